@@ -1,0 +1,30 @@
+namespace Reference.Hpack;
+
+/// <summary>
+/// A field (RFC 7541 §1.3 "header field"; RFC 9113 §8.2): a name and a value,
+/// both octets. <see cref="Sensitive"/> marks a field that must never enter a
+/// compression table (RFC 7541 §7.1.3): the encoder then always uses the
+/// never-indexed literal (§6.2.3), and the decoder sets it on every
+/// never-indexed literal it reads so that an intermediary can keep it so.
+/// </summary>
+public sealed record HeaderField(Bytes Name, Bytes Value, bool Sensitive = false)
+{
+    /// <summary>RFC 7541 §4.1: each entry costs its name and value length plus 32.</summary>
+    public const int EntryOverhead = 32;
+
+    /// <summary>The size of this field as a table entry, and in a header list (RFC 9113 §6.5.2).</summary>
+    public int Size => Name.Length + Value.Length + EntryOverhead;
+
+    /// <summary>A field from UTF-8 text.</summary>
+    public static HeaderField Of(string name, string value, bool sensitive = false) =>
+        new(Bytes.FromUtf8(name), Bytes.FromUtf8(value), sensitive);
+
+    /// <summary>The name as text (UTF-8).</summary>
+    public string NameText => Name.ToUtf8();
+
+    /// <summary>The value as text (UTF-8).</summary>
+    public string ValueText => Value.ToUtf8();
+
+    /// <summary><c>name: value</c>, as the seed's printer and nghttp -v show fields.</summary>
+    public override string ToString() => $"{NameText}: {ValueText}{(Sensitive ? " (sensitive)" : "")}";
+}
