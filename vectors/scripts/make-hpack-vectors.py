@@ -308,7 +308,7 @@ def invalid_vectors():
         'the next block does not start with a size update',
         indexed(2), 'the first block after a smaller SETTINGS_HEADER_TABLE_SIZE must start with a size update',
         '4.2', table_size=0, preceding=[(one, None)])
-    add('integer-overflow-index', 'an index of 2^70 (ten continuation octets)',
+    add('integer-overflow-index', 'an index above 2^63 (ten continuation octets)',
         bytes([0xff]) + bytes([0xff] * 9) + bytes([0x01]), 'integer overflow', '5.1')
     add('integer-overflow-size-update', 'a size update of more than 2^64',
         bytes([0x3f]) + bytes([0xff] * 10) + bytes([0x01]), 'integer overflow', '5.1')
