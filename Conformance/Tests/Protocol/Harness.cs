@@ -76,8 +76,9 @@ internal sealed class Server
     public HeadersFrame Headers(uint id, bool endStream = true, params (string, string)[] fields) =>
         new(id, Block(fields.Length == 0 ? Get : fields), endStream);
 
+    /// <summary>A request's header block, split into HEADERS + CONTINUATION at 16384 octets as a client would.</summary>
     public IReadOnlyList<ConnectionOutput> Request(uint id, bool endStream = true, params (string, string)[] fields) =>
-        Feed(Headers(id, endStream, fields));
+        Feed(FrameWriter.SplitHeaderBlock(id, Block(fields.Length == 0 ? Get : fields).Memory, endStream, LanguageExt.Option<PriorityFields>.None, 16384).ToArray());
 
     public IReadOnlyList<ConnectionOutput> Respond(uint id, bool endStream = false, string status = "200") =>
         Step(new SendHeaders(id, [HeaderField.Of(":status", status)], endStream));
