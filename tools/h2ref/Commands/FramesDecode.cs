@@ -99,7 +99,8 @@ public static class FramesDecode
                 case ReadFailed failed:
                     {
                         var h = header.Match(x => x, () => default);
-                        text.Append(Line(pos, h)).Append(Indent).Append("; ").Append(failed.Error).Append('\n');
+                        text.Append($"[{pos,6}] {FrameFormatter.TypeName(h.Type)} frame <length={h.Length}, flags=0x{h.Flags:x2}, stream_id={h.StreamId}>\n")
+                            .Append(Indent).Append("; ").Append(failed.Error).Append('\n');
                         json.Add(new JObject { ["offset"] = pos, ["type"] = h.Type.Name, ["length"] = h.Length, ["flags"] = h.Flags, ["stream_id"] = h.StreamId, ["error"] = Err(failed.Error) });
                         error = $"offset {pos}: {failed.Error}";
                         break;
@@ -108,14 +109,13 @@ public static class FramesDecode
                     {
                         var h = header.Match(x => x, () => default);
                         var o = new JObject { ["offset"] = pos, ["type"] = h.Type.Name, ["length"] = h.Length, ["flags"] = h.Flags, ["stream_id"] = h.StreamId };
-                        text.Append(Line(pos, h));
-                        var flagNames = FlagNames(read.Frame, h.Flags);
-                        if (flagNames.Count > 0)
-                        {
-                            text.Append(Indent).Append("; ").Append(string.Join(" | ", flagNames)).Append('\n');
-                            o["flag_names"] = new JArray(flagNames);
-                        }
-                        Fields(read.Frame, text, o);
+                        // the frames library's nghttp -v formatter, behind our offset column
+                        var lines = FrameFormatter.Lines(h, read.Frame);
+                        text.Append($"[{pos,6}] ").Append(lines.Head).Append('\n');
+                        foreach (var line in lines.Tail) text.Append(Indent).Append(line).Append('\n');
+                        var flagNames = FrameFormatter.FlagNames(h.Type, h.Flags);
+                        if (flagNames.Length > 0) o["flag_names"] = new JArray(flagNames.Split(" | "));
+                        Fields(read.Frame, o);
                         // RFC 9113 §4.3: one field block, one decoder for the connection;
                         // CONTINUATION must follow on the same stream (§6.10).
                         (Bytes Fragment, bool End)? fragment = read.Frame switch
@@ -166,85 +166,54 @@ public static class FramesDecode
 
     private const string Indent = "         ";
 
-    private static string Line(int offset, FrameHeader h) =>
-        $"[{offset,6}] {h.Type.Name} frame <length={h.Length}, flags=0x{h.Flags:x2}, stream_id={h.StreamId}>\n";
-
     private static JObject Err(FrameError e) => new() { ["code"] = e.Code.Name, ["scope"] = e.Scope.ToString().ToLowerInvariant(), ["reason"] = e.Reason, ["section"] = e.Section };
 
-    private static List<string> FlagNames(Frame frame, byte flags)
+    /// <summary>The Pad Length field (null without the PADDED flag).</summary>
+    private static int? PadLength(LanguageExt.Option<byte> padding) => padding.IsSome ? padding.Match(p => (int)p, () => 0) : null;
+
+    /// <summary>The type's own fields, for the JSON view.</summary>
+    private static void Fields(Frame frame, JObject o)
     {
-        var names = new List<string>();
-        void Add(byte bit, string name) { if ((flags & bit) != 0) names.Add(name); }
-        switch (frame)
-        {
-            case DataFrame: Add(FrameFlags.EndStream, "END_STREAM"); Add(FrameFlags.Padded, "PADDED"); break;
-            case HeadersFrame:
-                Add(FrameFlags.EndStream, "END_STREAM"); Add(FrameFlags.EndHeaders, "END_HEADERS");
-                Add(FrameFlags.Padded, "PADDED"); Add(FrameFlags.Priority, "PRIORITY"); break;
-            case SettingsFrame or PingFrame: Add(FrameFlags.Ack, "ACK"); break;
-            case PushPromiseFrame: Add(FrameFlags.EndHeaders, "END_HEADERS"); Add(FrameFlags.Padded, "PADDED"); break;
-            case ContinuationFrame: Add(FrameFlags.EndHeaders, "END_HEADERS"); break;
-        }
-        return names;
-    }
-
-    private static int PadLen(LanguageExt.Option<byte> padding) => padding.Match(p => (int)p, () => 0);
-
-    private static string Code(ErrorCode code) => $"{code.Name}(0x{code.Value:x2})";
-
-    /// <summary>The type's own fields, in nghttp -v's words.</summary>
-    private static void Fields(Frame frame, StringBuilder text, JObject o)
-    {
-        void Say(string line) => text.Append(Indent).Append(line).Append('\n');
         switch (frame)
         {
             case DataFrame f:
-                Say($"(padlen={PadLen(f.Padding)}, data={f.Data.Length} octets)");
-                o["padlen"] = PadLen(f.Padding); o["data"] = f.Data.ToHex();
+                o["pad_length"] = PadLength(f.Padding); o["data"] = f.Data.ToHex();
                 break;
             case HeadersFrame f:
-                Say(f.Priority.Match(
-                    p => $"(padlen={PadLen(f.Padding)}, dep_stream_id={p.DependsOn}, weight={p.Weight + 1}, exclusive={(p.Exclusive ? 1 : 0)})",
-                    () => $"(padlen={PadLen(f.Padding)})"));
-                o["padlen"] = PadLen(f.Padding); o["fragment"] = f.Fragment.ToHex();
-                f.Priority.IfSome(p => o["priority"] = new JObject { ["dep_stream_id"] = p.DependsOn, ["weight"] = p.Weight + 1, ["exclusive"] = p.Exclusive });
+                o["pad_length"] = PadLength(f.Padding); o["fragment"] = f.Fragment.ToHex();
+                f.Priority.IfSome(p => o["priority"] = Priority(p));
                 break;
             case PriorityFrame f:
-                Say($"(dep_stream_id={f.Priority.DependsOn}, weight={f.Priority.Weight + 1}, exclusive={(f.Priority.Exclusive ? 1 : 0)})");
-                o["priority"] = new JObject { ["dep_stream_id"] = f.Priority.DependsOn, ["weight"] = f.Priority.Weight + 1, ["exclusive"] = f.Priority.Exclusive };
+                o["priority"] = Priority(f.Priority);
                 break;
             case RstStreamFrame f:
-                Say($"(error_code={Code(f.Error)})");
                 o["error_code"] = f.Error.Name;
                 break;
             case SettingsFrame f:
-                Say($"(niv={f.Settings.Count})");
-                foreach (var s in f.Settings) Say($"[{s.Id.Name}(0x{s.Id.Value:x2}):{s.Value}]");
+                o["ack"] = f.Ack;
                 o["settings"] = new JArray(f.Settings.Select(s => new JObject { ["id"] = s.Id.Name, ["value"] = s.Value }));
                 break;
             case PushPromiseFrame f:
-                Say($"(padlen={PadLen(f.Padding)}, promised_stream_id={f.PromisedStreamId})");
-                o["padlen"] = PadLen(f.Padding); o["promised_stream_id"] = f.PromisedStreamId; o["fragment"] = f.Fragment.ToHex();
+                o["pad_length"] = PadLength(f.Padding); o["promised_stream_id"] = f.PromisedStreamId; o["fragment"] = f.Fragment.ToHex();
                 break;
             case PingFrame f:
-                Say($"(opaque_data={f.Opaque:x16})");
-                o["opaque_data"] = f.Opaque.ToString("x16");
+                o["ack"] = f.Ack; o["opaque_data"] = f.Opaque.ToString("x16");
                 break;
             case GoAwayFrame f:
-                Say($"(last_stream_id={f.LastStreamId}, error_code={Code(f.Error)}, opaque_data({f.DebugData.Length})=[{HpackDiff.Show(f.DebugData.ToUtf8(), 200)}])");
                 o["last_stream_id"] = f.LastStreamId; o["error_code"] = f.Error.Name; o["debug_data"] = f.DebugData.ToHex();
                 break;
             case WindowUpdateFrame f:
-                Say($"(window_size_increment={f.Increment})");
                 o["window_size_increment"] = f.Increment;
                 break;
             case ContinuationFrame f:
                 o["fragment"] = f.Fragment.ToHex();
                 break;
             case UnknownFrame f:
-                Say($"; unknown frame type 0x{f.RawType.Value:x2}, ignored (RFC 9113 §4.1): payload={f.Payload.Length} octets");
                 o["payload"] = f.Payload.ToHex();
                 break;
         }
     }
+
+    private static JObject Priority(PriorityFields p) =>
+        new() { ["dep_stream_id"] = p.DependsOn, ["weight"] = p.Weight + 1, ["exclusive"] = p.Exclusive };
 }
