@@ -23,20 +23,20 @@ h2ref hpack compare vectors/hpack || fail "our HPACK stories"
 
 echo "-- invalid HPACK vectors through hpack decode"
 n=0; bad=0
-while IFS=$'\t' read -r id last story; do
+while IFS=$'\t' read -r id last section story; do
   n=$((n + 1))
   out=$(printf '%s' "$story" | h2ref hpack decode 2>&1 >/dev/null); status=$?
-  if [ "$status" -ne 1 ] || ! grep -q "case $last " <<<"$out"; then
+  if [ "$status" -ne 1 ] || ! grep -q "case $last " <<<"$out" || ! grep -qF "§$section)" <<<"$out"; then
     bad=$((bad + 1)); fail "invalid vector $id: exit $status: $out"
   fi
 done < <($py - <<'PY'
 import json
 for v in json.load(open('vectors/hpack-invalid.json'))['vectors']:
     cases = v.get('preceding', []) + [{k: v[k] for k in ('wire', 'header_table_size') if k in v}]
-    print('%s\t%d\t%s' % (v['id'], len(cases) - 1, json.dumps({'cases': cases})))
+    print('%s\t%d\t%s\t%s' % (v['id'], len(cases) - 1, v['section'], json.dumps({'cases': cases})))
 PY
 )
-echo "invalid vectors: $((n - bad)) of $n rejected at the right block"
+echo "invalid vectors: $((n - bad)) of $n rejected at the right block, citing the vector's section"
 
 echo "-- encode | decode --expect through a pipe, every strategy"
 for s in $(h2ref hpack encode --list-strategies | tr -d '\r'); do

@@ -55,7 +55,7 @@ public class VectorTests
         }
     }
 
-    [Theory(DisplayName = "RFC 7541: each invalid vector is rejected as a COMPRESSION_ERROR after its preceding blocks decode")]
+    [Theory(DisplayName = "RFC 7541: each invalid vector is rejected as a COMPRESSION_ERROR citing the vector's section, after its preceding blocks decode")]
     [MemberData(nameof(InvalidIds))]
     public void InvalidRejected(string id)
     {
@@ -78,6 +78,8 @@ public class VectorTests
                 Assert.True(outcome.Error is not null, $"{id} was accepted: {string.Join(", ", outcome.Fields)}");
                 Assert.Equal(ErrorCode.CompressionError, outcome.Error!.Code);
                 Assert.InRange(outcome.Error.Offset, 0, Bytes.FromHex((string)v["wire"]!).Length);
+                // the vector and the reference decoder name the same rule
+                Assert.Equal((string)v["section"]!, outcome.Error.Section);
             }
         }
     }
