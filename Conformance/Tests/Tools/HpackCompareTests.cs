@@ -69,6 +69,18 @@ public class HpackCompareTests
         Assert.Equal(0, run.Status);
     }
 
+    [Fact(DisplayName = "hpack compare: progress on stderr only when it is a terminal, cleared at the end; stdout unchanged")]
+    public void ProgressOnlyOnTerminal()
+    {
+        var plain = HpackCli("compare", "--no-ratio", RepoPath("vectors", "hpack"));
+        var terminal = HpackCliOnTerminal("compare", "--no-ratio", RepoPath("vectors", "hpack"));
+        Assert.Equal("", plain.Err);
+        Assert.Equal(plain.Out, terminal.Out);
+        Assert.StartsWith("\rcompare hpack 0/16 edge-empty-strings.json", terminal.Err);
+        Assert.Contains("\rcompare hpack 16/16", terminal.Err);
+        Assert.EndsWith("\r" + new string(' ', 78) + "\r", terminal.Err);
+    }
+
     [Fact(DisplayName = "hpack compare: usage errors and --help")]
     public void Usage()
     {
