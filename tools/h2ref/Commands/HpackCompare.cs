@@ -19,7 +19,8 @@ public static class HpackCompare
         usage: h2ref hpack compare DIR... [options]
 
         Decodes every story (*.json) of each folder with our decoder and checks
-        every case's headers. Prints passed/failed stories per folder; for each
+        every case's headers. Prints passed/failed stories and cases per folder
+        (a story's cases after its first failure count as failed); for each
         failure the first differing field (or the decoding error) with both
         versions, and the explain view of that block. Then the compression
         ratio (wire octets / name+value octets; lower is better) of each folder
@@ -47,7 +48,8 @@ public static class HpackCompare
     public sealed record Failure(string File, int Case, int Seqno, string Detail, string Explain);
 
     /// <summary>A folder's results.</summary>
-    public sealed record FolderResult(string Folder, int Stories, int Passed, IReadOnlyList<Failure> Failures, long Input, long Wire, int Skipped);
+    /// <remarks>Cases are counted as run-vectors.sh counts them: after a story's first failure, its later cases fail too (they depend on its table).</remarks>
+    public sealed record FolderResult(string Folder, int Stories, int Passed, IReadOnlyList<Failure> Failures, long Input, long Wire, int Skipped, int Cases, int CasesPassed);
 
     /// <summary>Runs the verb.</summary>
     public static int Run(string[] argv, CliIO io)
@@ -90,7 +92,7 @@ public static class HpackCompare
     {
         var loaded = new List<(string File, Story Story)>();
         var failures = new List<Failure>();
-        int passed = 0, skipped = 0;
+        int passed = 0, skipped = 0, cases = 0, casesPassed = 0;
         long input = 0, wire = 0;
         using var progress = new Progress(io, $"compare {label}", files.Count);
         foreach (var (file, n) in files.Select((f, n) => (f, n)))
@@ -104,11 +106,13 @@ public static class HpackCompare
             input += story.Cases.Sum(c => Stories.InputLength(c.Headers));
             wire += story.Cases.Sum(c => (long)c.Wire!.Value.Length);
             var failure = CheckStory(file, story);
+            cases += story.Cases.Count;
+            casesPassed += failure is null ? story.Cases.Count : failure.Case;
             if (failure is null) passed++;
             else failures.Add(failure);
         }
         progress.Report(files.Count);
-        return (new FolderResult(label, files.Count - skipped, passed, failures, input, wire, skipped), loaded);
+        return (new FolderResult(label, files.Count - skipped, passed, failures, input, wire, skipped, cases, casesPassed), loaded);
     }
 
     /// <summary>The first failure of a story, or null when every case decodes to its headers.</summary>
@@ -154,10 +158,10 @@ public static class HpackCompare
     private static void WriteText(TextWriter w, IReadOnlyList<FolderResult> folders, int maxFailures, string[] strategyNames, List<IReadOnlyList<Ours>> ours)
     {
         var width = Math.Max(24, folders.Max(f => f.Folder.Length) + 2);
-        w.WriteLine($"{"folder".PadRight(width)}{"stories",8}{"passed",8}{"failed",8}");
+        w.WriteLine($"{"folder".PadRight(width)}{"stories",8}{"passed",8}{"failed",8}{"cases",8}{"passed",8}{"failed",8}");
         foreach (var f in folders)
-            w.WriteLine($"{f.Folder.PadRight(width)}{f.Stories,8}{f.Passed,8}{f.Failures.Count,8}{(f.Skipped > 0 ? $"   ({f.Skipped} without wires skipped)" : "")}");
-        w.WriteLine($"{"total".PadRight(width)}{folders.Sum(f => f.Stories),8}{folders.Sum(f => f.Passed),8}{folders.Sum(f => f.Failures.Count),8}");
+            w.WriteLine($"{f.Folder.PadRight(width)}{f.Stories,8}{f.Passed,8}{f.Failures.Count,8}{f.Cases,8}{f.CasesPassed,8}{f.Cases - f.CasesPassed,8}{(f.Skipped > 0 ? $"   ({f.Skipped} without wires skipped)" : "")}");
+        w.WriteLine($"{"total".PadRight(width)}{folders.Sum(f => f.Stories),8}{folders.Sum(f => f.Passed),8}{folders.Sum(f => f.Failures.Count),8}{folders.Sum(f => f.Cases),8}{folders.Sum(f => f.CasesPassed),8}{folders.Sum(f => f.Cases - f.CasesPassed),8}");
 
         foreach (var f in folders.Where(f => f.Failures.Count > 0))
         {
@@ -204,6 +208,9 @@ public static class HpackCompare
                     ["passed"] = f.Passed,
                     ["failed"] = f.Failures.Count,
                     ["skipped"] = f.Skipped,
+                    ["cases"] = f.Cases,
+                    ["cases_passed"] = f.CasesPassed,
+                    ["cases_failed"] = f.Cases - f.CasesPassed,
                     ["failures"] = new JArray(f.Failures.Select(x => new JObject
                     {
                         ["file"] = Path.GetFileName(x.File),
