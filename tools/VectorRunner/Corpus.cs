@@ -19,13 +19,13 @@ public static class Corpus
 {
     /// <summary>The implementation folders under <paramref name="dir"/>, or <paramref name="dir"/> itself when it holds stories.</summary>
     public static IReadOnlyList<string> Folders(string dir) =>
-        Directory.EnumerateFiles(dir, "story_*.json").Any()
+        Directory.EnumerateFiles(dir, "*.json").Any()
             ? [dir]
-            : [.. Directory.GetDirectories(dir).Where(d => Directory.EnumerateFiles(d, "story_*.json").Any()).Order()];
+            : [.. Directory.GetDirectories(dir).Where(d => Directory.EnumerateFiles(d, "*.json").Any()).Order()];
 
     /// <summary>Every story of an implementation folder, in name order.</summary>
     public static IReadOnlyList<Story> Load(string folder) =>
-        [.. Directory.GetFiles(folder, "story_*.json").Order().Select(Parse)];
+        [.. Directory.GetFiles(folder, "*.json").Order().Select(Parse)];
 
     /// <summary>Parses one story file. Values stay text (no date parsing) and become UTF-8 octets.</summary>
     public static Story Parse(string path)

@@ -288,10 +288,10 @@ def invalid_vectors():
     add('name-index-beyond-never', 'never-indexed literal whose name index 70 is not in the table',
         literal('never', 70, 'x'), 'index beyond the static and dynamic tables', '2.3.3')
     add('index-evicted-by-update', 'reference to an entry evicted by a size update to 0',
-        size_update(0) + indexed(62), 'index beyond the static and dynamic tables', '4.3',
+        size_update(0) + indexed(62), 'index beyond the static and dynamic tables (the entry was evicted, §4.3)', '2.3.3',
         preceding=[(one, None)])
     add('index-evicted-by-large-entry', 'reference to an entry evicted by an entry larger than the table',
-        literal('inc', 'x', 'y' * 4100) + indexed(62), 'index beyond the static and dynamic tables', '4.4',
+        literal('inc', 'x', 'y' * 4100) + indexed(62), 'index beyond the static and dynamic tables (the entry was evicted, §4.4)', '2.3.3',
         preceding=[(one, None)])
     add('size-update-after-field', 'dynamic table size update after a field',
         indexed(2) + size_update(4096), 'a size update must come at the start of a header block', '4.2')
@@ -319,9 +319,9 @@ def invalid_vectors():
     add('integer-truncated-continuation', 'a block ending after a continuation octet',
         bytes([0xff, 0x80]), 'the block ends inside a representation', '5.1')
     add('literal-truncated-name-length', 'literal with a new name and nothing after the first octet',
-        bytes([0x40]), 'the block ends inside a representation', '6.2.1')
+        bytes([0x40]), 'the block ends inside a string length', '5.2')
     add('literal-truncated-value-length', 'literal with an indexed name and no value',
-        bytes([0x41]), 'the block ends inside a representation', '6.2.1')
+        bytes([0x41]), 'the block ends inside a string length', '5.2')
     add('string-truncated', 'string length 3 with 2 octets left',
         bytes.fromhex('40036162'), 'string longer than the rest of the block', '5.2')
     add('string-truncated-value', 'value length 10 with 3 octets left',

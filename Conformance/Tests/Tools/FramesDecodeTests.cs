@@ -86,6 +86,17 @@ public class FramesDecodeTests
         Assert.Contains("RFC 9113 §6.10", run.Err);
     }
 
+    [Fact(DisplayName = "RFC 9113 §5.4.2: a stream error (PRIORITY of 4 octets) skips that frame and decoding goes on; exit 1")]
+    public void StreamErrorContinues()
+    {
+        var priority4 = "000004020000000003" + "00000000";
+        var run = FramesCli("decode", priority4 + Convert.ToHexString(FrameWriter.ToBytes(new PingFrame(false, 7))));
+        Assert.Equal(1, run.Status);
+        Assert.Contains("Stream error FRAME_SIZE_ERROR on stream 3", run.Out);
+        Assert.Contains("[    13] PING frame", run.Out);
+        Assert.Contains("RFC 9113 §6.3", run.Err);
+    }
+
     [Fact(DisplayName = "frames decode: input ending inside a frame, or inside a field block, exits 1")]
     public void Truncated()
     {

@@ -39,6 +39,8 @@ public class HpackCompareTests
             Assert.Equal(1, json.Status);
             var f = JObject.Parse(json.Out)["folders"]![0]!;
             Assert.Equal((3, 1, 2), ((int)f["stories"]!, (int)f["passed"]!, (int)f["failed"]!));
+            // cases as run-vectors.sh counts them: the failing case and every later case of its story fail
+            Assert.Equal((4, 2, 2), ((int)f["cases"]!, (int)f["cases_passed"]!, (int)f["cases_failed"]!));
             Assert.Equal("header 1 (foo): value differs: expected \"baz\", decoded \"bar\"", (string)f["failures"]![0]!["detail"]!);
             Assert.Contains("@1    be", (string)f["failures"]![0]!["explain"]!);
         }
@@ -67,6 +69,18 @@ public class HpackCompareTests
             Assert.True((int)f["failed"]! == 0, $"{f["folder"]}: {f["failures"]}");
         Assert.Equal(folders.Sum(d => Directory.GetFiles(d, "*.json").Length), (int)result["passed"]!);
         Assert.Equal(0, run.Status);
+    }
+
+    [Fact(DisplayName = "hpack compare: progress on stderr only when it is a terminal, cleared at the end; stdout unchanged")]
+    public void ProgressOnlyOnTerminal()
+    {
+        var plain = HpackCli("compare", "--no-ratio", RepoPath("vectors", "hpack"));
+        var terminal = HpackCliOnTerminal("compare", "--no-ratio", RepoPath("vectors", "hpack"));
+        Assert.Equal("", plain.Err);
+        Assert.Equal(plain.Out, terminal.Out);
+        Assert.StartsWith("\rcompare hpack 0/16 edge-empty-strings.json", terminal.Err);
+        Assert.Contains("\rcompare hpack 16/16", terminal.Err);
+        Assert.EndsWith("\r" + new string(' ', 78) + "\r", terminal.Err);
     }
 
     [Fact(DisplayName = "hpack compare: usage errors and --help")]

@@ -43,11 +43,14 @@ public static class ToolHarness
     /// <summary>Runs <c>h2ref frames ARGS</c> with binary standard input.</summary>
     public static Run FramesCliWith(byte[] stdin, params string[] args) => Exec(io => new FramesCommand(io), stdin, args);
 
-    private static Run Exec(Func<CliIO, ICommand> make, byte[] stdin, string[] args)
+    /// <summary>Runs <c>h2ref hpack ARGS</c> as if standard error were a terminal (progress display on).</summary>
+    public static Run HpackCliOnTerminal(params string[] args) => Exec(io => new HpackCommand(io), [], args, terminal: true);
+
+    private static Run Exec(Func<CliIO, ICommand> make, byte[] stdin, string[] args, bool terminal = false)
     {
         var output = new StringWriter { NewLine = "\n" };
         var error = new StringWriter { NewLine = "\n" };
-        var io = new CliIO(() => new MemoryStream(stdin), output, error, ErrIsTerminal: false);
+        var io = new CliIO(() => new MemoryStream(stdin), output, error, ErrIsTerminal: terminal);
         var status = make(io).RunAsync(args).GetAwaiter().GetResult();
         return new Run(status, output.ToString(), error.ToString());
     }

@@ -24,6 +24,13 @@ public class VectorTests
     private static IEnumerable<JObject> Invalid() =>
         JObject.Parse(File.ReadAllText(RepoPath("vectors", "hpack-invalid.json")))["vectors"]!.Cast<JObject>();
 
+    private static IEnumerable<JObject> FrameVectors(string file) =>
+        JObject.Parse(File.ReadAllText(RepoPath("vectors", file)))["vectors"]!.Cast<JObject>();
+
+    public static TheoryData<string> ValidFrameIds() => new(FrameVectors("frames.json").Select(v => (string)v["id"]!));
+
+    public static TheoryData<string> InvalidFrameIds() => new(FrameVectors("frames-invalid.json").Select(v => (string)v["id"]!));
+
     private static Story Load(string file) => Stories.Load(RepoPath("vectors", "hpack", file));
 
     [Fact(DisplayName = "vectors: no file can be mistaken for the public corpus (no story_NN.json)")]
@@ -55,7 +62,7 @@ public class VectorTests
         }
     }
 
-    [Theory(DisplayName = "RFC 7541: each invalid vector is rejected as a COMPRESSION_ERROR after its preceding blocks decode")]
+    [Theory(DisplayName = "RFC 7541: each invalid vector is rejected as a COMPRESSION_ERROR citing the vector's section, after its preceding blocks decode")]
     [MemberData(nameof(InvalidIds))]
     public void InvalidRejected(string id)
     {
@@ -78,7 +85,35 @@ public class VectorTests
                 Assert.True(outcome.Error is not null, $"{id} was accepted: {string.Join(", ", outcome.Fields)}");
                 Assert.Equal(ErrorCode.CompressionError, outcome.Error!.Code);
                 Assert.InRange(outcome.Error.Offset, 0, Bytes.FromHex((string)v["wire"]!).Length);
+                // the vector and the reference decoder name the same rule
+                Assert.Equal((string)v["section"]!, outcome.Error.Section);
             }
         }
+    }
+
+    [Theory(DisplayName = "RFC 9113 §4.1, §6: each valid frame vector, through h2ref frames decode --json, gives the vector's fields")]
+    [MemberData(nameof(ValidFrameIds))]
+    public void FrameVectorDecodes(string id)
+    {
+        var v = FrameVectors("frames.json").Single(x => (string)x["id"]! == id);
+        var run = FramesCli("decode", "--json", "--no-hpack", (string)v["wire"]!);
+        Assert.True(run.Status == 0, run.Err);
+        var frames = JArray.Parse(run.Out);
+        var frame = (JObject)Assert.Single(frames);
+        foreach (var p in ((JObject)v["frame"]!).Properties())
+            Assert.True(JToken.DeepEquals(p.Value, frame[p.Name]), $"{id}: {p.Name}: vector {p.Value.ToString(Newtonsoft.Json.Formatting.None)}, h2ref {frame[p.Name]?.ToString(Newtonsoft.Json.Formatting.None) ?? "(missing)"}");
+    }
+
+    [Theory(DisplayName = "RFC 9113 §4.2, §5.4, §6: each invalid frame vector, through h2ref frames decode, fails with the vector's code and scope")]
+    [MemberData(nameof(InvalidFrameIds))]
+    public void FrameVectorRejected(string id)
+    {
+        var v = FrameVectors("frames-invalid.json").Single(x => (string)x["id"]! == id);
+        var run = FramesCli("decode", "--json", "--no-hpack", "--max-frame-size", (string)v["max_frame_size"]!, (string)v["wire"]!);
+        Assert.Equal(1, run.Status);
+        var error = JArray.Parse(run.Out)[0]!["error"]!;
+        Assert.Equal((int)v["error"]!["code"]!, (int)error["code"]!);
+        Assert.Equal((string)v["error"]!["name"]!, (string)error["name"]!);
+        Assert.Equal((string)v["error"]!["scope"]!, (string)error["scope"]!);
     }
 }

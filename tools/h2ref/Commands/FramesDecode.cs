@@ -31,13 +31,21 @@ public static class FramesDecode
         input may start with the client connection preface (RFC 9113 §3.4).
         Field blocks (HEADERS/PUSH_PROMISE + CONTINUATION) are decoded with one
         HPACK decoder for the whole input, as the receiving endpoint would.
-        Decoding stops at the first connection error (frame or HPACK); the exit
-        status is then 1, as it is for an input that ends inside a frame.
+        Decoding stops at the first connection error (frame or HPACK); a stream
+        error skips its frame and goes on (RFC 9113 §5.4.2). Any error, or an
+        input that ends inside a frame or a field block, makes the exit status 1.
+
+        --json writes one object per frame: offset, the fields of the frame
+        vectors' format (vectors/README.md: type, type_code, flags, stream_id,
+        length and the type's fields), flag_names, headers (decoded field
+        blocks), error ({code, name, scope, reason, section}).
 
         options:
               --file PATH          raw octets from a file ('-' = stdin) instead of HEX
-              --max-frame-size N   the receiver's SETTINGS_MAX_FRAME_SIZE (default 16384)
+              --max-frame-size N   the receiver's SETTINGS_MAX_FRAME_SIZE (default 16384; any
+                                   value is accepted here, for tests)
           -s, --table-size N       the receiver's SETTINGS_HEADER_TABLE_SIZE (default 4096)
+              --no-hpack           do not decode field blocks (frames only)
               --json               the frames as a JSON array
 
         examples:
@@ -48,7 +56,7 @@ public static class FramesDecode
     /// <summary>Runs the verb.</summary>
     public static int Run(string[] argv, CliIO io)
     {
-        var args = Args.Parse(argv, ["file", "max-frame-size", "table-size"], [], new Dictionary<char, string> { ['s'] = "table-size" });
+        var args = Args.Parse(argv, ["file", "max-frame-size", "table-size"], ["no-hpack"], new Dictionary<char, string> { ['s'] = "table-size" });
         if (args.Flag("help")) { io.Out.WriteLine(Help); return 0; }
         byte[] input;
         if (args.Value("file") is { } file)
@@ -60,8 +68,8 @@ public static class FramesDecode
             input = Stories.ParseHex(string.Concat(args.Positionals), "input").ToArray();
         else
             throw new UsageException("give the octets in hex or --file PATH");
-        var maxFrameSize = (uint)(args.Int("max-frame-size", (int)FrameConstants.MinMaxFrameSize, (int)FrameConstants.MaxMaxFrameSize) ?? (int)FrameConstants.DefaultMaxFrameSize);
-        var result = Decode(input, maxFrameSize, args.Int("table-size") ?? 4096);
+        var maxFrameSize = (uint)(args.Int("max-frame-size", 0, (int)FrameConstants.MaxMaxFrameSize) ?? (int)FrameConstants.DefaultMaxFrameSize);
+        var result = Decode(input, maxFrameSize, args.Int("table-size") ?? 4096, !args.Flag("no-hpack"));
         if (args.Flag("json")) io.Out.Write(Stories.ToJson(result.Json));
         else io.Out.Write(result.Text);
         if (result.Error is { } e) io.Err.WriteLine($"h2ref frames decode: {e}");
@@ -72,7 +80,7 @@ public static class FramesDecode
     public sealed record Decoded(string Text, JArray Json, string? Error);
 
     /// <summary>Decodes every frame of <paramref name="input"/>.</summary>
-    public static Decoded Decode(ReadOnlyMemory<byte> input, uint maxFrameSize, int tableSize)
+    public static Decoded Decode(ReadOnlyMemory<byte> input, uint maxFrameSize, int tableSize, bool decodeFields = true)
     {
         var text = new StringBuilder();
         var json = new JArray();
@@ -80,7 +88,8 @@ public static class FramesDecode
         var block = new List<byte>();          // the field block being assembled
         uint? blockStream = null;
         var pos = 0;
-        string? error = null;
+        string? error = null;                  // a connection error: decoding stops
+        var streamErrors = new List<string>(); // stream errors: the frame is skipped, decoding goes on (§5.4.2)
         if (input.Span.StartsWith(FrameConstants.ConnectionPreface))
         {
             text.Append("[     0] client connection preface (PRI * HTTP/2.0)\n");
@@ -99,23 +108,31 @@ public static class FramesDecode
                 case ReadFailed failed:
                     {
                         var h = header.Match(x => x, () => default);
-                        text.Append(Line(pos, h)).Append(Indent).Append("; ").Append(failed.Error).Append('\n');
-                        json.Add(new JObject { ["offset"] = pos, ["type"] = h.Type.Name, ["length"] = h.Length, ["flags"] = h.Flags, ["stream_id"] = h.StreamId, ["error"] = Err(failed.Error) });
-                        error = $"offset {pos}: {failed.Error}";
+                        text.Append($"[{pos,6}] {FrameFormatter.TypeName(h.Type)} frame <length={h.Length}, flags=0x{h.Flags:x2}, stream_id={h.StreamId}>\n")
+                            .Append(Indent).Append("; ").Append(failed.Error).Append('\n');
+                        var o = Head(pos, h);
+                        o["error"] = Err(failed.Error);
+                        json.Add(o);
+                        if (failed.Error.Scope == ErrorScope.Stream && failed.Consumed > 0)
+                        {
+                            streamErrors.Add($"offset {pos}: {failed.Error}");
+                            pos += failed.Consumed;
+                        }
+                        else
+                            error = $"offset {pos}: {failed.Error}";
                         break;
                     }
                 case FrameRead read:
                     {
                         var h = header.Match(x => x, () => default);
-                        var o = new JObject { ["offset"] = pos, ["type"] = h.Type.Name, ["length"] = h.Length, ["flags"] = h.Flags, ["stream_id"] = h.StreamId };
-                        text.Append(Line(pos, h));
-                        var flagNames = FlagNames(read.Frame, h.Flags);
-                        if (flagNames.Count > 0)
-                        {
-                            text.Append(Indent).Append("; ").Append(string.Join(" | ", flagNames)).Append('\n');
-                            o["flag_names"] = new JArray(flagNames);
-                        }
-                        Fields(read.Frame, text, o);
+                        var o = Head(pos, h);
+                        // the frames library's nghttp -v formatter, behind our offset column
+                        var lines = FrameFormatter.Lines(h, read.Frame);
+                        text.Append($"[{pos,6}] ").Append(lines.Head).Append('\n');
+                        foreach (var line in lines.Tail) text.Append(Indent).Append(line).Append('\n');
+                        var flagNames = FrameFormatter.FlagNames(h.Type, h.Flags);
+                        if (flagNames.Length > 0) o["flag_names"] = new JArray(flagNames.Split(" | "));
+                        Fields(read.Frame, o);
                         // RFC 9113 §4.3: one field block, one decoder for the connection;
                         // CONTINUATION must follow on the same stream (§6.10).
                         (Bytes Fragment, bool End)? fragment = read.Frame switch
@@ -125,7 +142,8 @@ public static class FramesDecode
                             ContinuationFrame f => (f.Fragment, f.EndHeaders),
                             _ => null,
                         };
-                        if (blockStream is { } open && (read.Frame is not ContinuationFrame || read.Frame.StreamId != open))
+                        if (!decodeFields) { }
+                        else if (blockStream is { } open && (read.Frame is not ContinuationFrame || read.Frame.StreamId != open))
                             error = $"offset {pos}: PROTOCOL_ERROR: a field block on stream {open} was not continued by CONTINUATION on the same stream (RFC 9113 §6.10)";
                         else if (blockStream is null && read.Frame is ContinuationFrame)
                             error = $"offset {pos}: PROTOCOL_ERROR: CONTINUATION without a preceding HEADERS or PUSH_PROMISE (RFC 9113 §6.10)";
@@ -161,90 +179,86 @@ public static class FramesDecode
         }
         if (error is null && blockStream is { } unfinished)
             error = $"the input ends inside the field block of stream {unfinished} (no END_HEADERS)";
+        if (error is null && streamErrors.Count > 0)
+            error = string.Join("; ", streamErrors);
         return new Decoded(text.ToString(), json, error);
     }
 
     private const string Indent = "         ";
 
-    private static string Line(int offset, FrameHeader h) =>
-        $"[{offset,6}] {h.Type.Name} frame <length={h.Length}, flags=0x{h.Flags:x2}, stream_id={h.StreamId}>\n";
-
-    private static JObject Err(FrameError e) => new() { ["code"] = e.Code.Name, ["scope"] = e.Scope.ToString().ToLowerInvariant(), ["reason"] = e.Reason, ["section"] = e.Section };
-
-    private static List<string> FlagNames(Frame frame, byte flags)
+    private static JObject Err(FrameError e) => new()
     {
-        var names = new List<string>();
-        void Add(byte bit, string name) { if ((flags & bit) != 0) names.Add(name); }
-        switch (frame)
-        {
-            case DataFrame: Add(FrameFlags.EndStream, "END_STREAM"); Add(FrameFlags.Padded, "PADDED"); break;
-            case HeadersFrame:
-                Add(FrameFlags.EndStream, "END_STREAM"); Add(FrameFlags.EndHeaders, "END_HEADERS");
-                Add(FrameFlags.Padded, "PADDED"); Add(FrameFlags.Priority, "PRIORITY"); break;
-            case SettingsFrame or PingFrame: Add(FrameFlags.Ack, "ACK"); break;
-            case PushPromiseFrame: Add(FrameFlags.EndHeaders, "END_HEADERS"); Add(FrameFlags.Padded, "PADDED"); break;
-            case ContinuationFrame: Add(FrameFlags.EndHeaders, "END_HEADERS"); break;
-        }
-        return names;
-    }
+        ["code"] = e.Code.Value, ["name"] = e.Code.Name, ["scope"] = e.Scope.ToString().ToLowerInvariant(),
+        ["reason"] = e.Reason, ["section"] = e.Section,
+    };
 
-    private static int PadLen(LanguageExt.Option<byte> padding) => padding.Match(p => (int)p, () => 0);
-
-    private static string Code(ErrorCode code) => $"{code.Name}(0x{code.Value:x2})";
-
-    /// <summary>The type's own fields, in nghttp -v's words.</summary>
-    private static void Fields(Frame frame, StringBuilder text, JObject o)
+    /// <summary>The frame header fields, as the frame vectors write them.</summary>
+    private static JObject Head(int offset, FrameHeader h) => new()
     {
-        void Say(string line) => text.Append(Indent).Append(line).Append('\n');
+        ["offset"] = offset,
+        ["type"] = h.Type.IsKnown ? h.Type.Name : "UNKNOWN",
+        ["type_code"] = h.Type.Value,
+        ["flags"] = h.Flags,
+        ["stream_id"] = h.StreamId,
+        ["length"] = h.Length,
+    };
+
+    private static string ErrorName(ErrorCode code) => code.Value <= 0xd ? code.Name : "UNKNOWN";
+
+    /// <summary>The Pad Length field (null without the PADDED flag).</summary>
+    private static JToken PadLength(LanguageExt.Option<byte> padding) => padding.IsSome ? new JValue(padding.Match(p => (int)p, () => 0)) : JValue.CreateNull();
+
+    /// <summary>The type's own fields, for the JSON view, named as in vectors/frames.json.</summary>
+    private static void Fields(Frame frame, JObject o)
+    {
         switch (frame)
         {
             case DataFrame f:
-                Say($"(padlen={PadLen(f.Padding)}, data={f.Data.Length} octets)");
-                o["padlen"] = PadLen(f.Padding); o["data"] = f.Data.ToHex();
+                o["end_stream"] = f.EndStream; o["padded"] = f.Padding.IsSome; o["pad_length"] = PadLength(f.Padding);
+                o["data"] = f.Data.ToHex();
                 break;
             case HeadersFrame f:
-                Say(f.Priority.Match(
-                    p => $"(padlen={PadLen(f.Padding)}, dep_stream_id={p.DependsOn}, weight={p.Weight + 1}, exclusive={(p.Exclusive ? 1 : 0)})",
-                    () => $"(padlen={PadLen(f.Padding)})"));
-                o["padlen"] = PadLen(f.Padding); o["fragment"] = f.Fragment.ToHex();
-                f.Priority.IfSome(p => o["priority"] = new JObject { ["dep_stream_id"] = p.DependsOn, ["weight"] = p.Weight + 1, ["exclusive"] = p.Exclusive });
+                o["end_stream"] = f.EndStream; o["end_headers"] = f.EndHeaders;
+                o["padded"] = f.Padding.IsSome; o["pad_length"] = PadLength(f.Padding);
+                o["priority"] = f.Priority.IsSome ? f.Priority.Match(Priority, () => new JObject()) : JValue.CreateNull();
+                o["fragment"] = f.Fragment.ToHex();
                 break;
             case PriorityFrame f:
-                Say($"(dep_stream_id={f.Priority.DependsOn}, weight={f.Priority.Weight + 1}, exclusive={(f.Priority.Exclusive ? 1 : 0)})");
-                o["priority"] = new JObject { ["dep_stream_id"] = f.Priority.DependsOn, ["weight"] = f.Priority.Weight + 1, ["exclusive"] = f.Priority.Exclusive };
+                o["priority"] = Priority(f.Priority);
                 break;
             case RstStreamFrame f:
-                Say($"(error_code={Code(f.Error)})");
-                o["error_code"] = f.Error.Name;
+                o["error_code"] = f.Error.Value; o["error_name"] = ErrorName(f.Error);
                 break;
             case SettingsFrame f:
-                Say($"(niv={f.Settings.Count})");
-                foreach (var s in f.Settings) Say($"[{s.Id.Name}(0x{s.Id.Value:x2}):{s.Value}]");
-                o["settings"] = new JArray(f.Settings.Select(s => new JObject { ["id"] = s.Id.Name, ["value"] = s.Value }));
+                o["ack"] = f.Ack;
+                o["settings"] = new JArray(f.Settings.Select(s => new JObject
+                {
+                    ["id"] = s.Id.Value, ["name"] = s.Id.Value is >= 1 and <= 6 ? s.Id.Name : "UNKNOWN", ["value"] = s.Value,
+                }));
                 break;
             case PushPromiseFrame f:
-                Say($"(padlen={PadLen(f.Padding)}, promised_stream_id={f.PromisedStreamId})");
-                o["padlen"] = PadLen(f.Padding); o["promised_stream_id"] = f.PromisedStreamId; o["fragment"] = f.Fragment.ToHex();
+                o["end_headers"] = f.EndHeaders; o["padded"] = f.Padding.IsSome; o["pad_length"] = PadLength(f.Padding);
+                o["promised_stream_id"] = f.PromisedStreamId; o["fragment"] = f.Fragment.ToHex();
                 break;
             case PingFrame f:
-                Say($"(opaque_data={f.Opaque:x16})");
-                o["opaque_data"] = f.Opaque.ToString("x16");
+                o["ack"] = f.Ack; o["opaque_data"] = f.Opaque.ToString("x16");
                 break;
             case GoAwayFrame f:
-                Say($"(last_stream_id={f.LastStreamId}, error_code={Code(f.Error)}, opaque_data({f.DebugData.Length})=[{HpackDiff.Show(f.DebugData.ToUtf8(), 200)}])");
-                o["last_stream_id"] = f.LastStreamId; o["error_code"] = f.Error.Name; o["debug_data"] = f.DebugData.ToHex();
+                o["last_stream_id"] = f.LastStreamId; o["error_code"] = f.Error.Value; o["error_name"] = ErrorName(f.Error);
+                o["debug_data"] = f.DebugData.ToHex();
                 break;
             case WindowUpdateFrame f:
-                Say($"(window_size_increment={f.Increment})");
                 o["window_size_increment"] = f.Increment;
                 break;
             case ContinuationFrame f:
-                o["fragment"] = f.Fragment.ToHex();
+                o["end_headers"] = f.EndHeaders; o["fragment"] = f.Fragment.ToHex();
                 break;
             case UnknownFrame f:
-                Say($"; unknown frame type 0x{f.RawType.Value:x2}, ignored (RFC 9113 §4.1): payload={f.Payload.Length} octets");
                 o["payload"] = f.Payload.ToHex();
                 break;
         }
     }
+
+    private static JObject Priority(PriorityFields p) =>
+        new() { ["exclusive"] = p.Exclusive, ["stream_dependency"] = p.DependsOn, ["weight_octet"] = p.Weight };
 }

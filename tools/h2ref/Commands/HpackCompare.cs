@@ -19,11 +19,14 @@ public static class HpackCompare
         usage: h2ref hpack compare DIR... [options]
 
         Decodes every story (*.json) of each folder with our decoder and checks
-        every case's headers. Prints passed/failed stories per folder; for each
+        every case's headers. Prints passed/failed stories and cases per folder
+        (a story's cases after its first failure count as failed); for each
         failure the first differing field (or the decoding error) with both
         versions, and the explain view of that block. Then the compression
         ratio (wire octets / name+value octets; lower is better) of each folder
-        beside ours, encoding the same header lists with each of our strategies.
+        beside ours, encoding the same header lists with each of our strategies;
+        each of our encodings is decoded back, and one that does not give the
+        input back is marked '!' and listed (and fails the run).
         A story file may also be given instead of a folder.
 
         options:
@@ -33,7 +36,8 @@ public static class HpackCompare
               --max-failures N    failures shown in full per folder (default 3; all are counted)
               --json              one JSON object instead of text
 
-        exit status: 0 when every story of every folder passes, 1 otherwise.
+        exit status: 0 when every story of every folder passes (and our encodings
+        decode back), 1 otherwise.
 
         examples:
           h2ref hpack compare $HPACK_TEST_CASE_DIR/*/
@@ -44,7 +48,8 @@ public static class HpackCompare
     public sealed record Failure(string File, int Case, int Seqno, string Detail, string Explain);
 
     /// <summary>A folder's results.</summary>
-    public sealed record FolderResult(string Folder, int Stories, int Passed, IReadOnlyList<Failure> Failures, long Input, long Wire, int Skipped);
+    /// <remarks>Cases are counted as run-vectors.sh counts them: after a story's first failure, its later cases fail too (they depend on its table).</remarks>
+    public sealed record FolderResult(string Folder, int Stories, int Passed, IReadOnlyList<Failure> Failures, long Input, long Wire, int Skipped, int Cases, int CasesPassed);
 
     /// <summary>Runs the verb.</summary>
     public static int Run(string[] argv, CliIO io)
@@ -59,21 +64,21 @@ public static class HpackCompare
         var ratio = !args.Flag("no-ratio");
 
         var folders = new List<FolderResult>();
-        var ours = new List<IReadOnlyList<double>>();
+        var ours = new List<IReadOnlyList<Ours>>();
         foreach (var dir in args.Positionals)
         {
             var files = Stories.Files(dir);
             var label = FolderLabel(dir);
-            var result = CompareFolder(io, label, files);
+            var (result, loaded) = CompareFolder(io, label, files);
             folders.Add(result);
-            if (ratio) ours.Add(strategies.Select(s => OurRatio(files, s.Strategy)).ToArray());
+            if (ratio) ours.Add(strategies.Select(s => OurRatio(loaded, s.Strategy)).ToArray());
         }
 
         if (args.Flag("json"))
             io.Out.Write(Stories.ToJson(Json(folders, ratio ? strategies.Select(s => s.Name).ToArray() : [], ours)));
         else
             WriteText(io.Out, folders, maxFailures, ratio ? strategies.Select(s => s.Name).ToArray() : [], ours);
-        return folders.All(f => f.Failures.Count == 0) ? 0 : 1;
+        return folders.All(f => f.Failures.Count == 0) && ours.All(o => o.All(x => x.RoundTripFailures.Count == 0)) ? 0 : 1;
     }
 
     private static string FolderLabel(string path)
@@ -82,11 +87,12 @@ public static class HpackCompare
         return Directory.Exists(full) ? Path.GetFileName(full) : Path.GetFileName(Path.GetDirectoryName(full)!) + "/" + Path.GetFileName(full);
     }
 
-    /// <summary>Decodes every story of a folder and checks it.</summary>
-    public static FolderResult CompareFolder(CliIO io, string label, IReadOnlyList<string> files)
+    /// <summary>Decodes every story of a folder and checks it; also returns the stories read.</summary>
+    public static (FolderResult Result, IReadOnlyList<(string File, Story Story)> Stories) CompareFolder(CliIO io, string label, IReadOnlyList<string> files)
     {
+        var loaded = new List<(string File, Story Story)>();
         var failures = new List<Failure>();
-        int passed = 0, skipped = 0;
+        int passed = 0, skipped = 0, cases = 0, casesPassed = 0;
         long input = 0, wire = 0;
         using var progress = new Progress(io, $"compare {label}", files.Count);
         foreach (var (file, n) in files.Select((f, n) => (f, n)))
@@ -95,15 +101,18 @@ public static class HpackCompare
             Story story;
             try { story = Stories.Load(file); }
             catch (FormatException e) { failures.Add(new Failure(file, -1, -1, e.Message, "")); continue; }
+            loaded.Add((file, story));
             if (story.Cases.Count == 0 || story.Cases.Any(c => c.Wire is null)) { skipped++; continue; }
             input += story.Cases.Sum(c => Stories.InputLength(c.Headers));
             wire += story.Cases.Sum(c => (long)c.Wire!.Value.Length);
             var failure = CheckStory(file, story);
+            cases += story.Cases.Count;
+            casesPassed += failure is null ? story.Cases.Count : failure.Case;
             if (failure is null) passed++;
             else failures.Add(failure);
         }
         progress.Report(files.Count);
-        return new FolderResult(label, files.Count - skipped, passed, failures, input, wire, skipped);
+        return (new FolderResult(label, files.Count - skipped, passed, failures, input, wire, skipped, cases, casesPassed), loaded);
     }
 
     /// <summary>The first failure of a story, or null when every case decodes to its headers.</summary>
@@ -120,31 +129,39 @@ public static class HpackCompare
         return null;
     }
 
-    /// <summary>Our ratio over the same header lists, encoded with <paramref name="strategy"/>.</summary>
-    public static double OurRatio(IReadOnlyList<string> files, EncoderStrategy strategy)
+    /// <summary>Our encoding of a folder's header lists with one strategy: the ratio, and stories that failed to decode back.</summary>
+    public sealed record Ours(double Ratio, IReadOnlyList<string> RoundTripFailures);
+
+    /// <summary>
+    /// Encodes the header lists of <paramref name="stories"/> with <paramref name="strategy"/>
+    /// (one encoder per story, the story's first header_table_size as SETTINGS),
+    /// and decodes every result back: a ratio only counts if the encoding is right.
+    /// </summary>
+    public static Ours OurRatio(IReadOnlyList<(string File, Story Story)> stories, EncoderStrategy strategy)
     {
         long input = 0, output = 0;
-        foreach (var file in files)
+        var failures = new List<string>();
+        foreach (var (file, story) in stories)
         {
-            Story story;
-            try { story = Stories.Load(file); }
-            catch (FormatException) { continue; }
             var encoded = HpackEncode.Encode(story, strategy, 4096, null, false);
             input += encoded.Input;
             output += encoded.Output;
+            var again = Stories.ParseJson(encoded.Json.ToString(Newtonsoft.Json.Formatting.None), file);
+            if (CheckStory(file, again) is { } failure)
+                failures.Add($"{Path.GetFileName(file)} case {failure.Case}: {failure.Detail}");
         }
-        return HpackEncode.Ratio(output, input);
+        return new Ours(HpackEncode.Ratio(output, input), failures);
     }
 
-    private static string F(double x) => x.ToString("0.0000", CultureInfo.InvariantCulture);
+    private static string F(double x) => x.ToString("0.000", CultureInfo.InvariantCulture);
 
-    private static void WriteText(TextWriter w, IReadOnlyList<FolderResult> folders, int maxFailures, string[] strategyNames, List<IReadOnlyList<double>> ours)
+    private static void WriteText(TextWriter w, IReadOnlyList<FolderResult> folders, int maxFailures, string[] strategyNames, List<IReadOnlyList<Ours>> ours)
     {
         var width = Math.Max(24, folders.Max(f => f.Folder.Length) + 2);
-        w.WriteLine($"{"folder".PadRight(width)}{"stories",8}{"passed",8}{"failed",8}");
+        w.WriteLine($"{"folder".PadRight(width)}{"stories",8}{"passed",8}{"failed",8}{"cases",8}{"passed",8}{"failed",8}");
         foreach (var f in folders)
-            w.WriteLine($"{f.Folder.PadRight(width)}{f.Stories,8}{f.Passed,8}{f.Failures.Count,8}{(f.Skipped > 0 ? $"   ({f.Skipped} without wires skipped)" : "")}");
-        w.WriteLine($"{"total".PadRight(width)}{folders.Sum(f => f.Stories),8}{folders.Sum(f => f.Passed),8}{folders.Sum(f => f.Failures.Count),8}");
+            w.WriteLine($"{f.Folder.PadRight(width)}{f.Stories,8}{f.Passed,8}{f.Failures.Count,8}{f.Cases,8}{f.CasesPassed,8}{f.Cases - f.CasesPassed,8}{(f.Skipped > 0 ? $"   ({f.Skipped} without wires skipped)" : "")}");
+        w.WriteLine($"{"total".PadRight(width)}{folders.Sum(f => f.Stories),8}{folders.Sum(f => f.Passed),8}{folders.Sum(f => f.Failures.Count),8}{folders.Sum(f => f.Cases),8}{folders.Sum(f => f.CasesPassed),8}{folders.Sum(f => f.Cases - f.CasesPassed),8}");
 
         foreach (var f in folders.Where(f => f.Failures.Count > 0))
         {
@@ -164,15 +181,22 @@ public static class HpackCompare
 
         if (strategyNames.Length == 0) return;
         w.WriteLine();
-        w.WriteLine("compression ratio (wire octets / name+value octets; lower is better), ours = the same lists encoded by us:");
-        var cols = strategyNames.Select(n => Math.Max(10, n.Length + 6)).ToArray();
-        w.WriteLine($"{"folder".PadRight(width)}{"theirs",10}" + string.Concat(strategyNames.Select((n, k) => ("ours " + n).PadLeft(cols[k]))));
+        w.WriteLine("compression ratio (wire octets / name+value octets; lower is better):");
+        w.WriteLine("theirs = the folder's wires; the other columns = the same header lists encoded by our strategies");
+        var cols = strategyNames.Select(n => Math.Max(8, n.Length) + 2).ToArray();
+        w.WriteLine($"{"folder".PadRight(width)}{"theirs",8}" + string.Concat(strategyNames.Select((n, k) => n.PadLeft(cols[k]))));
         foreach (var (f, k) in folders.Select((f, k) => (f, k)))
-            w.WriteLine($"{f.Folder.PadRight(width)}{(f.Input == 0 ? "-" : F(HpackEncode.Ratio(f.Wire, f.Input))),10}"
-                        + string.Concat(ours[k].Select((r, j) => F(r).PadLeft(cols[j]))));
+            w.WriteLine($"{f.Folder.PadRight(width)}{(f.Input == 0 ? "-" : F(HpackEncode.Ratio(f.Wire, f.Input))),8}"
+                        + string.Concat(ours[k].Select((r, j) => (F(r.Ratio) + (r.RoundTripFailures.Count > 0 ? "!" : "")).PadLeft(cols[j]))));
+        var broken = ours.SelectMany((o, k) => o.SelectMany((r, j) => r.RoundTripFailures.Select(x => $"{folders[k].Folder} {strategyNames[j]}: {x}"))).ToArray();
+        if (broken.Length > 0)
+        {
+            w.WriteLine($"! our encoding did not decode back to the input ({broken.Length} stories):");
+            foreach (var line in broken.Take(maxFailures)) w.WriteLine("  " + line);
+        }
     }
 
-    private static JObject Json(IReadOnlyList<FolderResult> folders, string[] strategyNames, List<IReadOnlyList<double>> ours) =>
+    private static JObject Json(IReadOnlyList<FolderResult> folders, string[] strategyNames, List<IReadOnlyList<Ours>> ours) =>
         new()
         {
             ["folders"] = new JArray(folders.Select((f, k) =>
@@ -184,6 +208,9 @@ public static class HpackCompare
                     ["passed"] = f.Passed,
                     ["failed"] = f.Failures.Count,
                     ["skipped"] = f.Skipped,
+                    ["cases"] = f.Cases,
+                    ["cases_passed"] = f.CasesPassed,
+                    ["cases_failed"] = f.Cases - f.CasesPassed,
                     ["failures"] = new JArray(f.Failures.Select(x => new JObject
                     {
                         ["file"] = Path.GetFileName(x.File),
@@ -196,7 +223,8 @@ public static class HpackCompare
                 if (strategyNames.Length > 0)
                 {
                     o["ratio"] = f.Input == 0 ? null : Math.Round(HpackEncode.Ratio(f.Wire, f.Input), 4);
-                    o["ours"] = new JObject(strategyNames.Select((n, j) => new JProperty(n, Math.Round(ours[k][j], 4))));
+                    o["ours"] = new JObject(strategyNames.Select((n, j) => new JProperty(n, Math.Round(ours[k][j].Ratio, 4))));
+                    o["ours_round_trip_failures"] = new JArray(ours[k].SelectMany((r, j) => r.RoundTripFailures.Select(x => $"{strategyNames[j]}: {x}")));
                 }
                 return o;
             })),
