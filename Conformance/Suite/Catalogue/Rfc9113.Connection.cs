@@ -179,7 +179,13 @@ public static partial class Rfc9113
             Handshake(), Get(2), ConnectionError(PROTOCOL_ERROR)),
         H2("5.1.1", 2, "h2spec http2/5.1.1/2",
             "The identifier of a newly established stream MUST be numerically greater than all streams that the initiating endpoint has opened or reserved; an unexpected stream identifier is a connection error of type PROTOCOL_ERROR.",
-            Handshake(), Get(5), Response(5), Get(3), ConnectionError(PROTOCOL_ERROR)));
+            Handshake(), Get(5), Response(5), Get(3), ConnectionError(PROTOCOL_ERROR))
+        .Deviates("nghttpd",
+            "nghttpd (nghttp2 1.52) silently ignores a HEADERS frame that opens stream 3 after stream 5: it answers stream 5 and then neither "
+            + "responds on stream 3 nor sends GOAWAY, because nghttp2 treats any stream id at or below the last one it saw as a stream it may "
+            + "have closed and forgotten. RFC 9113 §5.1.1: \"The identifier of a newly established stream MUST be numerically greater than all "
+            + "streams that the initiating endpoint has opened or reserved ... An endpoint that receives an unexpected stream identifier MUST "
+            + "respond with a connection error (Section 5.4.1) of type PROTOCOL_ERROR.\""));
 
     public static Seq<Case> Concurrency => Seq(
         H2("5.1.2", 1, "h2spec http2/5.1.2/1",

@@ -14,7 +14,7 @@ public static partial class Rfc9113
     /// <summary>A request with these fields in this order (octets as given), expected to be rejected as malformed (§8.1.1).</summary>
     static Case Malformed(string section, int n, string origin, string requirement, Func<Session, byte[]> block, string what) =>
         H2(section, n, origin, requirement + " Malformed requests MUST be treated as a stream error of type PROTOCOL_ERROR (§8.1.1).",
-            Handshake(), Headers(1, what, block), StreamError(1, PROTOCOL_ERROR));
+            Handshake(), Headers(1, what, block), Expect(new StreamError(1, Seq(PROTOCOL_ERROR), CompleteResponseFails: true)));
 
     static byte[] With(Session s, params (string, string)[] extra) => HpackBytes.Block([.. Pseudo(s), .. extra]);
     static byte[] WithRaw(Session s, byte[] name, byte[] value) => [.. HpackBytes.Block(Pseudo(s)), .. HpackBytes.Field(name, value)];

@@ -72,9 +72,13 @@ public sealed record ConnectionError(Seq<ErrorCode> Codes) : Reaction
 /// RFC 9113 §5.4.2: a stream error: RST_STREAM on the stream with one of the
 /// codes. A connection error of the same type is accepted too (an endpoint
 /// may always treat an error as affecting the whole connection, §5.4.1).
-/// A complete response on the stream (END_STREAM without the reset) fails.
+/// With <paramref name="CompleteResponseFails"/> (for complete, malformed
+/// requests), a complete response on the stream without a reset fails: the
+/// stream is then closed and can no longer be reset, so the server accepted
+/// the request ("a server MAY send an HTTP response prior to closing or
+/// resetting the stream", §8.1.1 — prior to, not instead of).
 /// </summary>
-public sealed record StreamError(uint Stream, Seq<ErrorCode> Codes) : Reaction
+public sealed record StreamError(uint Stream, Seq<ErrorCode> Codes, bool CompleteResponseFails = false) : Reaction
 {
     public override string Describe() =>
         $"RST_STREAM on stream {Stream} with {Names(Codes)}, or GOAWAY with {Names(Codes)}, or the connection closed";
@@ -83,8 +87,8 @@ public sealed record StreamError(uint Stream, Seq<ErrorCode> Codes) : Reaction
         Closed => Verdict.Satisfied,
         Received { Frame: GoAwayFrame g } => Codes.Exists(c => c == g.Error) ? Verdict.Satisfied : Verdict.Violated,
         Received { Frame: RstStreamFrame r } when r.StreamId == Stream => Codes.Exists(c => c == r.Error) ? Verdict.Satisfied : Verdict.Violated,
-        Received { Frame: HeadersFrame { EndStream: true } h } when h.StreamId == Stream => Verdict.Violated,
-        Received { Frame: DataFrame { EndStream: true } d } when d.StreamId == Stream => Verdict.Violated,
+        Received { Frame: HeadersFrame { EndStream: true } h } when CompleteResponseFails && h.StreamId == Stream => Verdict.Violated,
+        Received { Frame: DataFrame { EndStream: true } d } when CompleteResponseFails && d.StreamId == Stream => Verdict.Violated,
         _ => Verdict.Pending,
     };
 }
