@@ -74,6 +74,7 @@ public sealed class ConnectionState
     internal TimeSpan startedAt;
     internal TimeSpan lastActivity;
     internal Option<TimeSpan> nextDeadline;
+    internal Option<TimeSpan> rateCheckAt;
     internal Option<uint> goAwaySent;
     internal Option<uint> goAwayReceived;
 
