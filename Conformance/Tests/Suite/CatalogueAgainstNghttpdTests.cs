@@ -9,6 +9,7 @@ namespace Conformance.Tests.Suite;
 /// wrong, or nghttpd breaks the requirement — and then the case says so in
 /// its KnownDeviations, quoting the RFC. An unexplained failure fails here.
 /// </summary>
+[Collection(PeerRuns.Name)]
 public sealed class CatalogueAgainstNghttpdTests(NghttpdTarget nghttpd) : IClassFixture<NghttpdTarget>
 {
     public static IEnumerable<TheoryDataRow<string>> Cases =>

@@ -58,7 +58,7 @@ public sealed class NghttpdTarget : IAsyncLifetime
             return;
         }
         Target = new Target("127.0.0.1", port, Pid: process.Id);
-        var results = await SuiteRunner.RunAsync(AllCases.Cases, new RunOptions(Target, RunOptions.DefaultTimeout, Implementation));
+        var results = await SuiteRunner.RunAsync(AllCases.Cases, new RunOptions(Target, TimeSpan.FromSeconds(3), Implementation));
         Results = results.ToDictionary(r => r.Case.Id);
     }
 
