@@ -33,10 +33,13 @@ public sealed class Connection : IAsyncDisposable
     /// <summary>Connects (and for TLS negotiates "h2" by ALPN, RFC 9113 §3.2).</summary>
     public static async Task<Connection> OpenAsync(Target target, CancellationToken ct)
     {
-        var tcp = new TcpClient { NoDelay = true };
+        // an address literal skips name resolution (which blocks a pool thread per call on Linux)
+        var literal = System.Net.IPAddress.TryParse(target.Host.Trim('[', ']'), out var address);
+        var tcp = literal ? new TcpClient(address!.AddressFamily) { NoDelay = true } : new TcpClient { NoDelay = true };
         try
         {
-            await tcp.ConnectAsync(target.Host, target.Port, ct);
+            if (literal) await tcp.ConnectAsync(address!, target.Port, ct);
+            else await tcp.ConnectAsync(target.Host, target.Port, ct);
             Stream s = tcp.GetStream();
             if (target.Tls)
             {

@@ -32,6 +32,9 @@ public sealed record CaseResult(
     TimeSpan Duration,
     Option<KnownDeviation> Known)
 {
+    /// <summary>What was sent (→) and received (←), in order.</summary>
+    public Seq<string> Transcript { get; init; } = Seq<string>.Empty;
+
     /// <summary>Did not pass (fail, timeout or error), skipped excepted.</summary>
     public bool Failed => Status is Status.Fail or Status.Timeout or Status.Error;
 

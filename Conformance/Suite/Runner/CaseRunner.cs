@@ -33,10 +33,10 @@ public static class CaseRunner
     {
         var clock = Stopwatch.StartNew();
         var known = c.KnownFor(options.Implementation);
-        CaseResult Result(Status s, string expected, string actual, int step) =>
-            new(c, s, expected, actual, step, clock.Elapsed, known);
-
         var run = new Run(c, options);
+        CaseResult Result(Status s, string expected, string actual, int step) =>
+            new(c, s, expected, actual, step, clock.Elapsed, known) { Transcript = run.Transcript.ToSeq().Strict() };
+
         try
         {
             run.Current = await Connect(run, options, ct);
@@ -171,7 +171,9 @@ public static class CaseRunner
                 run.Transcript.Add($"← {e}");
                 switch (reaction.Judge(e, first))
                 {
-                    case Verdict.Satisfied: return null;
+                    case Verdict.Satisfied:
+                        run.Transcript.Add($"  = satisfied: {reaction.Describe()}");
+                        return null;
                     case Verdict.Violated:
                         return new Outcome(Status.Fail, reaction.Describe(), Summarise(seen));
                 }

@@ -15,7 +15,7 @@ public static class Reports
     /// line per case; failures and timeouts carry the expected and actual
     /// reactions, known deviations their explanation; a totals line ends it.
     /// </summary>
-    public static string Tree(Seq<CaseResult> results, bool verbose = false)
+    public static string Tree(Seq<CaseResult> results, bool verbose = false, bool trace = false)
     {
         var sb = new StringBuilder();
         var printed = new System.Collections.Generic.HashSet<(string, string)>();
@@ -44,6 +44,8 @@ public static class Reports
                 foreach (var k in r.Known) sb.AppendLine($"{indent}    known:    {k.Implementation}: {k.Explanation}");
             }
             else if (r.Status == Status.Skipped) sb.AppendLine($"{indent}    skipped: {r.Actual}");
+            if (trace)
+                foreach (var line in r.Transcript.Take(40)) sb.AppendLine($"{indent}    {line}");
         }
         sb.AppendLine(Totals.Of(results).ToString());
         return sb.ToString();

@@ -22,7 +22,7 @@ public sealed class ReferenceServerTarget : IAsyncLifetime
     /// <summary>The sections run over TLS as well (a sample: the transport differs, the cases do not).</summary>
     public static readonly string[] TlsSections = ["3.4", "6.5", "6.7", "8.3.1", "hpack"];
 
-    static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+    static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     public async ValueTask InitializeAsync()
     {

@@ -38,13 +38,15 @@ public sealed class ConformanceCommand : ICommand
           --json FILE           also write JSON
           --list                list the cases and exit
           --verbose             also print skipped cases' reasons
+          --trace               print every case's transcript (frames sent
+                                and received)
         """;
 
     public async Task<int> RunAsync(string[] args)
     {
         string host = "127.0.0.1", path = "/";
         int? port = null;
-        bool tls = false, insecure = false, list = false, verbose = false;
+        bool tls = false, insecure = false, list = false, verbose = false, trace = false;
         var timeout = RunOptions.DefaultTimeout;
         var parallel = 16;
         Option<string> section = None, implementation = None, junit = None, json = None;
@@ -70,6 +72,7 @@ public sealed class ConformanceCommand : ICommand
                     case "--json": json = Next(); break;
                     case "--list": list = true; break;
                     case "--verbose": verbose = true; break;
+                    case "--trace": trace = true; break;
                     case "-h" or "--help": Console.WriteLine(Usage); return 0;
                     default: throw new ArgumentException($"unknown option {args[i]}");
                 }
@@ -94,7 +97,7 @@ public sealed class ConformanceCommand : ICommand
         var target = new Target(host, port.Value, tls, insecure, path, pid);
         Console.WriteLine($"h2ref conformance: {cases.Count} cases against {target}{implementation.Map(n => $" (known deviations of {n})").IfNone("")}\n");
         var results = await SuiteRunner.RunAsync(cases, new RunOptions(target, timeout, implementation, parallel));
-        Console.Write(Reports.Tree(results, verbose));
+        Console.Write(Reports.Tree(results, verbose, trace));
         foreach (var f in junit) Reports.JUnit(results, target.ToString()).Save(f);
         foreach (var f in json) await File.WriteAllTextAsync(f, Reports.Json(results, target.ToString()));
         return Totals.Of(results).Success(results) ? 0 : 1;
