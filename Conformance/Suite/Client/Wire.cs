@@ -87,7 +87,7 @@ public static class Wire
         ];
         foreach (var f in frames)
             foreach (var (read, _) in TryRead(Encode(f)))
-                _ = Describe(read) + (read == f);
+                _ = Describe(read);
     }
 
     /// <summary>One line for reports: "GOAWAY(last=1, PROTOCOL_ERROR)".</summary>
