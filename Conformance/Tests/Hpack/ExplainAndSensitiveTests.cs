@@ -113,4 +113,38 @@ public class ExplainAndSensitiveTests
         value[0] = (byte)'V';
         Assert.Equal("x-name: value", $"{state.Table[0].NameText}: {state.Table[0].ValueText}");
     }
+
+    [Fact(DisplayName = "RFC 7541 §2.2: a state replayed after a newer one has moved on keeps its own table and lookups")]
+    public void StaleBranchesStayValid()
+    {
+        var s0 = HpackEncoder.Encode(EncoderState.Initial(EncoderStrategy.Nghttp2), [F("x-a", "0")]).State;
+        var s1 = HpackEncoder.Encode(s0, [F("x-a", "1")]).State;
+        var s1b = HpackEncoder.Encode(s0, [F("x-a", "2"), F("x-b", "2")]).State; // a second branch from s0
+        Assert.Equal(["x-a: 1", "x-a: 0"], s1.Table.Select(f => $"{f.NameText}: {f.ValueText}"));
+        Assert.Equal(["x-b: 2", "x-a: 2", "x-a: 0"], s1b.Table.Select(f => $"{f.NameText}: {f.ValueText}"));
+        Assert.Equal("be", ToHex(HpackEncoder.Encode(s1, [F("x-a", "1")]).Block));   // index 62 in s1
+        Assert.Equal("bf", ToHex(HpackEncoder.Encode(s1b, [F("x-a", "2")]).Block));  // index 63 in s1b
+        Assert.Equal("bf", ToHex(HpackEncoder.Encode(s1, [F("x-a", "0")]).Block));
+        var d0 = DecodeOk(DecoderState.Initial(), Hex("4003782d610130")).State;
+        var d1 = DecodeOk(d0, Hex("4003782d610131")).State;
+        var d1b = DecodeOk(d0, Hex("4003782d610132")).State;
+        Assert.Equal("1", d1.Table[0].ValueText);
+        Assert.Equal("2", d1b.Table[0].ValueText);
+        Assert.Equal("0", d1.Table[1].ValueText);
+    }
+
+    [Fact(DisplayName = "RFC 7541 §4.4: thousands of insertions through a small table keep the newest entries in order")]
+    public void ManyInsertions()
+    {
+        var enc = EncoderState.Initial(EncoderStrategy.Rfc7541, 256);
+        var dec = DecoderState.Initial();
+        for (var i = 0; i < 5000; i++)
+        {
+            (enc, var block) = HpackEncoder.Encode(enc, [F("x-n", i.ToString()), F("x-m", (i % 7).ToString())]);
+            dec = DecodeOk(dec, block).State;
+        }
+        Assert.Equal(enc.Table.Select(f => f.ToString()), dec.Table.Select(f => f.ToString()));
+        Assert.Equal("x-m: 1", enc.Table[0].ToString()); // 4999 % 7 = 1, evicted since 4992
+        Assert.Equal("x-n: 4999", enc.Table[1].ToString());
+    }
 }

@@ -21,8 +21,18 @@ public class PropertyTests
 
     private static readonly string[] Values = ["", "GET", "/", "/index.html", "200", "example.com", "a", "0123456789abcdefghijk"];
 
+    // Octets from a generated seed: much faster than one generator per octet, and still reproducible from FsCheck's seed.
     private static Gen<Bytes> Octets(int max) =>
-        Gen.Choose(0, max).SelectMany(n => Gen.ArrayOf(Gen.Choose(0, 255).Select(i => (byte)i), n)).Select(a => new Bytes(a));
+        from n in Gen.Choose(0, max)
+        from seed in Gen.Choose(0, int.MaxValue)
+        select new Bytes(RandomOctets(seed, n));
+
+    private static byte[] RandomOctets(int seed, int n)
+    {
+        var octets = new byte[n];
+        new Random(seed).NextBytes(octets);
+        return octets;
+    }
 
     private static readonly Gen<HeaderField> Field =
         from name in Gen.OneOf(Gen.Elements(Names).Select(Bytes.FromUtf8), Octets(12))
