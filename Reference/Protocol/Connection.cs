@@ -33,6 +33,7 @@ public static partial class Connection
             options = options,
             phase = options.Role == Role.Server ? ConnectionPhase.AwaitingPreface : ConnectionPhase.AwaitingSettings,
             decoder = DecoderState.Initial(4096),
+            closed = ClosedStreams.Create(options.Limits.ClosedStreamMemory),
             encoder = EncoderState.Initial(options.EncoderStrategy.IfNone(() => EncoderStrategy.Nghttp2), options.EncoderTableCap),
             resetBucket = TokenBucket.Full(options.Limits.Resets, now),
             churnBucket = TokenBucket.Full(options.Limits.Churn, now),
@@ -214,9 +215,9 @@ public static partial class Connection
                 Send(new GoAwayFrame(last, code, System.Text.Encoding.UTF8.GetBytes(reason)));
                 S.goAwaySent = last;
             }
-            foreach (var rec in S.streams.Values)
+            foreach (var rec in S.streams.Snapshot())
                 if (rec.Announced) Emit(new StreamClosed(rec.Id, code == ErrorCode.NoError ? ErrorCode.Cancel : code));
-            S.streams = default;
+            S.streams = StreamTable.Empty; ownsStreams = false;
             S.activeLocalStreams = S.activePeerStreams = S.peerSendingStreams = S.reservedLocalStreams = S.streamsWithPendingOutput = 0;
             S.headerBlock = None;
             S.phase = ConnectionPhase.Closed;
@@ -254,19 +255,22 @@ public static partial class Connection
         /// <summary>An id never used yet by its initiator: idle (§5.1.1).</summary>
         private bool IsIdle(uint id) => IsPeerInitiated(id) ? id > S.highestPeerStreamId : id > S.highestLocalStreamId;
 
-        private StreamRecord? Find(uint id) => S.streams.Find(id).MatchUnsafe(r => r, () => null);
+        private StreamRecord? Find(uint id) => S.streams.Find(id);
+
+        private bool ownsStreams;
+
+        /// <summary>Copy on first write: the table of the state passed in is never edited.</summary>
+        private StreamTable Table()
+        {
+            if (!ownsStreams) { S.streams = S.streams.Copy(); ownsStreams = true; }
+            return S.streams;
+        }
 
         private Option<CloseCause> RecentlyClosed(uint id) => S.RecentlyClosed(id);
 
         private void Remember(uint id, CloseCause cause)
         {
-            S.closedRecent = S.closedRecent.AddOrUpdate(id, cause);
-            // Two generations of half the capacity each: a fixed-size memory (DESIGN habit 7).
-            if (S.closedRecent.Count >= Math.Max(1, L.ClosedStreamMemory / 2))
-            {
-                S.closedOlder = S.closedRecent;
-                S.closedRecent = default;
-            }
+            S.closed = S.closed.Add(id, cause);
         }
 
         private static StreamRecord Closing(StreamRecord r, CloseCause cause) =>
@@ -294,13 +298,13 @@ public static partial class Connection
             if (before is not null) Count(before, -1);
             if (after.State is StreamState.Closed c)
             {
-                S.streams = S.streams.Remove(after.Id);
+                Table().Remove(after.Id);
                 Remember(after.Id, c.Cause);
                 if (after.Announced || (before?.Announced ?? false))
                     Emit(new StreamClosed(after.Id, closeCode ?? ErrorCode.NoError));
                 return;
             }
-            S.streams = S.streams.AddOrUpdate(after.Id, after);
+            Table().Set(after);
             Count(after, +1);
         }
 
@@ -387,7 +391,7 @@ public static partial class Connection
         private void DrainAll()
         {
             if (S.streamsWithPendingOutput == 0) return;
-            foreach (var r in S.streams.Values.OrderBy(r => r.Id).ToList())
+            foreach (var r in S.streams.Snapshot())
             {
                 if (!r.HasPendingOutput && !r.WriterWaiting) continue;
                 if (S.connectionSendWindow <= 0 && r.PendingBytes > 0) continue;
@@ -400,7 +404,7 @@ public static partial class Connection
         private void MaybeFinishGracefully()
         {
             if (S.phase == ConnectionPhase.Closed) return;
-            if ((S.goAwaySent.IsSome || S.goAwayReceived.IsSome) && S.streams.IsEmpty && S.headerBlock.IsNone)
+            if ((S.goAwaySent.IsSome || S.goAwayReceived.IsSome) && S.streams.Count == 0 && S.headerBlock.IsNone)
             {
                 S.phase = ConnectionPhase.Closed;
                 Emit(new CloseConnection(ErrorCode.NoError, "graceful shutdown complete"));
@@ -427,7 +431,7 @@ public static partial class Connection
             if (S.phase != ConnectionPhase.Open) t = Min(t, S.startedAt + T.Preface);
             if (!S.unacknowledged.IsEmpty) t = Min(t, S.unacknowledged.Head.SentAt + T.SettingsAck);
             if (S.headerBlock.Case is HeaderBlockInProgress hb) t = Min(t, hb.StartedAt + T.HeaderBlock);
-            if (S.streams.IsEmpty) t = Min(t, S.lastActivity + T.Idle);
+            if (S.streams.Count == 0) t = Min(t, S.lastActivity + T.Idle);
             if (S.peerSendingStreams > 0 && T.MinRequestBodyBytesPerSecond > 0)
             {
                 // Check body rates once a second while any request body is arriving.
