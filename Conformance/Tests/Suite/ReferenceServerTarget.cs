@@ -85,8 +85,13 @@ public sealed class CatalogueAgainstReferenceServerTests(ReferenceServerTarget s
     }
 }
 
-/// <summary>The runs against real servers go one after the other, so that their load and memory checks do not overlap.</summary>
-[CollectionDefinition(Name)]
+/// <summary>
+/// The runs against real servers go one after the other, and apart from the
+/// rest of the test run (DisableParallelization): their load and memory
+/// checks should neither disturb timing-sensitive tests elsewhere nor be
+/// disturbed by them.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class PeerRuns
 {
     public const string Name = "conformance runs against servers";
