@@ -214,7 +214,7 @@ public static partial class Rfc9113
         H2("5.4.1", 1, "h2spec http2/5.4.1/1",
             "After sending the GOAWAY frame for an error condition, the endpoint MUST close the TCP connection.",
             Handshake(), Send(Raw(PING, 0, 0, "000000000000")), Expect(new ConnectionClosed())),
-        H2("5.4.1", 2, "h2spec http2/5.4.1/2",
+        H2("5.4.1", 2, "h2spec http2/5.4.1/2 (--strict)",
             "An endpoint that encounters a connection error SHOULD first send a GOAWAY frame with the last stream it processed and the error code.",
             Handshake(), Get(1), Response(1), Send(Raw(PING, 0, 0, "000000000000")), Expect(new GoAway(Seq(FRAME_SIZE_ERROR), 1))));
 

@@ -79,7 +79,13 @@ public static partial class Rfc9113
             Handshake(), Send(new PriorityFrame(0, Weight16)), ConnectionError(PROTOCOL_ERROR)),
         H2("6.3", 5, "h2spec http2/6.3/2",
             "A PRIORITY frame with a length other than 5 octets MUST be treated as a stream error of type FRAME_SIZE_ERROR.",
-            Handshake(), Post(1), Send(Raw(PRIORITY, 0, 1, "00000000")), StreamError(1, FRAME_SIZE_ERROR)));
+            Handshake(), Post(1), Send(Raw(PRIORITY, 0, 1, "00000000")), StreamError(1, FRAME_SIZE_ERROR)),
+        H2("6.3", 6, "h2spec generic/3.3/4",
+            "The PRIORITY frame can be sent on a stream in any state (the exclusive flag set).",
+            [Handshake(), Send(new PriorityFrame(1, new PriorityFields(true, 0, 15))), .. Alive()]),
+        H2("6.3", 7, "h2spec generic/3.3/5",
+            "Sending or receiving a PRIORITY frame does not affect the state of any stream: after PRIORITY on idle stream 3, HEADERS may still open the lower stream 1.",
+            Handshake(), Send(new PriorityFrame(3, Weight16)), Get(1), Response(1)));
 
     public static Seq<Case> RstStream => Seq(
         H2("6.4", 1, "h2spec generic/3.4/1",
@@ -135,7 +141,7 @@ public static partial class Rfc9113
             Handshake(), Send(new SettingsFrame(false, Seq(Set(SettingId.EnablePush, 0)))), SettingsAck()));
 
     public static Seq<Case> Ping => Seq(
-        H2("6.7", 1, "h2spec http2/6.7/1",
+        H2("6.7", 1, "h2spec generic/3.7/1, http2/6.7/1",
             "Receivers of a PING frame that does not include an ACK flag MUST send a PING frame with the ACK flag set in response, with an identical frame payload.",
             Handshake(), Send(new PingFrame(false, 0x0123456789abcdef)), Expect(new PingAck(0x0123456789abcdef))),
         H2("6.7", 2, "h2spec http2/6.7/2",

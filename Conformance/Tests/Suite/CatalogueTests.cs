@@ -40,6 +40,37 @@ public class CatalogueTests
             Assert.Contains(Cases, c => c.Origin.StartsWith(group, StringComparison.Ordinal));
     }
 
+    /// <summary>h2spec 2.x's cases by group and section (RFC 7540 numbering) and their count: 146, plus one with --strict (http2/5.4.1/2).</summary>
+    static readonly (string Group, string Section, int Count)[] H2spec =
+    [
+        ("generic", "1", 1), ("generic", "2", 5), ("generic", "3.1", 3), ("generic", "3.2", 3), ("generic", "3.3", 5),
+        ("generic", "3.4", 1), ("generic", "3.5", 1), ("generic", "3.7", 1), ("generic", "3.8", 1), ("generic", "3.9", 2),
+        ("generic", "3.10", 2), ("generic", "4", 4), ("generic", "5", 15),
+        ("http2", "3.5", 2), ("http2", "4.1", 3), ("http2", "4.2", 3), ("http2", "4.3", 3), ("http2", "5.1", 13),
+        ("http2", "5.1.1", 2), ("http2", "5.1.2", 1), ("http2", "5.3.1", 2), ("http2", "5.4.1", 2), ("http2", "5.5", 2),
+        ("http2", "6.1", 3), ("http2", "6.2", 4), ("http2", "6.3", 2), ("http2", "6.4", 3), ("http2", "6.5", 3),
+        ("http2", "6.5.2", 5), ("http2", "6.5.3", 2), ("http2", "6.7", 4), ("http2", "6.8", 1), ("http2", "6.9", 3),
+        ("http2", "6.9.1", 3), ("http2", "6.9.2", 3), ("http2", "6.10", 6), ("http2", "7", 2), ("http2", "8.1", 1),
+        ("http2", "8.1.2", 1), ("http2", "8.1.2.1", 4), ("http2", "8.1.2.2", 2), ("http2", "8.1.2.3", 7), ("http2", "8.1.2.6", 2),
+        ("http2", "8.2", 1),
+        ("hpack", "2.3.3", 2), ("hpack", "4.2", 1), ("hpack", "5.2", 3), ("hpack", "6.1", 1), ("hpack", "6.3", 1),
+    ];
+
+    static IEnumerable<string> H2specIds(Case c) =>
+        !c.Origin.StartsWith("h2spec ", StringComparison.Ordinal) ? []
+        : c.Origin["h2spec ".Length..].Split(" (")[0].Split(", ");
+
+    [Fact(DisplayName = "Catalogue: every one of h2spec's 147 cases (146 + 1 strict) has a counterpart, and no h2spec id is claimed twice")]
+    public void Every_h2spec_case_has_a_counterpart()
+    {
+        var expected = H2spec.SelectMany(g => Enumerable.Range(1, g.Count).Select(n => $"{g.Group}/{g.Section}/{n}")).ToList();
+        Assert.Equal(147, expected.Count);
+        var claimed = Cases.SelectMany(H2specIds).ToList();
+        Assert.Equal(claimed.Count, claimed.Distinct().Count());
+        Assert.Empty(expected.Except(claimed));
+        Assert.Empty(claimed.Except(expected));
+    }
+
     [Theory(DisplayName = "Catalogue: the areas of the issue are covered")]
     [InlineData("9113", "3.4")] [InlineData("9113", "4.1")] [InlineData("9113", "4.2")] [InlineData("9113", "4.3")]
     [InlineData("9113", "5.1")] [InlineData("9113", "5.1.1")] [InlineData("9113", "5.1.2")] [InlineData("9113", "5.3.1")]
