@@ -34,6 +34,11 @@ public static partial class Connection
                 S.highestLocalStreamId = id;
             }
             if (rec.OurHeadersDone) return Reject(c, "the header section was already sent; use SendTrailers");
+            // §8.1.1: an endpoint MUST NOT generate a malformed message; check ours as we check theirs.
+            var malformed = IsServer
+                ? FieldValidation.CheckResponse(c.Fields, c.EndStream).Match(_ => Option<Malformed>.None, m => m)
+                : FieldValidation.CheckRequest(c.Fields, c.EndStream).Match(_ => Option<Malformed>.None, m => m);
+            if (malformed.Case is Malformed bad) return Reject(c, $"malformed header section: {bad.Reason} (§{bad.Section})");
             var informational = IsServer && IsInformational(c.Fields);
             if (informational && c.EndStream) return Reject(c, "a 1xx response cannot end the stream (§8.1)");
             if (rec.State is StreamState.ReservedLocal && S.activeLocalStreams >= S.peerSettings.MaxConcurrentStreams)
@@ -89,8 +94,8 @@ public static partial class Connection
             if (!rec.OurHeadersDone) return Reject(c, "trailers before the header section (§8.1)");
             if (!rec.State.WeMaySend || rec.PendingEnd || rec.PendingTrailers.IsSome)
                 return Reject(c, $"cannot send trailers on a stream in state {rec.State.Name} or after its end");
-            if (c.Fields.Any(f => f.Name.Length > 0 && f.Name.Span[0] == (byte)':'))
-                return Reject(c, "pseudo-header fields are not allowed in trailers (§8.1)");
+            if (FieldValidation.CheckTrailers(c.Fields).Case is Malformed bad)
+                return Reject(c, $"malformed trailers: {bad.Reason} (§{bad.Section})");
             Update(rec, Drain(rec with { PendingTrailers = Some(c.Fields) }));
             return null;
         }
@@ -166,9 +171,9 @@ public static partial class Connection
 
         public ProtocolError? OnTransportClosed()
         {
-            foreach (var r in S.streams.Values)
+            foreach (var r in S.streams.Snapshot())
                 if (r.Announced) Emit(new StreamClosed(r.Id, ErrorCode.InternalError));
-            S.streams = default;
+            S.streams = StreamTable.Empty; ownsStreams = false;
             S.activeLocalStreams = S.activePeerStreams = S.peerSendingStreams = S.reservedLocalStreams = S.streamsWithPendingOutput = 0;
             S.phase = ConnectionPhase.Closed;
             return null;
@@ -184,7 +189,7 @@ public static partial class Connection
                 return new ConnectionError(ErrorCode.SettingsTimeout, $"SETTINGS not acknowledged within {T.SettingsAck.TotalSeconds} s", "6.5.3");
             if (S.headerBlock.Case is HeaderBlockInProgress hb && now >= hb.StartedAt + T.HeaderBlock)
                 return new ConnectionError(ErrorCode.EnhanceYourCalm, $"header block not finished within {T.HeaderBlock.TotalSeconds} s", "CVE-2024-27316");
-            if (S.streams.IsEmpty && now >= S.lastActivity + T.Idle)
+            if (S.streams.Count == 0 && now >= S.lastActivity + T.Idle)
             {
                 Shutdown(ErrorCode.NoError, $"idle for {T.Idle.TotalSeconds} s", sendGoAway: true);
                 return null;
@@ -206,7 +211,7 @@ public static partial class Connection
         {
             if (T.MinRequestBodyBytesPerSecond <= 0) return null;
             var slow = new List<uint>();
-            foreach (var r in S.streams.Values.ToList())
+            foreach (var r in S.streams.Snapshot())
             {
                 if (!r.State.PeerMaySend || !r.PeerHeadersDone) continue;
                 if (r.ReceiveWindow <= 0 || S.connectionReceiveWindow <= 0)
