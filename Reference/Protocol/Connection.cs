@@ -114,39 +114,33 @@ public static partial class Connection
     public static ConnectionResult Step(ConnectionState state, ConnectionInput input, TimeSpan now)
     {
         if (state.phase == ConnectionPhase.Closed)
-            return new(state, input is FrameReceived or Tick or OutputFlushed or TransportClosed ? NoOutputs : [new CommandRejected(input, "the connection is closed")], 0);
+            return new(state, IsSilent(input) ? NoOutputs : [new CommandRejected(input, "the connection is closed")], 0);
         var m = new Machine(state.Clone(), now);
-        m.Run(input switch
-        {
-            FrameReceived f => m.PrefaceDone() ? m.OnFrame(f.Frame) : new ConnectionError(ErrorCode.ProtocolError, "frame before the connection preface", "3.4"),
-            SendHeaders c => m.OnSendHeaders(c),
-            SendData c => m.OnSendData(c),
-            SendTrailers c => m.OnSendTrailers(c),
-            ResetStream c => m.OnResetStream(c),
-            PushPromise c => m.OnPushPromise(c),
-            SendPing c => m.OnSendPing(c),
-            GoAway c => m.OnGoAway(c),
-            UpdateSettings c => m.OnUpdateSettings(c),
-            DataConsumed c => m.OnDataConsumed(c),
-            OutputFlushed => m.OnFlushed(),
-            Tick => m.OnTick(),
-            TransportClosed => m.OnTransportClosed(),
-            _ => null,
-        });
+        m.Dispatch(input);
         return m.Finish(0);
     }
 
-    /// <summary>Feeds several inputs in order (a convenience for tests and the shell).</summary>
+    private static bool IsSilent(ConnectionInput input) => input is FrameReceived or Tick or OutputFlushed or TransportClosed;
+
+    /// <summary>
+    /// Several inputs in order, as one call: the same outputs as stepping them
+    /// one by one, for one copy of the state (the shell batches the commands
+    /// its handlers issued since the last call; the hot path of a busy
+    /// connection).
+    /// </summary>
     public static ConnectionResult StepAll(ConnectionState state, IEnumerable<ConnectionInput> inputs, TimeSpan now)
     {
-        var outputs = new List<ConnectionOutput>();
-        foreach (var i in inputs)
+        var m = new Machine(state.Clone(), now);
+        foreach (var input in inputs)
         {
-            var r = Step(state, i, now);
-            state = r.State;
-            outputs.AddRange(r.Outputs);
+            if (m.S.phase == ConnectionPhase.Closed)
+            {
+                if (!IsSilent(input)) m.Emit(new CommandRejected(input, "the connection is closed"));
+                continue;
+            }
+            m.Dispatch(input);
         }
-        return new(state, outputs, 0);
+        return m.Finish(0);
     }
 
     /// <summary>
@@ -167,6 +161,24 @@ public static partial class Connection
         public void Send(Frame f) => outputs.Add(new SendFrame(f));
 
         public bool PrefaceDone() => S.phase != ConnectionPhase.AwaitingPreface;
+
+        public void Dispatch(ConnectionInput input) => Run(input switch
+        {
+            FrameReceived f => PrefaceDone() ? OnFrame(f.Frame) : new ConnectionError(ErrorCode.ProtocolError, "frame before the connection preface", "3.4"),
+            SendHeaders c => OnSendHeaders(c),
+            SendData c => OnSendData(c),
+            SendTrailers c => OnSendTrailers(c),
+            ResetStream c => OnResetStream(c),
+            PushPromise c => OnPushPromise(c),
+            SendPing c => OnSendPing(c),
+            GoAway c => OnGoAway(c),
+            UpdateSettings c => OnUpdateSettings(c),
+            DataConsumed c => OnDataConsumed(c),
+            OutputFlushed => OnFlushed(),
+            Tick => OnTick(),
+            TransportClosed => OnTransportClosed(),
+            _ => null,
+        });
 
         /// <summary>Raises the error, if any. The single entry for errors.</summary>
         public void Run(ProtocolError? e)

@@ -59,48 +59,44 @@ public class ConnectionBenchmarks
         }
     }
 
-    /// <summary>One whole session; reported per request.</summary>
+    /// <summary>
+    /// One whole session, the shell batching each read's responses into one
+    /// <see cref="Connection.StepAll"/> call; reported per request.
+    /// </summary>
     [Benchmark(OperationsPerInvoke = Requests)]
-    public int Session()
+    public int Session() => Run(batched: true);
+
+    /// <summary>The same session with one <see cref="Connection.Step"/> call per command.</summary>
+    [Benchmark(OperationsPerInvoke = Requests)]
+    public int SessionStepByStep() => Run(batched: false);
+
+    private int Run(bool batched)
     {
         var now = TimeSpan.Zero;
-        var r = Connection.Start(ConnectionOptions.Server, now);
-        var state = Write(r);
+        var state = Write(Connection.Start(ConnectionOptions.Server, now));
         state = Write(Connection.Receive(state, handshake, now));
         var answered = 0;
+        var commands = new List<ConnectionInput>(2 * Batch + 1);
         foreach (var read in reads)
         {
-            var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
             var result = Connection.Receive(state, read, now);
-            var t1 = System.Diagnostics.Stopwatch.GetTimestamp();
-            ReceiveTicks += t1 - t0;
             state = Write(result);
-            WriteTicks += System.Diagnostics.Stopwatch.GetTimestamp() - t1;
+            commands.Clear();
             foreach (var o in result.Outputs)
             {
                 if (o is not HeadersReceived h) continue;
-                var t2 = System.Diagnostics.Stopwatch.GetTimestamp();
-                var r1 = Connection.Step(state, new SendHeaders(h.StreamId, Response, false), now);
-                var t3 = System.Diagnostics.Stopwatch.GetTimestamp();
-                HeadersTicks += t3 - t2;
-                state = Write(r1);
-                var t4 = System.Diagnostics.Stopwatch.GetTimestamp();
-                WriteTicks += t4 - t3;
-                var r2 = Connection.Step(state, new SendData(h.StreamId, Body, true), now);
-                var t5 = System.Diagnostics.Stopwatch.GetTimestamp();
-                DataTicks += t5 - t4;
-                state = Write(r2);
-                WriteTicks += System.Diagnostics.Stopwatch.GetTimestamp() - t5;
+                commands.Add(new SendHeaders(h.StreamId, Response, false));
+                commands.Add(new SendData(h.StreamId, Body, true));
                 answered++;
             }
-            state = Connection.Step(state, OutputFlushed.Instance, now).State;
+            commands.Add(OutputFlushed.Instance);
+            if (batched) state = Write(Connection.StepAll(state, commands, now));
+            else foreach (var c in commands) state = Write(Connection.Step(state, c, now));
             wire.ResetWrittenCount();
         }
         if (answered != Requests) throw new InvalidOperationException($"answered {answered} of {Requests}");
         return answered;
     }
-
-    public static long ReceiveTicks, HeadersTicks, DataTicks, WriteTicks;
 
     private ConnectionState Write(ConnectionResult r)
     {
