@@ -64,7 +64,8 @@ fi
 # 2 and 3. our server, when this tree has it
 if h2ref --help | grep -q '^  serve '; then
   port=$(free_port)
-  h2ref serve --host 127.0.0.1 --port "$port" -q >/tmp/ci-40-serve.log 2>&1 &
+  # started with dotnet directly (not the h2ref function): $! must be the server's own PID
+  dotnet "$h2ref_dll" serve --host 127.0.0.1 --port "$port" -q >/tmp/ci-40-serve.log 2>&1 &
   srv_pid=$!; pids+=("$srv_pid")
   if wait_listening "$port" 20; then
     # a generous timeout: a passing server costs nothing, and a cold .NET server
@@ -78,7 +79,7 @@ if h2ref --help | grep -q '^  serve '; then
   kill "$srv_pid" 2>/dev/null; wait "$srv_pid" 2>/dev/null
 
   port=$(free_port)
-  h2ref serve --host 127.0.0.1 --port "$port" --tls -q >/tmp/ci-40-serve-tls.log 2>&1 &
+  dotnet "$h2ref_dll" serve --host 127.0.0.1 --port "$port" --tls -q >/tmp/ci-40-serve-tls.log 2>&1 &
   tls_pid=$!; pids+=("$tls_pid")
   if wait_listening "$port" 20; then
     for section in 3.4 6.5 8.3 hpack; do
