@@ -1,0 +1,141 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Conformance.Stress;
+
+/// <summary>One fresh-request probe: a new connection, one GET, the time to its response HEADERS.</summary>
+/// <param name="Ok">Response HEADERS on stream 1 arrived within the deadline.</param>
+/// <param name="Milliseconds">Time from connect to the response HEADERS (or to giving up).</param>
+/// <param name="Detail">Why it failed, empty when it did not.</param>
+public sealed record ProbeResult(bool Ok, long Milliseconds, string Detail);
+
+/// <summary>Probes during an attack: how many, how many failed, the slowest.</summary>
+public sealed record ProbeSeries(int Count, int Failed, long MaxMilliseconds, string FirstFailure)
+{
+    /// <summary>No probe at all (the attack was too short to probe).</summary>
+    public static readonly ProbeSeries None = new(0, 0, 0, "");
+
+    /// <summary>Every probe answered in time (and at least one ran).</summary>
+    public bool Ok => Count > 0 && Failed == 0;
+}
+
+/// <summary>
+/// The proof's yardstick (issue 7): while and after an attack, a fresh
+/// request on a NEW connection must be answered within 2 s. The probe is a
+/// well-behaved client: preface, SETTINGS, SETTINGS ACK, one GET with
+/// END_STREAM (RFC 9113 §3.4, §8.1); it waits for response HEADERS on
+/// stream 1 and checks :status is 2xx when it is the static-table
+/// ":status 200" (RFC 7541 Appendix A, index 8) or any literal 2xx.
+/// </summary>
+public static class Probe
+{
+    /// <summary>The deadline from the issue.</summary>
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(2);
+
+    /// <summary>Runs one probe against <paramref name="endpoint"/>.</summary>
+    public static async Task<ProbeResult> OnceAsync(IPEndPoint endpoint, string path)
+    {
+        var clock = Stopwatch.StartNew();
+        using var cts = new CancellationTokenSource(Deadline);
+        using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(endpoint, cts.Token);
+            var batch = new FrameBatch().Start()
+                .Headers(1, Hpack.Request("GET", path, $"{endpoint}"), endStream: true);
+            await socket.SendAsync(batch.Memory, SocketFlags.None, cts.Token);
+            var buf = new byte[64 * 1024];
+            var have = 0;
+            while (true)
+            {
+                if (have == buf.Length) return Fail(clock, "response frame too large");
+                var n = await socket.ReceiveAsync(buf.AsMemory(have), SocketFlags.None, cts.Token);
+                if (n == 0) return Fail(clock, "connection closed before response");
+                have += n;
+                var used = 0;
+                while (have - used >= 9)
+                {
+                    var h = buf.AsSpan(used);
+                    var length = (h[0] << 16) | (h[1] << 8) | h[2];
+                    if (have - used < 9 + length) break;
+                    var type = h[3];
+                    var stream = BinaryPrimitives.ReadUInt32BigEndian(h[5..]) & 0x7fffffff;
+                    var payload = h.Slice(9, length);
+                    if (type == Wire.GoAway && length >= 8)
+                        return Fail(clock, $"GOAWAY {Wire.ErrorName(BinaryPrimitives.ReadUInt32BigEndian(payload[4..]))}");
+                    if (type == Wire.RstStream && stream == 1 && length == 4)
+                        return Fail(clock, $"RST_STREAM {Wire.ErrorName(BinaryPrimitives.ReadUInt32BigEndian(payload))}");
+                    if (type == Wire.Headers && stream == 1)
+                    {
+                        var status = StatusOf(h[4], payload);
+                        return status is null or (>= 200 and < 300)
+                            ? new ProbeResult(true, clock.ElapsedMilliseconds, "")
+                            : Fail(clock, $"status {status}");
+                    }
+                    used += 9 + length;
+                }
+                Buffer.BlockCopy(buf, used, buf, 0, have - used);
+                have -= used;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return Fail(clock, $"no response within {Deadline.TotalSeconds:0} s");
+        }
+        catch (SocketException e)
+        {
+            return Fail(clock, $"socket: {e.SocketErrorCode}");
+        }
+    }
+
+    // The first field of a response block is :status (RFC 9113 §8.3.2). Read it when it is
+    // an indexed static entry (8..14: 200 204 206 304 400 404 500) or a literal with the
+    // static name 8; null when the block starts some other way (we cannot tell without a table).
+    private static int? StatusOf(byte flags, ReadOnlySpan<byte> payload)
+    {
+        var p = payload;
+        if ((flags & Wire.Padded) != 0 && p.Length > 0) p = p[1..];
+        if ((flags & Wire.PriorityFlag) != 0 && p.Length >= 5) p = p[5..];
+        if (p.IsEmpty) return null;
+        int[] indexed = [200, 204, 206, 304, 400, 404, 500];
+        var b = p[0];
+        if (b is >= 0x88 and <= 0x8e) return indexed[b - 0x88];
+        // literal with incremental indexing (0x48), without (0x08) or never indexed (0x18), name index 8
+        if (b is 0x48 or 0x08 or 0x18 && p.Length >= 5 && (p[1] & 0x80) == 0 && p[1] == 3
+            && int.TryParse(System.Text.Encoding.ASCII.GetString(p.Slice(2, 3)), out var s))
+            return s;
+        return null;
+    }
+
+    private static ProbeResult Fail(Stopwatch clock, string why) => new(false, clock.ElapsedMilliseconds, why);
+
+    /// <summary>
+    /// Probes every <paramref name="interval"/> until <paramref name="ct"/> fires;
+    /// each probe waits for the previous one, so the server sees one probe at a time.
+    /// </summary>
+    public static async Task<ProbeSeries> LoopAsync(IPEndPoint endpoint, string path, TimeSpan interval, CancellationToken ct)
+    {
+        int count = 0, failed = 0;
+        long max = 0;
+        var first = "";
+        while (!ct.IsCancellationRequested)
+        {
+            var r = await OnceAsync(endpoint, path);
+            count++;
+            max = Math.Max(max, r.Milliseconds);
+            if (!r.Ok)
+            {
+                failed++;
+                if (first.Length == 0) first = r.Detail;
+            }
+            try
+            {
+                await Task.Delay(interval, ct);
+            }
+            catch (OperationCanceledException) { }
+        }
+        return new ProbeSeries(count, failed, max, first);
+    }
+}
