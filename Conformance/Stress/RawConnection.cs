@@ -1,7 +1,7 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Reference.Frames;
 
 namespace Conformance.Stress;
 
@@ -17,6 +17,10 @@ public sealed class Tally
 
     /// <summary>Counts one event under a name (e.g. "GOAWAY ENHANCE_YOUR_CALM").</summary>
     public void Add(string what, long n = 1) => counts.AddOrUpdate(what, n, (_, v) => v + n);
+
+    /// <summary>Keeps the first GOAWAY debug text seen for a code (RFC 9113 §6.8 "Additional Debug Data").</summary>
+    public void Debug(string what, string text) => debug.TryAdd(what, text.Length > 80 ? text[..80] : text);
+    private readonly ConcurrentDictionary<string, string> debug = new();
 
     /// <summary>A connection was opened.</summary>
     public void Opened() => Interlocked.Increment(ref opened);
@@ -38,6 +42,7 @@ public sealed class Tally
     public Reaction Freeze() => new(
         counts.OrderByDescending(kv => Weight(kv.Key)).ThenBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => (kv.Key, kv.Value)).ToArray(),
+        debug.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}: \"{kv.Value}\"").ToArray(),
         Interlocked.Read(ref opened), Interlocked.Read(ref closedByServer),
         Interlocked.Read(ref framesSent), Interlocked.Read(ref bytesSent));
 
@@ -51,6 +56,7 @@ public sealed class Tally
 /// <summary>The server's reaction to one attack, as counted by <see cref="Tally"/>.</summary>
 public sealed record Reaction(
     (string What, long Count)[] Received,
+    string[] GoAwayDebug,
     long ConnectionsOpened,
     long ConnectionsClosedByServer,
     long FramesSent,
@@ -199,7 +205,7 @@ public sealed class RawConnection : IAsyncDisposable
                     return;
                 }
                 have += n;
-                var used = Parse(buf.AsSpan(0, have));
+                var used = Parse(buf.AsMemory(0, have));
                 Buffer.BlockCopy(buf, used, buf, 0, have - used);
                 have -= used;
             }
@@ -209,54 +215,65 @@ public sealed class RawConnection : IAsyncDisposable
         catch (ObjectDisposedException) { }
     }
 
-    // Consumes whole frames from the front of span; returns octets used.
-    private int Parse(ReadOnlySpan<byte> span)
+    // Consumes whole frames from the front of the buffer through the reference reader
+    // (RFC 9113 §4.1, §6); returns octets used. A frame the reader rejects is counted
+    // and the rest of what the server sends is no longer parsed.
+    private int Parse(ReadOnlyMemory<byte> input)
     {
         var used = 0;
-        while (span.Length - used >= 9)
+        while (!unparseable)
         {
-            var h = span[used..];
-            var length = (h[0] << 16) | (h[1] << 8) | h[2];
-            var type = h[3];
-            var flags = h[4];
-            var stream = BinaryPrimitives.ReadUInt32BigEndian(h[5..]) & 0x7fffffff;
-            if (span.Length - used < 9 + length)
+            switch (FrameReader.Read(input[used..], MaxFrameSize))
             {
-                // DATA can be large: count it from its header and drop it once fully read.
-                break;
-            }
-            var payload = h.Slice(9, length);
-            switch (type)
-            {
-                case Wire.GoAway when length >= 8:
-                    GoAwayLastStream = BinaryPrimitives.ReadUInt32BigEndian(payload) & 0x7fffffff;
-                    tally.Add($"GOAWAY {Wire.ErrorName(BinaryPrimitives.ReadUInt32BigEndian(payload[4..]))}");
+                case FrameRead { Frame: var frame, Consumed: var n }:
+                    Count(frame);
+                    used += n;
                     break;
-                case Wire.RstStream when length == 4:
-                    tally.Add($"RST_STREAM {Wire.ErrorName(BinaryPrimitives.ReadUInt32BigEndian(payload))}");
-                    break;
-                case Wire.Headers:
-                    Interlocked.Increment(ref responseHeaders);
-                    tally.Add("frame HEADERS");
-                    break;
-                case Wire.Data:
-                    tally.Add("frame DATA");
-                    tally.Add("DATA octets", length);
-                    break;
-                case Wire.Settings:
-                    tally.Add((flags & Wire.Ack) != 0 ? "frame SETTINGS ACK" : "frame SETTINGS");
-                    break;
-                case Wire.Ping:
-                    tally.Add((flags & Wire.Ack) != 0 ? "frame PING ACK" : "frame PING");
-                    break;
+                case ReadFailed { Error: var e }:
+                    tally.Add($"bad frame from server: {e}");
+                    unparseable = true;
+                    return input.Length;
                 default:
-                    tally.Add($"frame {Wire.TypeName(type)}");
-                    break;
+                    return used;
             }
-            _ = stream;
-            used += 9 + length;
         }
-        return used;
+        return input.Length;
+    }
+
+    // We never raise SETTINGS_MAX_FRAME_SIZE (§6.5.2 initial value).
+    private const uint MaxFrameSize = 16384;
+    private bool unparseable;
+
+    private void Count(Frame frame)
+    {
+        switch (frame)
+        {
+            case GoAwayFrame g:
+                GoAwayLastStream = g.LastStreamId;
+                tally.Add($"GOAWAY {g.Error.Name}");
+                if (!g.DebugData.IsEmpty) tally.Debug($"GOAWAY {g.Error.Name}", g.DebugData.ToUtf8());
+                break;
+            case RstStreamFrame r:
+                tally.Add($"RST_STREAM {r.Error.Name}");
+                break;
+            case HeadersFrame:
+                Interlocked.Increment(ref responseHeaders);
+                tally.Add("frame HEADERS");
+                break;
+            case DataFrame d:
+                tally.Add("frame DATA");
+                tally.Add("DATA octets", d.FlowControlledLength);
+                break;
+            case SettingsFrame s:
+                tally.Add(s.Ack ? "frame SETTINGS ACK" : "frame SETTINGS");
+                break;
+            case PingFrame p:
+                tally.Add(p.Ack ? "frame PING ACK" : "frame PING");
+                break;
+            default:
+                tally.Add($"frame {frame.Type.Name}");
+                break;
+        }
     }
 
     /// <summary>Closes our side (an abortive close, so no TIME_WAIT pile-up across attacks).</summary>

@@ -75,6 +75,7 @@ public static class Report
                 $"    reaction: {r.Reaction.Summary()}; sent {r.Reaction.FramesSent} frames / {MiB(r.Reaction.BytesSent / 1024)} MiB");
             sb.AppendLine(CultureInfo.InvariantCulture,
                 $"    memory: VmRSS {MiB(r.RssBeforeKiB)} -> peak {MiB(r.RssPeakKiB)} -> {MiB(r.RssAfterKiB)} MiB; VmHWM {MiB(r.HwmBeforeKiB)} -> {MiB(r.HwmAfterKiB)} MiB; {r.Milliseconds} ms");
+            foreach (var d in r.Reaction.GoAwayDebug) sb.AppendLine(CultureInfo.InvariantCulture, $"    debug data: {d}");
             foreach (var p in r.Problems) sb.AppendLine(CultureInfo.InvariantCulture, $"    problem: {p}");
             if (!r.Passed && known.FirstOrDefault(k => k.Target == r.Target && k.Attack == r.Attack) is { } k)
                 sb.AppendLine(CultureInfo.InvariantCulture, $"    known failure: {k.Diagnosis}");
@@ -100,6 +101,7 @@ public static class Report
                 what = r.What,
                 reaction = r.Reaction.Summary(),
                 received = r.Reaction.Received.ToDictionary(x => x.What, x => x.Count),
+                goAwayDebug = r.Reaction.GoAwayDebug,
                 connectionsOpened = r.Reaction.ConnectionsOpened,
                 connectionsClosedByServer = r.Reaction.ConnectionsClosedByServer,
                 framesSent = r.Reaction.FramesSent,

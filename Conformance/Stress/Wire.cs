@@ -1,5 +1,8 @@
-using System.Buffers.Binary;
+using System.Buffers;
 using System.Text;
+using LanguageExt;
+using Reference;
+using Reference.Frames;
 
 namespace Conformance.Stress;
 
@@ -36,9 +39,12 @@ public static class Wire
 /// <summary>
 /// A growable buffer of frames to send in one write. Appending many small
 /// frames and writing them at once keeps the attacker fast (one syscall per
-/// batch, not per frame).
+/// batch, not per frame). Well-formed frames go through the reference frame
+/// codec (<see cref="FrameWriter"/>); frames the typed records cannot express
+/// (a length that lies, a stray type) are <see cref="UnknownFrame"/>s, which
+/// the codec writes verbatim, or raw octets.
 /// </summary>
-public sealed class FrameBatch
+public sealed class FrameBatch : IBufferWriter<byte>
 {
     private byte[] buffer = new byte[64 * 1024];
 
@@ -62,79 +68,55 @@ public sealed class FrameBatch
     /// <summary>Appends raw octets (a preface, a torn frame).</summary>
     public FrameBatch Raw(ReadOnlySpan<byte> octets)
     {
-        octets.CopyTo(Grow(octets.Length));
+        octets.CopyTo(GetSpan(octets.Length));
+        Advance(octets.Length);
         return this;
     }
 
-    /// <summary>Appends one frame: the 9-octet header (§4.1) and the payload as given.</summary>
-    public FrameBatch Frame(byte type, byte flags, uint streamId, ReadOnlySpan<byte> payload)
+    /// <summary>Appends one frame through the reference writer (RFC 9113 §4.1, §6).</summary>
+    public FrameBatch Add(Frame frame)
     {
-        var span = Grow(9 + payload.Length);
-        WriteHeader(span, payload.Length, type, flags, streamId);
-        payload.CopyTo(span[9..]);
+        FrameWriter.Write(frame, this);
         Frames++;
         return this;
     }
 
+    /// <summary>Appends one frame of any type, flags and payload, written verbatim.</summary>
+    public FrameBatch Frame(byte type, byte flags, uint streamId, ReadOnlyMemory<byte> payload) =>
+        Add(new UnknownFrame(new FrameType(type), flags, streamId, payload));
+
     /// <summary>§6.2 HEADERS.</summary>
-    public FrameBatch Headers(uint streamId, ReadOnlySpan<byte> block, bool endStream, bool endHeaders = true) =>
-        Frame(Wire.Headers, (byte)((endStream ? Wire.EndStream : 0) | (endHeaders ? Wire.EndHeaders : 0)), streamId, block);
+    public FrameBatch Headers(uint streamId, ReadOnlyMemory<byte> block, bool endStream, bool endHeaders = true) =>
+        Add(new HeadersFrame(streamId, block, endStream, endHeaders));
 
     /// <summary>§6.10 CONTINUATION.</summary>
-    public FrameBatch Continuation(uint streamId, ReadOnlySpan<byte> fragment, bool endHeaders) =>
-        Frame(Wire.Continuation, endHeaders ? Wire.EndHeaders : (byte)0, streamId, fragment);
+    public FrameBatch Continuation(uint streamId, ReadOnlyMemory<byte> fragment, bool endHeaders) =>
+        Add(new ContinuationFrame(streamId, fragment, endHeaders));
 
     /// <summary>§6.1 DATA.</summary>
-    public FrameBatch Data(uint streamId, ReadOnlySpan<byte> data, bool endStream) =>
-        Frame(Wire.Data, endStream ? Wire.EndStream : (byte)0, streamId, data);
+    public FrameBatch Data(uint streamId, ReadOnlyMemory<byte> data, bool endStream) =>
+        Add(new DataFrame(streamId, data, endStream));
 
     /// <summary>§6.4 RST_STREAM.</summary>
-    public FrameBatch RstStream(uint streamId, uint errorCode)
-    {
-        Span<byte> p = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(p, errorCode);
-        return Frame(Wire.RstStream, 0, streamId, p);
-    }
+    public FrameBatch RstStream(uint streamId, uint errorCode) =>
+        Add(new RstStreamFrame(streamId, new ErrorCode(errorCode)));
 
     /// <summary>§6.5 SETTINGS (not ACK) with the given entries, in order.</summary>
-    public FrameBatch Settings(params (ushort Id, uint Value)[] entries)
-    {
-        var p = new byte[entries.Length * 6];
-        for (var i = 0; i < entries.Length; i++)
-        {
-            BinaryPrimitives.WriteUInt16BigEndian(p.AsSpan(i * 6), entries[i].Id);
-            BinaryPrimitives.WriteUInt32BigEndian(p.AsSpan(i * 6 + 2), entries[i].Value);
-        }
-        return Frame(Wire.Settings, 0, 0, p);
-    }
+    public FrameBatch Settings(params (ushort Id, uint Value)[] entries) =>
+        Add(new SettingsFrame(false, entries.Select(e => new Setting(new SettingId(e.Id), e.Value)).ToSeq()));
 
     /// <summary>§6.5 SETTINGS with ACK.</summary>
-    public FrameBatch SettingsAck() => Frame(Wire.Settings, Wire.Ack, 0, default);
+    public FrameBatch SettingsAck() => Add(SettingsFrame.Acknowledgement);
 
     /// <summary>§6.7 PING.</summary>
-    public FrameBatch Ping(ulong opaque, bool ack = false)
-    {
-        Span<byte> p = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64BigEndian(p, opaque);
-        return Frame(Wire.Ping, ack ? Wire.Ack : (byte)0, 0, p);
-    }
+    public FrameBatch Ping(ulong opaque, bool ack = false) => Add(new PingFrame(ack, opaque));
 
     /// <summary>§6.9 WINDOW_UPDATE.</summary>
-    public FrameBatch WindowUpdate(uint streamId, uint increment)
-    {
-        Span<byte> p = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(p, increment);
-        return Frame(Wire.WindowUpdate, 0, streamId, p);
-    }
+    public FrameBatch WindowUpdate(uint streamId, uint increment) => Add(new WindowUpdateFrame(streamId, increment));
 
     /// <summary>§6.3 PRIORITY.</summary>
-    public FrameBatch Priority(uint streamId, uint dependsOn, byte weight)
-    {
-        Span<byte> p = stackalloc byte[5];
-        BinaryPrimitives.WriteUInt32BigEndian(p, dependsOn & 0x7fffffff);
-        p[4] = weight;
-        return Frame(Wire.Priority, 0, streamId, p);
-    }
+    public FrameBatch Priority(uint streamId, uint dependsOn, byte weight) =>
+        Add(new PriorityFrame(streamId, new PriorityFields(false, dependsOn, weight)));
 
     /// <summary>The start of every client connection: preface, SETTINGS (§3.4), and an
     /// acknowledgement of the server's SETTINGS (which it sends first, §3.4), sent blind so
@@ -142,24 +124,34 @@ public sealed class FrameBatch
     public FrameBatch Start(params (ushort Id, uint Value)[] settings) =>
         Raw(Wire.Preface).Settings(settings).SettingsAck();
 
-    /// <summary>Writes a 9-octet frame header (§4.1).</summary>
-    public static void WriteHeader(Span<byte> span, int length, byte type, byte flags, uint streamId)
+    /// <summary>A bare 9-octet frame header (§4.1) whose Length need not match what follows.</summary>
+    public FrameBatch Header(uint length, byte type, byte flags, uint streamId)
     {
-        span[0] = (byte)(length >> 16);
-        span[1] = (byte)(length >> 8);
-        span[2] = (byte)length;
-        span[3] = type;
-        span[4] = flags;
-        BinaryPrimitives.WriteUInt32BigEndian(span[5..], streamId & 0x7fffffff);
+        FrameWriter.WriteHeader(length, new FrameType(type), flags, streamId, this);
+        return this;
     }
 
-    private Span<byte> Grow(int count)
+    /// <inheritdoc />
+    public void Advance(int count) => Length += count;
+
+    /// <inheritdoc />
+    public Memory<byte> GetMemory(int sizeHint = 0)
     {
-        if (Length + count > buffer.Length)
-            Array.Resize(ref buffer, Math.Max(buffer.Length * 2, Length + count));
-        var span = buffer.AsSpan(Length, count);
-        Length += count;
-        return span;
+        Ensure(sizeHint);
+        return buffer.AsMemory(Length);
+    }
+
+    /// <inheritdoc />
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return buffer.AsSpan(Length);
+    }
+
+    private void Ensure(int sizeHint)
+    {
+        var need = Length + Math.Max(sizeHint, 1);
+        if (need > buffer.Length) Array.Resize(ref buffer, Math.Max(buffer.Length * 2, need));
     }
 }
 
