@@ -1,0 +1,168 @@
+using System.Buffers;
+
+namespace Reference.Hpack;
+
+/// <summary>
+/// The HPACK encoder (RFC 7541 §3.1, §6) as a function: a state and a field
+/// list in, a new state and the header block out. The input state is never
+/// modified; the dynamic table is copied once per block that changes it.
+/// </summary>
+public static class HpackEncoder
+{
+    private enum Literal : byte
+    {
+        IncrementalIndexing = 0x40, // §6.2.1, 6-bit index
+        WithoutIndexing = 0x00,     // §6.2.2, 4-bit index
+        NeverIndexed = 0x10,        // §6.2.3, 4-bit index
+    }
+
+    /// <summary>Encodes one header block.</summary>
+    /// <exception cref="ArgumentNullException">When the state, the list or a field is null.</exception>
+    public static (EncoderState State, byte[] Block) Encode(EncoderState state, IReadOnlyList<HeaderField> fields)
+    {
+        var writer = new ArrayBufferWriter<byte>(64 + 32 * (fields?.Count ?? 0));
+        var next = Encode(state, fields!, writer);
+        return (next, writer.WrittenSpan.ToArray());
+    }
+
+    /// <summary>
+    /// Encodes one header block into <paramref name="output"/> (the server's
+    /// path: no intermediate array) and returns the new state.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">When an argument or a field is null.</exception>
+    public static EncoderState Encode(EncoderState state, IReadOnlyList<HeaderField> fields, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(fields);
+        ArgumentNullException.ThrowIfNull(output);
+        var table = state.Table;
+        var owned = false;
+        if (state.SizeUpdatePending)
+        {
+            // §4.2: signal the smallest maximum since the last block when the table grew again afterwards, then the current one.
+            var span = output.GetSpan(12);
+            var n = 0;
+            if (state.SmallestSinceLastBlock < table.MaxSize) n += Integer.Write(span, state.SmallestSinceLastBlock, 5, 0x20);
+            n += Integer.Write(span[n..], table.MaxSize, 5, 0x20);
+            output.Advance(n);
+        }
+        var strategy = state.Strategy;
+        var expansion = strategy.Huffman == HuffmanPolicy.Always ? 4 : 1; // a Huffman code is at most 30 bits per octet
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var field = fields[i] ?? throw new ArgumentNullException(nameof(fields), $"field {i} is null");
+            var bound = 18 + (field.Name.Length + field.Value.Length) * expansion;
+            var span = output.GetSpan(bound);
+            output.Advance(EncodeField(span, field, strategy, ref table, ref owned));
+        }
+        return state.AfterBlock(table);
+    }
+
+    private static int EncodeField(Span<byte> destination, HeaderField field, EncoderStrategy strategy, ref DynamicTable table, ref bool owned)
+    {
+        var name = field.Name.Span;
+        var value = field.Value.Span;
+        var literal = Choose(field, strategy, table.MaxSize);
+        var never = literal == Literal.NeverIndexed;
+        var nameHash = DynamicTable.Hash(name, 0);
+        var fullHash = DynamicTable.Hash(value, nameHash);
+
+        // A never-indexed field may only borrow a name (§6.2.3), so its value is not looked up.
+        var staticExact = false;
+        var staticIndex = never ? StaticTable.FindName(field.Name) : StaticTable.Find(field.Name, value, out staticExact);
+        var dynamicExact = never || table.Count == 0 ? -1 : table.FindExact(name, value, fullHash);
+
+        int nameIndex;
+        if (strategy.Lookup == LookupOrder.Nghttp2)
+        {
+            if (dynamicExact >= 0) return Integer.Write(destination, StaticTable.Length + 1 + dynamicExact, 7, 0x80);
+            if (staticExact) return Integer.Write(destination, staticIndex, 7, 0x80);
+        }
+        else
+        {
+            if (staticExact) return Integer.Write(destination, staticIndex, 7, 0x80);
+            if (dynamicExact >= 0) return Integer.Write(destination, StaticTable.Length + 1 + dynamicExact, 7, 0x80);
+        }
+        var dynamicName = staticIndex > 0 || table.Count == 0 ? -1 : table.FindName(name, nameHash);
+        nameIndex = staticIndex > 0 ? staticIndex : dynamicName >= 0 ? StaticTable.Length + 1 + dynamicName : 0;
+
+        var n = Integer.Write(destination, nameIndex, literal == Literal.IncrementalIndexing ? 6 : 4, (byte)literal);
+        if (nameIndex == 0) n += WriteString(destination[n..], name, strategy.Huffman);
+        n += WriteString(destination[n..], value, strategy.Huffman);
+
+        if (literal == Literal.IncrementalIndexing)
+        {
+            if (!owned)
+            {
+                table = table.Clone();
+                owned = true;
+            }
+            // The table outlives the caller's buffers: keep our own copy of the octets, sharing static names.
+            Bytes entryName;
+            ReadOnlyMemory<byte> entryValue;
+            if (staticIndex > 0)
+            {
+                entryName = StaticTable.At(staticIndex).Name;
+                entryValue = value.ToArray();
+            }
+            else
+            {
+                var octets = new byte[name.Length + value.Length];
+                name.CopyTo(octets);
+                value.CopyTo(octets.AsSpan(name.Length));
+                entryName = new Bytes(octets.AsMemory(0, name.Length));
+                entryValue = octets.AsMemory(name.Length);
+            }
+            table.Add(new HeaderField(entryName, entryValue), nameHash, fullHash);
+        }
+        return n;
+    }
+
+    // nghttp2's should_never_index and hd_deflate_decide_indexing, generalised over the policies.
+    private static Literal Choose(HeaderField field, EncoderStrategy strategy, int maxSize)
+    {
+        if (field.Sensitive) return Literal.NeverIndexed; // §7.1.3
+        switch (strategy.Indexing)
+        {
+            case IndexingPolicy.Never:
+                return Literal.WithoutIndexing;
+            case IndexingPolicy.Always:
+                return field.Size > maxSize ? Literal.WithoutIndexing : Literal.IncrementalIndexing;
+            default:
+                var name = field.Name.Span;
+                if (name.SequenceEqual("authorization"u8) || (name.SequenceEqual("cookie"u8) && field.Value.Length < 20))
+                    return Literal.NeverIndexed;
+                if (field.Size > maxSize * 3 / 4 || IsRarelyRepeated(name)) return Literal.WithoutIndexing;
+                return Literal.IncrementalIndexing;
+        }
+    }
+
+    private static bool IsRarelyRepeated(ReadOnlySpan<byte> name) => name.Length switch
+    {
+        3 => name.SequenceEqual("age"u8),
+        4 => name.SequenceEqual("etag"u8),
+        5 => name.SequenceEqual(":path"u8),
+        8 => name.SequenceEqual("location"u8),
+        10 => name.SequenceEqual("set-cookie"u8),
+        13 => name.SequenceEqual("if-none-match"u8),
+        14 => name.SequenceEqual("content-length"u8),
+        17 => name.SequenceEqual("if-modified-since"u8),
+        _ => false,
+    };
+
+    private static int WriteString(Span<byte> destination, ReadOnlySpan<byte> value, HuffmanPolicy policy)
+    {
+        switch (policy)
+        {
+            case HuffmanPolicy.Never:
+                return StringLiteral.Write(destination, value, false);
+            case HuffmanPolicy.Always:
+                return StringLiteral.WriteHuffman(destination, value, Huffman.EncodedLength(value));
+            default:
+                var coded = Huffman.EncodedLength(value);
+                return coded < value.Length
+                    ? StringLiteral.WriteHuffman(destination, value, coded)
+                    : StringLiteral.Write(destination, value, false);
+        }
+    }
+}

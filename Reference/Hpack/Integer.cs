@@ -1,0 +1,106 @@
+namespace Reference.Hpack;
+
+/// <summary>The outcome of reading an integer (RFC 7541 §5.1).</summary>
+public enum IntegerStatus
+{
+    /// <summary>A complete integer was read.</summary>
+    Ok,
+
+    /// <summary>The input ended before the last continuation octet (§5.1: the MSB of the last octet is 0).</summary>
+    Truncated,
+
+    /// <summary>The value does not fit in 31 bits, or uses more continuation octets than such a value needs.</summary>
+    Overflow,
+}
+
+/// <summary>
+/// Integer representation of RFC 7541 §5.1: a value in an N-bit prefix of the
+/// first octet (the other bits belong to the representation), and when it does
+/// not fit, the prefix all ones followed by 7-bit groups, least significant
+/// first, each with a continuation flag in its MSB.
+/// </summary>
+public static class Integer
+{
+    /// <summary>
+    /// The largest value we accept. §5.1 lets encodings be arbitrarily long
+    /// ("integer encodings that exceed implementation limits ... MUST be
+    /// treated as decoding errors", §5.1); every quantity HPACK carries (an
+    /// index, a length, a table size) fits comfortably in 31 bits.
+    /// </summary>
+    public const int MaxValue = int.MaxValue;
+
+    // A 31-bit value needs at most 5 continuation octets after the prefix.
+    private const int MaxContinuationOctets = 5;
+
+    /// <summary>
+    /// Reads an integer with an <paramref name="prefixBits"/>-bit prefix from the
+    /// start of <paramref name="source"/> (the prefix is in <c>source[0]</c>).
+    /// </summary>
+    /// <param name="source">The input, starting at the octet holding the prefix.</param>
+    /// <param name="prefixBits">N, from 1 to 8.</param>
+    /// <param name="value">The value, when the status is <see cref="IntegerStatus.Ok"/>.</param>
+    /// <param name="consumed">Octets read, when the status is <see cref="IntegerStatus.Ok"/>.</param>
+    public static IntegerStatus TryRead(ReadOnlySpan<byte> source, int prefixBits, out int value, out int consumed)
+    {
+        value = 0;
+        consumed = 0;
+        if (source.IsEmpty) return IntegerStatus.Truncated;
+        var mask = (1 << prefixBits) - 1;
+        var prefix = source[0] & mask;
+        if (prefix < mask)
+        {
+            value = prefix;
+            consumed = 1;
+            return IntegerStatus.Ok;
+        }
+        long acc = mask;
+        var shift = 0;
+        for (var i = 1; ; i++)
+        {
+            if (i >= source.Length) return IntegerStatus.Truncated;
+            if (i > MaxContinuationOctets) return IntegerStatus.Overflow;
+            var b = source[i];
+            acc += (long)(b & 0x7f) << shift;
+            if (acc > MaxValue) return IntegerStatus.Overflow;
+            shift += 7;
+            if ((b & 0x80) == 0)
+            {
+                value = (int)acc;
+                consumed = i + 1;
+                return IntegerStatus.Ok;
+            }
+        }
+    }
+
+    /// <summary>Octets needed to encode <paramref name="value"/> with an N-bit prefix.</summary>
+    public static int EncodedLength(int value, int prefixBits)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(value);
+        var mask = (1 << prefixBits) - 1;
+        if (value < mask) return 1;
+        var n = 2;
+        for (var rest = value - mask; rest >= 0x80; rest >>= 7) n++;
+        return n;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="value"/> with an N-bit prefix; <paramref name="flags"/>
+    /// supplies the first octet's bits above the prefix (the representation type).
+    /// </summary>
+    /// <returns>Octets written (at most 6).</returns>
+    public static int Write(Span<byte> destination, int value, int prefixBits, byte flags)
+    {
+        var mask = (1 << prefixBits) - 1;
+        if (value < mask)
+        {
+            destination[0] = (byte)(flags | value);
+            return 1;
+        }
+        destination[0] = (byte)(flags | mask);
+        var rest = (uint)(value - mask);
+        var i = 1;
+        for (; rest >= 0x80; rest >>= 7) destination[i++] = (byte)(rest | 0x80);
+        destination[i++] = (byte)rest;
+        return i;
+    }
+}
