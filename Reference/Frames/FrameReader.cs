@@ -43,17 +43,8 @@ public static class FrameReader
         if (input.Length < FrameConstants.HeaderLength)
             return NeedHeader;
         var header = FrameHeader.Parse(input.Span);
-        // §4.2: "An endpoint MUST send an error code of FRAME_SIZE_ERROR if a
-        // frame exceeds the size defined in SETTINGS_MAX_FRAME_SIZE". Decided
-        // from the header alone, so an oversized payload is never buffered.
-        // Treating it as a connection error whatever the type is allowed: §5.4
-        // lets an endpoint "treat a stream error as a connection error".
         if (header.Length > maxFrameSize)
-            return new ReadFailed(
-                FrameError.Connection(ErrorCode.FrameSizeError, header.StreamId,
-                    $"{header.Type} frame of {header.Length} octets exceeds SETTINGS_MAX_FRAME_SIZE {maxFrameSize}",
-                    "RFC 9113 §4.2"),
-                FrameConstants.HeaderLength);
+            return Oversize(header, maxFrameSize);
         var total = header.TotalLength;
         if (input.Length < total)
             return new NeedMore(total);
@@ -79,16 +70,25 @@ public static class FrameReader
         Span<byte> head = stackalloc byte[FrameConstants.HeaderLength];
         input.Slice(0, FrameConstants.HeaderLength).CopyTo(head);
         var header = FrameHeader.Parse(head);
-        if (header.Length > maxFrameSize || input.Length < header.TotalLength)
-            return Read(head.ToArray(), maxFrameSize) switch
-            {
-                ReadFailed failed => failed,
-                _ => new NeedMore(header.TotalLength),
-            };
+        if (header.Length > maxFrameSize)
+            return Oversize(header, maxFrameSize);
+        if (input.Length < header.TotalLength)
+            return new NeedMore(header.TotalLength);
         var frame = new byte[header.TotalLength];
         input.Slice(0, frame.Length).CopyTo(frame);
         return Read(frame, maxFrameSize);
     }
+
+    // §4.2: "An endpoint MUST send an error code of FRAME_SIZE_ERROR if a
+    // frame exceeds the size defined in SETTINGS_MAX_FRAME_SIZE". Decided from
+    // the header alone, so an oversized payload is never buffered. Treating it
+    // as a connection error whatever the type is allowed by §5.4.1: "An
+    // endpoint MAY choose to treat a stream error as a connection error".
+    private static ReadFailed Oversize(FrameHeader header, uint maxFrameSize) =>
+        new(FrameError.Connection(ErrorCode.FrameSizeError, header.StreamId,
+                $"{header.Type} frame of {header.Length} octets exceeds SETTINGS_MAX_FRAME_SIZE {maxFrameSize}",
+                "RFC 9113 §4.2"),
+            FrameConstants.HeaderLength);
 
     private static int PeekTotal(ReadOnlySpan<byte> span) =>
         FrameConstants.HeaderLength + (span[0] << 16 | span[1] << 8 | span[2]);

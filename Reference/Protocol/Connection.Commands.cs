@@ -1,0 +1,229 @@
+using LanguageExt;
+using Reference.Frames;
+using Reference.Hpack;
+using static LanguageExt.Prelude;
+
+namespace Reference.Protocol;
+
+public static partial class Connection
+{
+    private sealed partial class Machine
+    {
+        private ProtocolError? Reject(ConnectionInput command, string reason)
+        {
+            Emit(new CommandRejected(command, reason));
+            return null;
+        }
+
+        private static bool IsInformational(IReadOnlyList<HeaderField> fields) =>
+            fields.Count > 0 && fields[0].Name.Span.SequenceEqual(":status"u8) && fields[0].Value.Length == 3 && fields[0].Value.Span[0] == (byte)'1';
+
+        public ProtocolError? OnSendHeaders(SendHeaders c)
+        {
+            var id = c.StreamId;
+            var rec = Find(id);
+            if (rec is null)
+            {
+                if (IsServer) return Reject(c, $"stream {id} is not open");
+                // Client: a new request on the next odd id (§5.1.1).
+                if (IsPeerInitiated(id) || !IsIdle(id)) return Reject(c, $"stream {id} is not a new odd stream id above {S.highestLocalStreamId}");
+                if (id > L.MaxStreamId) return Reject(c, "stream ids exhausted");
+                if (S.goAwayReceived.IsSome) return Reject(c, "GOAWAY received: no new streams (§6.8)");
+                if (S.activeLocalStreams >= S.peerSettings.MaxConcurrentStreams) return Reject(c, "the peer's SETTINGS_MAX_CONCURRENT_STREAMS is reached (§5.1.2)");
+                rec = NewStream(id, StreamState.IdleState) with { Announced = true };
+                S.highestLocalStreamId = id;
+            }
+            if (rec.OurHeadersDone) return Reject(c, "the header section was already sent; use SendTrailers");
+            var informational = IsServer && IsInformational(c.Fields);
+            if (informational && c.EndStream) return Reject(c, "a 1xx response cannot end the stream (§8.1)");
+            if (rec.State is StreamState.ReservedLocal && S.activeLocalStreams >= S.peerSettings.MaxConcurrentStreams)
+                return Reject(c, "the peer's SETTINGS_MAX_CONCURRENT_STREAMS is reached (§5.1.2)");
+            if (StreamMachine.Send(rec.State, StreamEvent.Headers, c.EndStream, id) is not StreamTransition.Moved mv)
+                return Reject(c, $"cannot send HEADERS on a stream in state {rec.State.Name} (§5.1)");
+            SendHeaderBlock(id, c.Fields, c.EndStream);
+            Update(Find(id), rec with { State = informational ? rec.State : mv.Next, OurHeadersDone = !informational });
+            return null;
+        }
+
+        public ProtocolError? OnSendData(SendData c)
+        {
+            var id = c.StreamId;
+            var rec = Find(id);
+            if (rec is null) return Reject(c, $"stream {id} is not open");
+            if (!rec.OurHeadersDone) return Reject(c, "DATA before the header section (§8.1)");
+            if (!rec.State.WeMaySend || rec.PendingEnd || rec.PendingTrailers.IsSome)
+                return Reject(c, $"cannot send DATA on a stream in state {rec.State.Name} or after its end (§5.1)");
+            var data = c.Data;
+            var len = data.Length;
+            // Hot path: nothing buffered and the whole body fits the windows and one frame.
+            if (rec.PendingBytes == 0 && FlowControl.Sendable(rec.SendWindow, S.connectionSendWindow, S.peerSettings.MaxFrameSize, len) == len && (len > 0 || c.EndStream))
+            {
+                Send(new DataFrame(id, data, c.EndStream));
+                S.connectionSendWindow -= len;
+                var state = c.EndStream && StreamMachine.Send(rec.State, StreamEvent.Data, true, id) is StreamTransition.Moved mv ? mv.Next : rec.State;
+                Emit(new DataAccepted(id, len));
+                Update(rec, rec with { SendWindow = rec.SendWindow - len, State = state });
+                return null;
+            }
+            // Buffer up to the bound (CVE-2019-9517: never more than MaxStreamSendBuffer per stream), then send what the windows allow.
+            var room = Math.Max(0, L.MaxStreamSendBuffer - rec.PendingBytes);
+            var direct = rec.PendingBytes == 0 ? (int)Math.Max(0, Math.Min(rec.SendWindow, S.connectionSendWindow)) : 0;
+            var accepted = Math.Min(len, direct + room);
+            var all = accepted == len;
+            var next = rec with
+            {
+                Pending = accepted > 0 ? rec.Pending.Add(new Bytes(data.Memory[..accepted])) : rec.Pending,
+                PendingBytes = rec.PendingBytes + accepted,
+                PendingEnd = all && c.EndStream,
+                WriterWaiting = !all,
+            };
+            Emit(new DataAccepted(id, accepted));
+            Update(rec, Drain(next));
+            return null;
+        }
+
+        public ProtocolError? OnSendTrailers(SendTrailers c)
+        {
+            var rec = Find(c.StreamId);
+            if (rec is null) return Reject(c, $"stream {c.StreamId} is not open");
+            if (!rec.OurHeadersDone) return Reject(c, "trailers before the header section (§8.1)");
+            if (!rec.State.WeMaySend || rec.PendingEnd || rec.PendingTrailers.IsSome)
+                return Reject(c, $"cannot send trailers on a stream in state {rec.State.Name} or after its end");
+            if (c.Fields.Any(f => f.Name.Length > 0 && f.Name.Span[0] == (byte)':'))
+                return Reject(c, "pseudo-header fields are not allowed in trailers (§8.1)");
+            Update(rec, Drain(rec with { PendingTrailers = Some(c.Fields) }));
+            return null;
+        }
+
+        public ProtocolError? OnResetStream(ResetStream c)
+        {
+            var rec = Find(c.StreamId);
+            if (rec is null) return Reject(c, $"stream {c.StreamId} is not open");
+            Send(new RstStreamFrame(c.StreamId, c.Code));
+            Update(rec, Closing(rec, CloseCause.ResetSent), c.Code);
+            return null;
+        }
+
+        public ProtocolError? OnPushPromise(PushPromise c)
+        {
+            if (!IsServer) return Reject(c, "only a server pushes (§8.4)");
+            if (!S.peerSettings.EnablePush) return Reject(c, "the client disabled push (SETTINGS_ENABLE_PUSH = 0, §8.4)");
+            if (S.goAwayReceived.IsSome) return Reject(c, "GOAWAY received: no new streams (§6.8)");
+            var parent = Find(c.ParentStreamId);
+            // §8.4: PUSH_PROMISE only on a client stream in "open" or "half-closed (remote)" — a response not yet finished.
+            if (parent is null || !IsPeerInitiated(parent.Id) || !parent.State.WeMaySend || parent.PendingEnd || parent.PendingTrailers.IsSome)
+                return Reject(c, $"parent stream {c.ParentStreamId} is not open or has finished its response (§8.4)");
+            var check = FieldValidation.CheckRequest(c.RequestFields, true);
+            if (check.IsLeft) return Reject(c, "the promised request is malformed: " + check.LeftToSeq().Head.Reason);
+            var promised = S.NextLocalStreamId;
+            if (promised > L.MaxStreamId) return Reject(c, "stream ids exhausted");
+            SendPushPromiseBlock(parent.Id, promised, c.RequestFields);
+            S.highestLocalStreamId = promised;
+            Update(null, NewStream(promised, StreamState.ReservedLocalState) with { Announced = true });
+            Emit(new PushPromised(parent.Id, promised));
+            return null;
+        }
+
+        public ProtocolError? OnSendPing(SendPing c)
+        {
+            Send(new PingFrame(false, c.Opaque));
+            return null;
+        }
+
+        public ProtocolError? OnGoAway(GoAway c)
+        {
+            if (c.Code != ErrorCode.NoError)
+            {
+                Shutdown(c.Code, c.DebugData.ToUtf8(), sendGoAway: true);
+                return null;
+            }
+            GracefulGoAway(c.Code, c.DebugData.ToUtf8());
+            return null;
+        }
+
+        /// <summary>§6.8 graceful shutdown: GOAWAY with the last peer stream we will process; close when the open ones are done.</summary>
+        private void GracefulGoAway(ErrorCode code, string debug)
+        {
+            var last = S.goAwaySent.Match(g => Math.Min(g, S.highestPeerStreamId), () => S.highestPeerStreamId);
+            Send(new GoAwayFrame(last, code, System.Text.Encoding.UTF8.GetBytes(debug)));
+            S.goAwaySent = last;
+        }
+
+        public ProtocolError? OnUpdateSettings(UpdateSettings c)
+        {
+            if (c.Settings.Invalid(senderIsServer: IsServer).Case is string why) return Reject(c, why);
+            SendLocalSettings(c.Settings);
+            return null;
+        }
+
+        public ProtocolError? OnDataConsumed(DataConsumed c) => c.Count <= 0 ? null : ReturnCredit(c.StreamId, c.Count);
+
+        public ProtocolError? OnFlushed()
+        {
+            S.queuedControlFrames = 0;
+            return null;
+        }
+
+        public ProtocolError? OnTransportClosed()
+        {
+            foreach (var r in S.streams.Values)
+                if (r.Announced) Emit(new StreamClosed(r.Id, ErrorCode.InternalError));
+            S.streams = default;
+            S.activeLocalStreams = S.activePeerStreams = S.peerSendingStreams = S.reservedLocalStreams = S.streamsWithPendingOutput = 0;
+            S.phase = ConnectionPhase.Closed;
+            return null;
+        }
+
+        /// <summary>Time passed: every timeout of <see cref="ConnectionTimeouts"/>, evaluated at <c>now</c>.</summary>
+        public ProtocolError? OnTick()
+        {
+            var T = S.options.Timeouts;
+            if (S.phase != ConnectionPhase.Open && now >= S.startedAt + T.Preface)
+                return new ConnectionError(ErrorCode.ProtocolError, $"no connection preface and SETTINGS within {T.Preface.TotalSeconds} s", "3.4");
+            if (!S.unacknowledged.IsEmpty && now >= S.unacknowledged.Head.SentAt + T.SettingsAck)
+                return new ConnectionError(ErrorCode.SettingsTimeout, $"SETTINGS not acknowledged within {T.SettingsAck.TotalSeconds} s", "6.5.3");
+            if (S.headerBlock.Case is HeaderBlockInProgress hb && now >= hb.StartedAt + T.HeaderBlock)
+                return new ConnectionError(ErrorCode.EnhanceYourCalm, $"header block not finished within {T.HeaderBlock.TotalSeconds} s", "CVE-2024-27316");
+            if (S.streams.IsEmpty && now >= S.lastActivity + T.Idle)
+            {
+                Shutdown(ErrorCode.NoError, $"idle for {T.Idle.TotalSeconds} s", sendGoAway: true);
+                return null;
+            }
+            if (S.rateCheckAt.Case is TimeSpan at && now >= at)
+            {
+                S.rateCheckAt = None;
+                return CheckBodyRates(T);
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// Slowloris on request bodies: after the grace period a stream the peer
+        /// is still sending on must have averaged the minimum rate. Time our own
+        /// window was closed does not count (the measurement restarts).
+        /// </summary>
+        private ProtocolError? CheckBodyRates(ConnectionTimeouts T)
+        {
+            if (T.MinRequestBodyBytesPerSecond <= 0) return null;
+            var slow = new List<uint>();
+            foreach (var r in S.streams.Values.ToList())
+            {
+                if (!r.State.PeerMaySend || !r.PeerHeadersDone) continue;
+                if (r.ReceiveWindow <= 0 || S.connectionReceiveWindow <= 0)
+                {
+                    Update(r, r with { RateStart = now, RateBytes = 0 });
+                    continue;
+                }
+                var elapsed = now - r.RateStart;
+                if (elapsed > T.RequestBodyGrace && r.RateBytes < T.MinRequestBodyBytesPerSecond * elapsed.TotalSeconds)
+                    slow.Add(r.Id);
+            }
+            foreach (var id in slow)
+            {
+                Raise(new StreamError(id, ErrorCode.Cancel, $"request body slower than {T.MinRequestBodyBytesPerSecond} octets/s", "issue 7 (slowloris)"));
+                if (S.phase == ConnectionPhase.Closed) break;
+            }
+            return null;
+        }
+    }
+}

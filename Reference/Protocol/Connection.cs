@@ -1,0 +1,443 @@
+using LanguageExt;
+using Reference.Frames;
+using Reference.Hpack;
+using static LanguageExt.Prelude;
+
+namespace Reference.Protocol;
+
+/// <summary>
+/// The HTTP/2 connection as pure functions (RFC 9113 §3-§8): state, input and
+/// the current time in; new state and outputs out. No I/O, no clock: the
+/// shell passes <c>now</c> (monotonic, any epoch, e.g. a Stopwatch) and
+/// writes the frames. Every protocol error found anywhere is mapped to
+/// RST_STREAM or GOAWAY in one place (<c>Raise</c>).
+/// </summary>
+public static partial class Connection
+{
+    /// <summary>The client connection preface, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" (§3.4).</summary>
+    public static ReadOnlySpan<byte> ClientPreface => FrameConstants.ConnectionPreface;
+
+    private static readonly IReadOnlyList<ConnectionOutput> NoOutputs = [];
+
+    /// <summary>
+    /// Starts a connection at time <paramref name="now"/>: the first state and
+    /// our preface — for a client the preface octets, then for both our
+    /// SETTINGS (§3.4: "MUST be the first frame the server sends") and a
+    /// WINDOW_UPDATE raising the connection window to
+    /// <see cref="ConnectionLimits.ConnectionReceiveWindow"/>.
+    /// </summary>
+    public static ConnectionResult Start(ConnectionOptions options, TimeSpan now)
+    {
+        var s = new ConnectionState
+        {
+            options = options,
+            phase = options.Role == Role.Server ? ConnectionPhase.AwaitingPreface : ConnectionPhase.AwaitingSettings,
+            decoder = DecoderState.Initial(4096),
+            encoder = EncoderState.Initial(options.EncoderStrategy.IfNone(() => EncoderStrategy.Nghttp2), options.EncoderTableCap),
+            resetBucket = TokenBucket.Full(options.Limits.Resets, now),
+            churnBucket = TokenBucket.Full(options.Limits.Churn, now),
+            startedAt = now,
+            lastActivity = now,
+        };
+        var m = new Machine(s, now);
+        if (options.Role == Role.Client) m.Emit(SendPreface.Instance);
+        m.SendLocalSettings(options.Settings);
+        var extra = options.Limits.ConnectionReceiveWindow - FlowControl.DefaultWindow;
+        if (extra > 0)
+        {
+            m.Send(new WindowUpdateFrame(0, (uint)extra));
+            s.connectionReceiveWindow += extra;
+        }
+        return m.Finish(0);
+    }
+
+    /// <summary>
+    /// Feeds octets read from the transport: the client preface (server
+    /// role, §3.4: a wrong one is a connection PROTOCOL_ERROR, detected at
+    /// the first differing octet), then as many complete frames as
+    /// <paramref name="bytes"/> holds, each stepped in order. Unconsumed
+    /// octets (an incomplete frame) stay with the shell, which passes them
+    /// again with more. Frames and events may alias <paramref name="bytes"/>.
+    /// </summary>
+    public static ConnectionResult Receive(ConnectionState state, ReadOnlyMemory<byte> bytes, TimeSpan now)
+    {
+        if (state.phase == ConnectionPhase.Closed) return new(state, NoOutputs, bytes.Length);
+        var m = new Machine(state.Clone(), now);
+        var s = m.S;
+        var consumed = 0;
+        if (s.phase == ConnectionPhase.AwaitingPreface)
+        {
+            var preface = FrameConstants.ConnectionPreface;
+            var have = Math.Min(bytes.Length, preface.Length - s.prefaceMatched);
+            if (!bytes.Span[..have].SequenceEqual(preface.Slice(s.prefaceMatched, have)))
+            {
+                m.Raise(new ConnectionError(ErrorCode.ProtocolError, "invalid connection preface", "3.4"));
+                return m.Finish(bytes.Length);
+            }
+            s.prefaceMatched += have;
+            consumed = have;
+            if (s.prefaceMatched < preface.Length) return m.Finish(consumed);
+            s.phase = ConnectionPhase.AwaitingSettings;
+        }
+        while (s.phase != ConnectionPhase.Closed && consumed < bytes.Length)
+        {
+            var maxFrame = Math.Max(s.localSettings.MaxFrameSize, s.advertisedSettings.MaxFrameSize);
+            var r = FrameReader.Read(bytes[consumed..], maxFrame);
+            if (r is FrameRead fr)
+            {
+                consumed += fr.Consumed;
+                m.Run(m.OnFrame(fr.Frame));
+            }
+            else if (r is ReadFailed bad)
+            {
+                consumed += bad.Consumed;
+                var e = bad.Error;
+                // A frame-level error in a header block sequence can only be a connection error (§6.10).
+                m.Run(e.Scope == ErrorScope.Stream && s.headerBlock.IsNone
+                    ? new StreamError(e.StreamId, e.Code, e.Reason, Section(e.Section))
+                    : new ConnectionError(e.Code, e.Reason, Section(e.Section)));
+            }
+            else break; // NeedMore: the rest stays with the shell.
+        }
+        return m.Finish(s.phase == ConnectionPhase.Closed ? bytes.Length : consumed);
+    }
+
+    private static string Section(string s) => s.StartsWith("RFC 9113 §", StringComparison.Ordinal) ? s["RFC 9113 §".Length..] : s;
+
+    /// <summary>
+    /// One input (a frame, a command of the application, a tick) at time
+    /// <paramref name="now"/>. Commands that cannot be carried out are
+    /// answered with <see cref="CommandRejected"/>; protocol errors with
+    /// RST_STREAM or GOAWAY.
+    /// </summary>
+    public static ConnectionResult Step(ConnectionState state, ConnectionInput input, TimeSpan now)
+    {
+        if (state.phase == ConnectionPhase.Closed)
+            return new(state, input is FrameReceived or Tick or OutputFlushed or TransportClosed ? NoOutputs : [new CommandRejected(input, "the connection is closed")], 0);
+        var m = new Machine(state.Clone(), now);
+        m.Run(input switch
+        {
+            FrameReceived f => m.PrefaceDone() ? m.OnFrame(f.Frame) : new ConnectionError(ErrorCode.ProtocolError, "frame before the connection preface", "3.4"),
+            SendHeaders c => m.OnSendHeaders(c),
+            SendData c => m.OnSendData(c),
+            SendTrailers c => m.OnSendTrailers(c),
+            ResetStream c => m.OnResetStream(c),
+            PushPromise c => m.OnPushPromise(c),
+            SendPing c => m.OnSendPing(c),
+            GoAway c => m.OnGoAway(c),
+            UpdateSettings c => m.OnUpdateSettings(c),
+            DataConsumed c => m.OnDataConsumed(c),
+            OutputFlushed => m.OnFlushed(),
+            Tick => m.OnTick(),
+            TransportClosed => m.OnTransportClosed(),
+            _ => null,
+        });
+        return m.Finish(0);
+    }
+
+    /// <summary>Feeds several inputs in order (a convenience for tests and the shell).</summary>
+    public static ConnectionResult StepAll(ConnectionState state, IEnumerable<ConnectionInput> inputs, TimeSpan now)
+    {
+        var outputs = new List<ConnectionOutput>();
+        foreach (var i in inputs)
+        {
+            var r = Step(state, i, now);
+            state = r.State;
+            outputs.AddRange(r.Outputs);
+        }
+        return new(state, outputs, 0);
+    }
+
+    /// <summary>
+    /// The working copy of one call: a private clone of the state mutated in
+    /// place (it cannot escape before the call returns it as the new state)
+    /// and the outputs so far.
+    /// </summary>
+    private sealed partial class Machine(ConnectionState s, TimeSpan now)
+    {
+        public readonly ConnectionState S = s;
+        private readonly List<ConnectionOutput> outputs = new(8);
+        private readonly TimeSpan now = now;
+        private ConnectionLimits L => S.options.Limits;
+        private bool IsServer => S.options.Role == Role.Server;
+
+        public void Emit(ConnectionOutput o) => outputs.Add(o);
+
+        public void Send(Frame f) => outputs.Add(new SendFrame(f));
+
+        public bool PrefaceDone() => S.phase != ConnectionPhase.AwaitingPreface;
+
+        /// <summary>Raises the error, if any. The single entry for errors.</summary>
+        public void Run(ProtocolError? e)
+        {
+            if (e is not null) Raise(e);
+        }
+
+        /// <summary>
+        /// The one place where errors become frames (Go's model): a stream
+        /// error resets the stream (§5.4.2), a connection error sends GOAWAY
+        /// with the last peer stream processed and closes (§5.4.1).
+        /// </summary>
+        public void Raise(ProtocolError e)
+        {
+            if (S.phase == ConnectionPhase.Closed) return;
+            Emit(new ErrorDetected(e));
+            switch (e)
+            {
+                case StreamError se:
+                    var next = ResetFromError(se);
+                    if (next is not null) Raise(next);
+                    break;
+                case ConnectionError ce:
+                    Shutdown(ce.Code, ce.Reason, sendGoAway: true);
+                    break;
+            }
+        }
+
+        private ProtocolError? ResetFromError(StreamError se)
+        {
+            var rec = Find(se.StreamId);
+            if (rec is not null) Update(rec, Closing(rec, CloseCause.ResetSent), se.Code);
+            else if (se.StreamId <= S.highestPeerStreamId || se.StreamId <= S.highestLocalStreamId) Remember(se.StreamId, CloseCause.ResetSent);
+            var err = Control(new RstStreamFrame(se.StreamId, se.Code));
+            if (err is not null) return err;
+            // Resets we are made to send count too: the reset flood (CVE-2019-9514).
+            return TakeReset();
+        }
+
+        /// <summary>Sends GOAWAY (if asked) and closes; every announced stream ends with <paramref name="code"/>.</summary>
+        public void Shutdown(ErrorCode code, string reason, bool sendGoAway)
+        {
+            if (sendGoAway)
+            {
+                var last = S.goAwaySent.Match(g => Math.Min(g, S.highestPeerStreamId), () => S.highestPeerStreamId);
+                Send(new GoAwayFrame(last, code, System.Text.Encoding.UTF8.GetBytes(reason)));
+                S.goAwaySent = last;
+            }
+            foreach (var rec in S.streams.Values)
+                if (rec.Announced) Emit(new StreamClosed(rec.Id, code == ErrorCode.NoError ? ErrorCode.Cancel : code));
+            S.streams = default;
+            S.activeLocalStreams = S.activePeerStreams = S.peerSendingStreams = S.reservedLocalStreams = S.streamsWithPendingOutput = 0;
+            S.headerBlock = None;
+            S.phase = ConnectionPhase.Closed;
+            Emit(new CloseConnection(code, reason));
+        }
+
+        /// <summary>Emits a control frame we owe the peer and counts it against <see cref="ConnectionLimits.MaxQueuedControlFrames"/>.</summary>
+        private ProtocolError? Control(Frame f)
+        {
+            Send(f);
+            if (++S.queuedControlFrames > L.MaxQueuedControlFrames)
+                return new ConnectionError(ErrorCode.EnhanceYourCalm,
+                    $"more than {L.MaxQueuedControlFrames} control frames queued while the peer does not read", "CVE-2019-9512/9515/9517");
+            return null;
+        }
+
+        private ProtocolError? TakeReset()
+        {
+            var (ok, b) = S.resetBucket.Take(L.Resets, now);
+            S.resetBucket = b;
+            return ok ? null : new ConnectionError(ErrorCode.EnhanceYourCalm, "stream resets over budget (rapid reset)", "CVE-2023-44487");
+        }
+
+        private ProtocolError? Churn(string what)
+        {
+            var (ok, b) = S.churnBucket.Take(L.Churn, now);
+            S.churnBucket = b;
+            return ok ? null : new ConnectionError(ErrorCode.EnhanceYourCalm, $"too many frames that do no work ({what})", "CVE-2019-9518");
+        }
+
+        // ---- the stream table -------------------------------------------------
+
+        private bool IsPeerInitiated(uint id) => ((id & 1) == 1) == IsServer;
+
+        /// <summary>An id never used yet by its initiator: idle (§5.1.1).</summary>
+        private bool IsIdle(uint id) => IsPeerInitiated(id) ? id > S.highestPeerStreamId : id > S.highestLocalStreamId;
+
+        private StreamRecord? Find(uint id) => S.streams.Find(id).MatchUnsafe(r => r, () => null);
+
+        private Option<CloseCause> RecentlyClosed(uint id) => S.RecentlyClosed(id);
+
+        private void Remember(uint id, CloseCause cause)
+        {
+            S.closedRecent = S.closedRecent.AddOrUpdate(id, cause);
+            // Two generations of half the capacity each: a fixed-size memory (DESIGN habit 7).
+            if (S.closedRecent.Count >= Math.Max(1, L.ClosedStreamMemory / 2))
+            {
+                S.closedOlder = S.closedRecent;
+                S.closedRecent = default;
+            }
+        }
+
+        private static StreamRecord Closing(StreamRecord r, CloseCause cause) =>
+            r with { State = StreamState.ClosedBy(cause), Pending = default, PendingBytes = 0, PendingEnd = false, PendingTrailers = None, WriterWaiting = false };
+
+        private void Count(StreamRecord r, int d)
+        {
+            if (r.State.IsActive)
+            {
+                if (IsPeerInitiated(r.Id)) S.activePeerStreams += d;
+                else S.activeLocalStreams += d;
+            }
+            if (r.State is StreamState.ReservedLocal) S.reservedLocalStreams += d;
+            if (r.State.PeerMaySend) S.peerSendingStreams += d;
+            if (r.HasPendingOutput) S.streamsWithPendingOutput += d;
+        }
+
+        /// <summary>
+        /// Replaces a stream's record, keeping the counters right; a record
+        /// that reached "closed" leaves the table for the closed memory, and
+        /// the application hears of it if it knew the stream.
+        /// </summary>
+        private void Update(StreamRecord? before, StreamRecord after, ErrorCode? closeCode = null)
+        {
+            if (before is not null) Count(before, -1);
+            if (after.State is StreamState.Closed c)
+            {
+                S.streams = S.streams.Remove(after.Id);
+                Remember(after.Id, c.Cause);
+                if (after.Announced || (before?.Announced ?? false))
+                    Emit(new StreamClosed(after.Id, closeCode ?? ErrorCode.NoError));
+                return;
+            }
+            S.streams = S.streams.AddOrUpdate(after.Id, after);
+            Count(after, +1);
+        }
+
+        private StreamRecord NewStream(uint id, StreamState state) => new()
+        {
+            Id = id,
+            State = state,
+            SendWindow = S.peerSettings.InitialWindowSize,
+            ReceiveWindow = S.localSettings.InitialWindowSize,
+            RateStart = now,
+        };
+
+        // ---- sending ------------------------------------------------------------
+
+        public void SendLocalSettings(Http2Settings settings)
+        {
+            Send(new SettingsFrame(false, settings.DifferencesFrom(S.advertisedSettings)));
+            S.unacknowledged = S.unacknowledged.Add((settings, now));
+            S.advertisedSettings = settings;
+        }
+
+        /// <summary>HPACK-encodes a field section (the encoder is connection-wide) and emits HEADERS + CONTINUATION* split at the peer's max frame size (§4.3).</summary>
+        private void SendHeaderBlock(uint id, IReadOnlyList<HeaderField> fields, bool endStream)
+        {
+            var (enc, block) = HpackEncoder.Encode(S.encoder, fields);
+            S.encoder = enc;
+            if (block.Length <= S.peerSettings.MaxFrameSize) Send(new HeadersFrame(id, block, endStream));
+            else foreach (var f in FrameWriter.SplitHeaderBlock(id, block, endStream, None, S.peerSettings.MaxFrameSize)) Send(f);
+        }
+
+        private void SendPushPromiseBlock(uint id, uint promised, IReadOnlyList<HeaderField> fields)
+        {
+            var (enc, block) = HpackEncoder.Encode(S.encoder, fields);
+            S.encoder = enc;
+            foreach (var f in FrameWriter.SplitPushPromise(id, promised, block, S.peerSettings.MaxFrameSize)) Send(f);
+        }
+
+        /// <summary>
+        /// Sends what the windows allow of a stream's buffered output, then
+        /// END_STREAM or trailers once it is all out; tells a waiting writer
+        /// when buffer space frees (backpressure, CVE-2019-9517).
+        /// </summary>
+        private StreamRecord Drain(StreamRecord r)
+        {
+            var pending = r.Pending;
+            var bytes = r.PendingBytes;
+            var sw = r.SendWindow;
+            var endSent = false;
+            while (bytes > 0)
+            {
+                var head = pending.Head;
+                var n = FlowControl.Sendable(sw, S.connectionSendWindow, S.peerSettings.MaxFrameSize, head.Length);
+                if (n == 0) break;
+                var last = n == bytes && r.PendingEnd && r.PendingTrailers.IsNone;
+                Send(new DataFrame(r.Id, new Bytes(head.Memory[..n]), last));
+                endSent |= last;
+                pending = n == head.Length ? pending.Tail : new Bytes(head.Memory[n..]).Cons(pending.Tail);
+                bytes -= n;
+                sw -= n;
+                S.connectionSendWindow -= n;
+            }
+            var next = r with { Pending = pending, PendingBytes = bytes, SendWindow = sw };
+            if (bytes == 0 && (r.PendingEnd || r.PendingTrailers.IsSome))
+            {
+                if (r.PendingTrailers.Case is IReadOnlyList<HeaderField> trailers) SendHeaderBlock(r.Id, trailers, true);
+                else if (!endSent) Send(new DataFrame(r.Id, Bytes.Empty, true));
+                next = next with
+                {
+                    Pending = default,
+                    PendingEnd = false,
+                    PendingTrailers = None,
+                    State = StreamMachine.Send(r.State, StreamEvent.Data, true, r.Id) is StreamTransition.Moved mv ? mv.Next : r.State,
+                };
+            }
+            if (next.WriterWaiting && next.PendingBytes < L.MaxStreamSendBuffer && next.State.WeMaySend)
+            {
+                Emit(new StreamWritable(r.Id));
+                next = next with { WriterWaiting = false };
+            }
+            return next;
+        }
+
+        /// <summary>Drains every stream with buffered output (after a window grew).</summary>
+        private void DrainAll()
+        {
+            if (S.streamsWithPendingOutput == 0) return;
+            foreach (var r in S.streams.Values.OrderBy(r => r.Id).ToList())
+            {
+                if (!r.HasPendingOutput && !r.WriterWaiting) continue;
+                if (S.connectionSendWindow <= 0 && r.PendingBytes > 0) continue;
+                Update(r, Drain(r));
+            }
+        }
+
+        // ---- finishing a call ---------------------------------------------------
+
+        private void MaybeFinishGracefully()
+        {
+            if (S.phase == ConnectionPhase.Closed) return;
+            if ((S.goAwaySent.IsSome || S.goAwayReceived.IsSome) && S.streams.IsEmpty && S.headerBlock.IsNone)
+            {
+                S.phase = ConnectionPhase.Closed;
+                Emit(new CloseConnection(ErrorCode.NoError, "graceful shutdown complete"));
+            }
+        }
+
+        public ConnectionResult Finish(int consumed)
+        {
+            MaybeFinishGracefully();
+            var deadline = Deadline();
+            if (deadline != S.nextDeadline)
+            {
+                S.nextDeadline = deadline;
+                if (deadline.Case is TimeSpan at && S.phase != ConnectionPhase.Closed) Emit(new TimerRequest(at));
+            }
+            return new ConnectionResult(S, outputs, consumed);
+        }
+
+        private Option<TimeSpan> Deadline()
+        {
+            if (S.phase == ConnectionPhase.Closed) return None;
+            var t = TimeSpan.MaxValue;
+            var T = S.options.Timeouts;
+            if (S.phase != ConnectionPhase.Open) t = Min(t, S.startedAt + T.Preface);
+            if (!S.unacknowledged.IsEmpty) t = Min(t, S.unacknowledged.Head.SentAt + T.SettingsAck);
+            if (S.headerBlock.Case is HeaderBlockInProgress hb) t = Min(t, hb.StartedAt + T.HeaderBlock);
+            if (S.streams.IsEmpty) t = Min(t, S.lastActivity + T.Idle);
+            if (S.peerSendingStreams > 0 && T.MinRequestBodyBytesPerSecond > 0)
+            {
+                // Check body rates once a second while any request body is arriving.
+                if (S.rateCheckAt.IsNone) S.rateCheckAt = now + TimeSpan.FromSeconds(1);
+                t = Min(t, (TimeSpan)S.rateCheckAt);
+            }
+            else S.rateCheckAt = None;
+            return t == TimeSpan.MaxValue ? None : t;
+        }
+
+        private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+    }
+}

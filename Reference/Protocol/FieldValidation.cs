@@ -1,0 +1,253 @@
+using LanguageExt;
+using static LanguageExt.Prelude;
+using Reference.Hpack;
+
+namespace Reference.Protocol;
+
+/// <summary>Why a message is malformed (RFC 9113 §8.1.1): a stream error PROTOCOL_ERROR for the receiver.</summary>
+/// <param name="Reason">The rule broken.</param>
+/// <param name="Section">The section stating it.</param>
+public sealed record Malformed(string Reason, string Section)
+{
+    /// <summary>The stream error this is for stream <paramref name="streamId"/>.</summary>
+    public StreamError ToStreamError(uint streamId) => new(streamId, ErrorCode.ProtocolError, "malformed: " + Reason, Section);
+}
+
+/// <summary>What the connection needs to know about a valid request header section.</summary>
+/// <param name="IsConnect">:method is CONNECT (§8.5).</param>
+/// <param name="ContentLength">The declared content-length, if any (§8.1.1).</param>
+public readonly record struct RequestHead(bool IsConnect, Option<long> ContentLength);
+
+/// <summary>What the connection needs to know about a valid response header section.</summary>
+/// <param name="Status">The :status code.</param>
+/// <param name="ContentLength">The declared content-length, if any.</param>
+public readonly record struct ResponseHead(int Status, Option<long> ContentLength)
+{
+    /// <summary>1xx: more header sections follow (§8.1).</summary>
+    public bool IsInformational => Status is >= 100 and < 200;
+}
+
+/// <summary>
+/// The message rules of RFC 9113 §8.1-§8.3 and §8.5 over decoded field
+/// lists: pure checks, one pass over the octets, no allocation unless a
+/// cookie must be joined.
+/// </summary>
+public static class FieldValidation
+{
+    private static Malformed Bad(string reason, string section) => new(reason, section);
+
+    /// <summary>
+    /// §8.2.1: a name is not empty and has no octet in 0x00-0x20, 0x41-0x5a
+    /// (uppercase) or 0x7f-0xff, and no colon except the pseudo-header's first.
+    /// </summary>
+    public static Option<Malformed> CheckName(ReadOnlySpan<byte> name)
+    {
+        if (name.IsEmpty) return Bad("empty field name", "8.2.1");
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (c is >= (byte)'A' and <= (byte)'Z') return Bad("uppercase character in a field name", "8.2.1");
+            if (c <= 0x20 || c >= 0x7f) return Bad("forbidden character in a field name", "8.2.1");
+            if (c == (byte)':' && i > 0) return Bad("colon inside a field name", "8.2.1");
+        }
+        return None;
+    }
+
+    /// <summary>§8.2.1: a value has no NUL, CR or LF, and does not start or end with SP or HTAB.</summary>
+    public static Option<Malformed> CheckValue(ReadOnlySpan<byte> value)
+    {
+        if (value.IndexOfAny((byte)0, (byte)'\r', (byte)'\n') >= 0) return Bad("NUL, CR or LF in a field value", "8.2.1");
+        if (!value.IsEmpty && (value[0] is (byte)' ' or (byte)'\t' || value[^1] is (byte)' ' or (byte)'\t'))
+            return Bad("leading or trailing whitespace in a field value", "8.2.1");
+        return None;
+    }
+
+    private static readonly byte[][] ConnectionSpecific =
+        ["connection"u8.ToArray(), "keep-alive"u8.ToArray(), "proxy-connection"u8.ToArray(), "transfer-encoding"u8.ToArray(), "upgrade"u8.ToArray()];
+
+    /// <summary>
+    /// Checks a regular (non-pseudo) field: name and value characters
+    /// (§8.2.1), connection-specific fields (§8.2.2), TE other than
+    /// "trailers" (§8.2.2).
+    /// </summary>
+    public static Option<Malformed> CheckRegular(HeaderField f)
+    {
+        var name = f.Name.Span;
+        var bad = CheckName(name);
+        if (bad.IsSome) return bad;
+        bad = CheckValue(f.Value.Span);
+        if (bad.IsSome) return bad;
+        foreach (var cs in ConnectionSpecific)
+            if (name.SequenceEqual(cs)) return Bad($"connection-specific field '{f.NameText}'", "8.2.2");
+        if (name.SequenceEqual("te"u8) && !f.Value.Span.SequenceEqual("trailers"u8))
+            return Bad("TE with a value other than \"trailers\"", "8.2.2");
+        return None;
+    }
+
+    /// <summary>
+    /// The request rules: pseudo-headers (§8.3, §8.3.1) — only :method,
+    /// :scheme, :authority, :path, each at most once, before every regular
+    /// field; :method, :scheme and a non-empty :path present, except for
+    /// CONNECT (§8.5: :authority only); regular fields as
+    /// <see cref="CheckRegular"/>; content-length digits, consistent, and 0
+    /// when <paramref name="endStream"/> (§8.1.1).
+    /// </summary>
+    public static Either<Malformed, RequestHead> CheckRequest(IReadOnlyList<HeaderField> fields, bool endStream)
+    {
+        bool method = false, scheme = false, authority = false, path = false, regular = false, connect = false;
+        var contentLength = Option<long>.None;
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var f = fields[i];
+            var name = f.Name.Span;
+            if (name.Length > 0 && name[0] == (byte)':')
+            {
+                if (regular) return Bad("pseudo-header after a regular field", "8.3");
+                var value = f.Value.Span;
+                if (name.SequenceEqual(":method"u8))
+                {
+                    if (method) return Bad("repeated :method", "8.3");
+                    if (value.IsEmpty) return Bad("empty :method", "8.3.1");
+                    method = true;
+                    connect = value.SequenceEqual("CONNECT"u8);
+                }
+                else if (name.SequenceEqual(":scheme"u8))
+                {
+                    if (scheme) return Bad("repeated :scheme", "8.3");
+                    scheme = true;
+                }
+                else if (name.SequenceEqual(":authority"u8))
+                {
+                    if (authority) return Bad("repeated :authority", "8.3");
+                    authority = true;
+                }
+                else if (name.SequenceEqual(":path"u8))
+                {
+                    if (path) return Bad("repeated :path", "8.3");
+                    if (value.IsEmpty) return Bad("empty :path", "8.3.1");
+                    path = true;
+                }
+                else if (name.SequenceEqual(":status"u8)) return Bad("response pseudo-header :status in a request", "8.3");
+                else return Bad($"unknown pseudo-header '{f.NameText}'", "8.3");
+                var v = CheckValue(value);
+                if (v.IsSome) return (Malformed)v;
+                continue;
+            }
+            regular = true;
+            var bad = CheckRegular(f);
+            if (bad.IsSome) return (Malformed)bad;
+            if (name.SequenceEqual("content-length"u8))
+            {
+                var parsed = ParseContentLength(f.Value.Span);
+                if (parsed.IsNone) return Bad("content-length is not a number", "8.1.1");
+                if (contentLength.IsSome && contentLength != parsed) return Bad("conflicting content-length fields", "8.1.1");
+                contentLength = parsed;
+            }
+        }
+        if (!method) return Bad("missing :method", "8.3.1");
+        if (connect)
+        {
+            // §8.5: ":scheme and :path pseudo-header fields MUST be omitted", ":authority ... MUST" be present.
+            if (scheme || path) return Bad("CONNECT with :scheme or :path", "8.5");
+            if (!authority) return Bad("CONNECT without :authority", "8.5");
+        }
+        else
+        {
+            if (!scheme) return Bad("missing :scheme", "8.3.1");
+            if (!path) return Bad("missing :path", "8.3.1");
+        }
+        if (endStream && contentLength.Exists(n => n != 0)) return Bad("content-length does not match an empty body", "8.1.1");
+        return new RequestHead(connect, contentLength);
+    }
+
+    /// <summary>
+    /// The response rules (client role): exactly one :status of three digits
+    /// (§8.3.2), no request pseudo-headers, pseudo-headers first, regular
+    /// fields as <see cref="CheckRegular"/>.
+    /// </summary>
+    public static Either<Malformed, ResponseHead> CheckResponse(IReadOnlyList<HeaderField> fields, bool endStream)
+    {
+        var status = -1;
+        bool regular = false;
+        var contentLength = Option<long>.None;
+        foreach (var f in fields)
+        {
+            var name = f.Name.Span;
+            if (name.Length > 0 && name[0] == (byte)':')
+            {
+                if (regular) return Bad("pseudo-header after a regular field", "8.3");
+                if (!name.SequenceEqual(":status"u8)) return Bad($"pseudo-header '{f.NameText}' in a response", "8.3");
+                if (status >= 0) return Bad("repeated :status", "8.3");
+                var v = f.Value.Span;
+                if (v.Length != 3 || !char.IsAsciiDigit((char)v[0]) || !char.IsAsciiDigit((char)v[1]) || !char.IsAsciiDigit((char)v[2]))
+                    return Bad(":status is not three digits", "8.3.2");
+                status = (v[0] - '0') * 100 + (v[1] - '0') * 10 + (v[2] - '0');
+                continue;
+            }
+            regular = true;
+            var bad = CheckRegular(f);
+            if (bad.IsSome) return (Malformed)bad;
+            if (name.SequenceEqual("content-length"u8))
+            {
+                var parsed = ParseContentLength(f.Value.Span);
+                if (parsed.IsNone) return Bad("content-length is not a number", "8.1.1");
+                contentLength = parsed;
+            }
+        }
+        if (status < 0) return Bad("missing :status", "8.3.2");
+        return new ResponseHead(status, contentLength);
+    }
+
+    /// <summary>Trailers (§8.1): no pseudo-headers (§8.3), regular fields as <see cref="CheckRegular"/>.</summary>
+    public static Option<Malformed> CheckTrailers(IReadOnlyList<HeaderField> fields)
+    {
+        foreach (var f in fields)
+        {
+            if (f.Name.Length > 0 && f.Name.Span[0] == (byte)':') return Bad("pseudo-header in trailers", "8.1");
+            var bad = CheckRegular(f);
+            if (bad.IsSome) return bad;
+        }
+        return None;
+    }
+
+    /// <summary>A content-length value: one or more ASCII digits, no sign, no overflow.</summary>
+    public static Option<long> ParseContentLength(ReadOnlySpan<byte> value)
+    {
+        if (value.IsEmpty || value.Length > 18) return None;
+        long n = 0;
+        foreach (var c in value)
+        {
+            if (c is < (byte)'0' or > (byte)'9') return None;
+            n = n * 10 + (c - '0');
+        }
+        return n;
+    }
+
+    /// <summary>
+    /// §8.2.3: several cookie fields are joined with "; " into one before the
+    /// message goes to a context that is not HTTP/2; the joined field takes
+    /// the place of the first. Returns the list itself when there is at most one.
+    /// </summary>
+    public static IReadOnlyList<HeaderField> JoinCookies(IReadOnlyList<HeaderField> fields)
+    {
+        var count = 0;
+        for (var i = 0; i < fields.Count; i++)
+            if (fields[i].Name.Span.SequenceEqual("cookie"u8)) count++;
+        if (count < 2) return fields;
+        var joined = new List<byte>();
+        var first = -1;
+        var result = new List<HeaderField>(fields.Count - count + 1);
+        var sensitive = false;
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var f = fields[i];
+            if (!f.Name.Span.SequenceEqual("cookie"u8)) { result.Add(f); continue; }
+            if (first < 0) { first = result.Count; result.Add(f); }
+            else joined.AddRange("; "u8.ToArray());
+            joined.AddRange(f.Value.Span.ToArray());
+            sensitive |= f.Sensitive;
+        }
+        result[first] = new HeaderField(result[first].Name, joined.ToArray(), sensitive);
+        return result;
+    }
+}

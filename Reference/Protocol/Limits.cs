@@ -1,0 +1,162 @@
+namespace Reference.Protocol;
+
+/// <summary>
+/// Every resource limit of the connection (issue 7), each named, defaulted
+/// and configurable, with the attack it stops. Defaults follow nghttp2,
+/// Kestrel and Go. The limits that are also SETTINGS we advertise
+/// (MAX_CONCURRENT_STREAMS, HEADER_TABLE_SIZE, MAX_FRAME_SIZE,
+/// MAX_HEADER_LIST_SIZE) live in <see cref="Http2Settings"/> and are enforced
+/// as advertised.
+/// </summary>
+public sealed record ConnectionLimits
+{
+    /// <summary>
+    /// Most fields in one decoded header list (100), enforced while decoding.
+    /// Stops header-count bombs: many tiny indexed fields that cost the peer
+    /// one octet each but a record each for us (CVE-2016-6581 "HPACK bomb" family).
+    /// </summary>
+    public int MaxHeaderFields { get; init; } = 100;
+
+    /// <summary>
+    /// Most CONTINUATION frames after one HEADERS/PUSH_PROMISE (16), empty ones
+    /// counted; one more is a connection ENHANCE_YOUR_CALM. Stops the
+    /// CONTINUATION flood (CVE-2024-27316, CVE-2024-28182, CVE-2023-45288):
+    /// an endless header block that is never decoded and never ends.
+    /// </summary>
+    public int MaxContinuationFrames { get; init; } = 16;
+
+    /// <summary>
+    /// Most octets of one encoded header block, summed over HEADERS and its
+    /// CONTINUATIONs (64 KiB); more is a connection ENHANCE_YOUR_CALM. Stops
+    /// the CONTINUATION flood with payload (CVE-2024-27316): the block must
+    /// be buffered whole before it can be decoded.
+    /// </summary>
+    public int MaxHeaderBlockBytes { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// Streams reset by the peer (RST_STREAM) or by us because of the peer
+    /// (refused, malformed, flow-control) draw from this bucket: 1000 at once,
+    /// 33 per second after (nghttp2's values). Empty bucket: GOAWAY
+    /// ENHANCE_YOUR_CALM. Stops rapid reset (CVE-2023-44487), where a reset
+    /// stream no longer counts against MAX_CONCURRENT_STREAMS but its work
+    /// was already started, and the reset flood (CVE-2019-9514).
+    /// </summary>
+    public RateLimit Resets { get; init; } = new(1000, 33);
+
+    /// <summary>
+    /// Frames that do no work draw from this bucket: empty DATA without
+    /// END_STREAM, empty HEADERS/CONTINUATION fragments without END_HEADERS,
+    /// PRIORITY, unknown frame types, SETTINGS and PING (non-ACK), and
+    /// WINDOW_UPDATEs that unblock nothing. 1000 at once, 100 per second
+    /// after; empty bucket: GOAWAY ENHANCE_YOUR_CALM. Stops the empty-frame
+    /// flood (CVE-2019-9518), the ping flood (CVE-2019-9512), the settings
+    /// flood (CVE-2019-9515), PRIORITY churn (CVE-2019-9513) and WINDOW_UPDATE
+    /// floods.
+    /// </summary>
+    public RateLimit Churn { get; init; } = new(1000, 100);
+
+    /// <summary>
+    /// Most entries in one SETTINGS frame (32); more is a connection
+    /// ENHANCE_YOUR_CALM. Six identifiers exist; stops SETTINGS frames with
+    /// thousands of entries that each cost a pass (CVE-2020-11080).
+    /// </summary>
+    public int MaxSettingsEntries { get; init; } = 32;
+
+    /// <summary>
+    /// Most control frames we answered with (SETTINGS ACK, PING ACK,
+    /// RST_STREAM, WINDOW_UPDATE) that the shell has not yet reported as
+    /// written (<see cref="OutputFlushed"/>); one more is GOAWAY
+    /// ENHANCE_YOUR_CALM and a close. Stops floods that make us queue answers
+    /// to a peer that does not read them (CVE-2019-9512 ping flood,
+    /// CVE-2019-9515 settings flood, CVE-2019-9517 internal data buffering).
+    /// </summary>
+    public int MaxQueuedControlFrames { get; init; } = 1000;
+
+    /// <summary>
+    /// Most response octets buffered in the core per stream while the peer's
+    /// windows are closed (64 KiB). A handler writing more is told how much was
+    /// taken (<see cref="DataAccepted"/>) and waits for <see cref="StreamWritable"/>.
+    /// Stops internal data buffering (CVE-2019-9517) and the data dribble
+    /// (CVE-2019-9511): a peer that never opens its window holds at most this
+    /// much per stream.
+    /// </summary>
+    public int MaxStreamSendBuffer { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// How many closed streams are remembered (with how they closed) so late
+    /// frames for them get the §5.1 treatment (256, a fixed-size ring). Older
+    /// ones are forgotten: memory stays bounded however many streams a
+    /// connection carries (DESIGN habit 7).
+    /// </summary>
+    public int ClosedStreamMemory { get; init; } = 256;
+
+    /// <summary>
+    /// Our connection-level receive window (1 MiB): announced with a
+    /// WINDOW_UPDATE on stream 0 right after our SETTINGS so uploads are not
+    /// stalled at 64 KiB, and bounding the request data the peer can have in
+    /// flight over all streams (with the per-stream INITIAL_WINDOW_SIZE).
+    /// </summary>
+    public int ConnectionReceiveWindow { get; init; } = 1024 * 1024;
+
+    /// <summary>
+    /// The highest stream id the connection will use (2^31-1, §5.1.1). When
+    /// the peer opens this stream, or we would need a larger one, the
+    /// connection is shut down gracefully with GOAWAY(NO_ERROR) (issue 7:
+    /// "a connection that runs out of stream ids is closed gracefully").
+    /// Configurable so tests can reach it.
+    /// </summary>
+    public uint MaxStreamId { get; init; } = int.MaxValue;
+
+    /// <summary>The defaults above.</summary>
+    public static readonly ConnectionLimits Default = new();
+}
+
+/// <summary>
+/// Timeouts, all enforced by the core from the time passed in (time is an
+/// input; the shell calls <see cref="Connection.Step"/> with <see cref="Tick"/>
+/// at <see cref="ConnectionState.NextDeadline"/>).
+/// </summary>
+public sealed record ConnectionTimeouts
+{
+    /// <summary>
+    /// The client preface and its first SETTINGS must arrive within 10 s of
+    /// the start (§3.4); else GOAWAY(PROTOCOL_ERROR) and a close. Stops
+    /// slowloris connections that never speak.
+    /// </summary>
+    public TimeSpan Preface { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Each SETTINGS we send must be acknowledged within 5 s (the seed's
+    /// server); else GOAWAY(SETTINGS_TIMEOUT) (§6.5.3).
+    /// </summary>
+    public TimeSpan SettingsAck { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// A connection with no open stream and no frame received for 120 s is
+    /// closed with GOAWAY(NO_ERROR). Stops idle connections from holding
+    /// memory forever (slowloris with hundreds of idle connections).
+    /// </summary>
+    public TimeSpan Idle { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>
+    /// A header block (HEADERS + CONTINUATION) must finish within 10 s of its
+    /// first frame; else GOAWAY(ENHANCE_YOUR_CALM). Stops the slow
+    /// CONTINUATION drip (CVE-2024-27316 family), which otherwise blocks the
+    /// whole connection (§6.10: nothing else may interleave).
+    /// </summary>
+    public TimeSpan HeaderBlock { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// After this grace period (5 s, Kestrel's) a stream still receiving a
+    /// request body must have averaged <see cref="MinRequestBodyBytesPerSecond"/>,
+    /// else it is reset with CANCEL. Time in which our own window was closed
+    /// (the application did not consume) is not held against the peer.
+    /// </summary>
+    public TimeSpan RequestBodyGrace { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The minimum request body rate after the grace period (240 octets/s, Kestrel's). 0 disables it. Stops slow-body slowloris.</summary>
+    public double MinRequestBodyBytesPerSecond { get; init; } = 240;
+
+    /// <summary>The defaults above.</summary>
+    public static readonly ConnectionTimeouts Default = new();
+}

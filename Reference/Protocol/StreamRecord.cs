@@ -1,0 +1,67 @@
+using LanguageExt;
+using Reference.Hpack;
+
+namespace Reference.Protocol;
+
+/// <summary>
+/// One stream as the connection knows it: its §5.1 state and the data valid
+/// while it is not closed (windows, the request's content-length, buffered
+/// output). Closed streams leave the table and are remembered only by id and
+/// <see cref="CloseCause"/> in a bounded memory.
+/// </summary>
+public sealed record StreamRecord
+{
+    /// <summary>The stream identifier.</summary>
+    public required uint Id { get; init; }
+
+    /// <summary>The §5.1 state.</summary>
+    public required StreamState State { get; init; }
+
+    /// <summary>Octets we may still send on this stream (the peer's window; may be negative, §6.9.2).</summary>
+    public required long SendWindow { get; init; }
+
+    /// <summary>Octets the peer may still send on this stream (our window).</summary>
+    public required long ReceiveWindow { get; init; }
+
+    /// <summary>Octets the application consumed that have not been returned to the peer yet.</summary>
+    public int UnreturnedCredit { get; init; }
+
+    /// <summary>The content-length the peer declared, if any (§8.1.1).</summary>
+    public Option<long> ExpectedLength { get; init; }
+
+    /// <summary>Body octets received so far (checked against <see cref="ExpectedLength"/>).</summary>
+    public long ReceivedLength { get; init; }
+
+    /// <summary>A final (non-1xx) header section was received: a later HEADERS is trailers (§8.1).</summary>
+    public bool PeerHeadersDone { get; init; }
+
+    /// <summary>The application was told about this stream (it got <see cref="HeadersReceived"/>), so it is told when it closes.</summary>
+    public bool Announced { get; init; }
+
+    /// <summary>We sent a final (non-1xx) header section (§8.1): DATA and trailers may follow.</summary>
+    public bool OurHeadersDone { get; init; }
+
+    /// <summary>Body octets waiting for window, oldest first.</summary>
+    public Seq<Bytes> Pending { get; init; }
+
+    /// <summary>Total octets in <see cref="Pending"/> (at most <see cref="ConnectionLimits.MaxStreamSendBuffer"/>).</summary>
+    public int PendingBytes { get; init; }
+
+    /// <summary>END_STREAM goes on the last pending DATA frame.</summary>
+    public bool PendingEnd { get; init; }
+
+    /// <summary>Trailers to send once the pending data is out.</summary>
+    public Option<IReadOnlyList<HeaderField>> PendingTrailers { get; init; }
+
+    /// <summary>A writer was turned away (partially accepted): tell it with <see cref="StreamWritable"/> when space frees.</summary>
+    public bool WriterWaiting { get; init; }
+
+    /// <summary>Start of the current request-body rate measurement.</summary>
+    public TimeSpan RateStart { get; init; }
+
+    /// <summary>Body octets received since <see cref="RateStart"/>.</summary>
+    public long RateBytes { get; init; }
+
+    /// <summary>True when output (data, END_STREAM or trailers) is waiting in the core.</summary>
+    public bool HasPendingOutput => PendingBytes > 0 || PendingEnd || PendingTrailers.IsSome;
+}
