@@ -1,0 +1,147 @@
+using System.Globalization;
+
+namespace Reference.Server;
+
+/// <summary>
+/// The default application of <c>h2ref serve</c>, so every tool can exercise
+/// and measure the server the same way (issue 7), plus the seed's example:
+/// <list type="bullet">
+/// <item><c>/</c>: a short text; when the client accepts pushes it also pushes
+/// <c>/css/style.css</c> first (the seed's example handler).</item>
+/// <item><c>/css/style.css</c>: the pushed stylesheet, also served on request.</item>
+/// <item><c>/bytes/N</c>: N octets (at most <see cref="MaxBytes"/>), generated and
+/// streamed as the windows allow, never held whole.</item>
+/// <item><c>/echo</c> (POST): consumes the body and answers its length.</item>
+/// <item><c>/delay/S</c>: waits S seconds (at most 10) before reading the body and answering.</item>
+/// </list>
+/// With a directory (<c>-d</c>), files under it are served first (like nghttpd -d).
+/// </summary>
+public class DemoHandler : RequestHandler
+{
+    /// <summary>The text of <c>/</c>.</summary>
+    public const string RootText = "h2ref: the HTTP/2 reference server\n";
+
+    /// <summary>The seed example's pushed stylesheet.</summary>
+    public const string StyleSheet = "body{margin:0;}";
+
+    /// <summary>The largest N of <c>/bytes/N</c> (1 GiB).</summary>
+    public const long MaxBytes = 1L << 30;
+
+    /// <summary>The longest wait of <c>/delay/S</c>, in seconds.</summary>
+    public const int MaxDelaySeconds = 10;
+
+    private readonly string? root;
+    private long received;
+
+    /// <summary>The demo application only.</summary>
+    public DemoHandler() { }
+
+    /// <summary>Files of <paramref name="directory"/> first, then the demo application.</summary>
+    public DemoHandler(string? directory) => root = directory is null ? null : System.IO.Path.GetFullPath(directory);
+
+    /// <inheritdoc />
+    protected override async Task OnHeadersAsync()
+    {
+        if (Pushed) return; // a pushed stream's response was given with the promise
+        if (Path.StartsWith("/delay/", StringComparison.Ordinal))
+        {
+            if (!int.TryParse(Path.AsSpan(7), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds > MaxDelaySeconds)
+            {
+                SendText(400, $"/delay/S takes S from 0 to {MaxDelaySeconds}\n");
+                return;
+            }
+            // The body is not read meanwhile: the next callbacks of this stream wait for this task,
+            // so its flow-control window stays closed for the delay.
+            await Task.Delay(TimeSpan.FromSeconds(seconds)).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void OnData(ReadOnlyMemory<byte> chunk) => received += chunk.Length;
+
+    /// <inheritdoc />
+    protected override void OnRequestDone()
+    {
+        if (Pushed || ResponseSent) return;
+        var path = PathOnly(Path);
+        if (root is not null && TryServeFile(path)) return;
+        switch (path)
+        {
+            case "/" or "/index.html":
+                if (Method is "GET" or "HEAD") TryPushStyleSheet();
+                SendText(200, RootText);
+                break;
+            case "/css/style.css":
+                SendResponse(200, [("content-type", "text/css"), ("content-length", "15")], StyleSheet);
+                break;
+            case "/echo":
+                if (Method != "POST") { SendText(405, "/echo takes a POST\n", ("allow", "POST")); break; }
+                SendText(200, received.ToString(CultureInfo.InvariantCulture) + "\n");
+                break;
+            case var p when p.StartsWith("/bytes/", StringComparison.Ordinal):
+                if (!long.TryParse(p.AsSpan(7), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n > MaxBytes)
+                {
+                    SendText(400, $"/bytes/N takes N from 0 to {MaxBytes}\n");
+                    break;
+                }
+                SendResponse(200, [("content-type", "application/octet-stream"), ("content-length", n.ToString(CultureInfo.InvariantCulture))],
+                    Method == "HEAD" ? null : Generated(n));
+                break;
+            case var p when p.StartsWith("/delay/", StringComparison.Ordinal):
+                SendText(200, $"waited {p[7..]} s; request body {received} octets\n");
+                break;
+            default:
+                SendText(404, $"not found: {Path}\n");
+                break;
+        }
+    }
+
+    /// <summary>The seed's example: push the stylesheet before the page (skipped when the client refuses pushes).</summary>
+    private void TryPushStyleSheet()
+    {
+        try
+        {
+            Push("/css/style.css", requestHeaders: [("content-type", "text/css")], status: 200,
+                headers: [("content-type", "text/css"), ("content-length", "15")], body: StyleSheet);
+        }
+        catch (InvalidOperationException) { } // push disabled by the client, or the connection is going away
+    }
+
+    private void SendText(int status, string text, params (string, string)[] extra) =>
+        SendResponse(status,
+            [("content-type", "text/plain; charset=utf-8"), ("content-length", System.Text.Encoding.UTF8.GetByteCount(text).ToString(CultureInfo.InvariantCulture)), .. extra],
+            Method == "HEAD" ? null : (ResponseBody)text);
+
+    /// <summary>N octets of a repeating printable pattern, produced on demand.</summary>
+    private static ResponseBody Generated(long n)
+    {
+        long sent = 0;
+        return ResponseBody.FromPull(buffer =>
+        {
+            var count = (int)Math.Min(buffer.Length, n - sent);
+            for (var i = 0; i < count; i++) buffer[i] = (byte)('a' + (sent + i) % 26);
+            sent += count;
+            return count;
+        });
+    }
+
+    private bool TryServeFile(string path)
+    {
+        if (Method is not ("GET" or "HEAD")) return false;
+        var relative = Uri.UnescapeDataString(path).TrimStart('/');
+        var full = System.IO.Path.GetFullPath(System.IO.Path.Combine(root!, relative));
+        if (!full.StartsWith(root!, StringComparison.Ordinal)) return false; // no escape with ../
+        if (Directory.Exists(full)) full = System.IO.Path.Combine(full, "index.html");
+        if (!File.Exists(full)) return false;
+        var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        SendResponse(200, [("content-length", stream.Length.ToString(CultureInfo.InvariantCulture))], Method == "HEAD" ? null : (ResponseBody)stream);
+        if (Method == "HEAD") stream.Dispose();
+        return true;
+    }
+
+    private static string PathOnly(string path)
+    {
+        var q = path.IndexOfAny(['?', '#']);
+        return q < 0 ? path : path[..q];
+    }
+}

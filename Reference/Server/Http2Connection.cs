@@ -1,0 +1,836 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Reference.Frames;
+using Reference.Hpack;
+using Reference.Protocol;
+
+namespace Reference.Server;
+
+/// <summary>
+/// One HTTP/2 connection: the effectful shell around the pure
+/// <see cref="Connection"/> of the core. It owns the transport, the clock and
+/// the handlers; the core owns every protocol decision.
+/// </summary>
+/// <remarks>
+/// <para>Moving parts: a read loop feeds received octets to
+/// <see cref="Connection.Receive"/>; handler commands (response, data,
+/// push, reset) and timer ticks go through <see cref="Connection.Step"/>.
+/// Every call into the core happens under one lock, so the state is a single
+/// value replaced step by step. Frames the core emits are encoded into a
+/// pooled buffer; one writer at a time sends that buffer while the next one
+/// fills, so frames coalesce into large writes.</para>
+/// <para>Events for handlers are queued in step order and delivered by one
+/// dispatcher at a time, outside the lock, so a handler may call back into
+/// the connection. Each stream's callbacks run in order; an asynchronous
+/// callback delays only the later callbacks of its own stream.</para>
+/// </remarks>
+public sealed class Http2Connection
+{
+    private static readonly long Epoch = Stopwatch.GetTimestamp();
+
+    private readonly Stream transport;
+    private readonly Socket? socket;
+    private readonly IPEndPoint? client;
+    private readonly Func<RequestHandler> factory;
+    private readonly ServerOptions options;
+    private readonly ConnectionOptions coreOptions;
+    private readonly ILogger log, accessLog, frameLog;
+    private readonly StreamHost host;
+    private readonly object gate = new();
+    private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // ---- guarded by gate ----
+    private ConnectionState state = null!;
+    private readonly Dictionary<uint, StreamContext> streams = new();
+    private readonly Queue<ConnectionOutput> events = new();
+    private OutputBuffer pending = new(), writing = new();
+    private readonly List<StreamContext> waitingForOutput = new();
+    private bool dispatching, writerActive, closeRequested, closed;
+    private uint highestCreated;
+    private TimeSpan timerDue = TimeSpan.MaxValue;
+    private Timer? timer;
+
+    internal Http2Connection(Stream transport, Socket? socket, IPEndPoint? client, Func<RequestHandler> factory, ServerOptions options, bool secure)
+    {
+        this.transport = transport;
+        this.socket = socket;
+        this.client = client;
+        this.factory = factory;
+        this.options = options;
+        coreOptions = options.ToConnectionOptions();
+        log = options.LoggerFactory.CreateLogger("Reference.Server.Connection");
+        accessLog = options.LoggerFactory.CreateLogger(AccessLog.Category);
+        frameLog = options.LoggerFactory.CreateLogger("Reference.Server.Frames");
+        host = new StreamHost(this);
+        Scheme = secure ? "https" : "http";
+    }
+
+    /// <summary>"https" over TLS, else "http".</summary>
+    public string Scheme { get; }
+
+    /// <summary>Completes when the connection is closed.</summary>
+    public Task Completion => completion.Task;
+
+    private static TimeSpan Now => Stopwatch.GetElapsedTime(Epoch);
+
+    /// <summary>
+    /// Runs the connection until it closes: sends our preface, then reads.
+    /// <paramref name="first"/> are octets already read (the cleartext sniff);
+    /// <paramref name="inadequateSecurity"/>, when set, ends the connection at
+    /// once with GOAWAY(INADEQUATE_SECURITY) (RFC 9113 §9.2).
+    /// </summary>
+    internal async Task RunAsync(ReadOnlyMemory<byte> first, string? inadequateSecurity)
+    {
+        timer = new Timer(static s => ((Http2Connection)s!).OnTimer(), this, Timeout.Infinite, Timeout.Infinite);
+        try
+        {
+            lock (gate)
+            {
+                var start = Connection.Start(coreOptions, Now);
+                state = start.State;
+                Apply(start.Outputs);
+                if (inadequateSecurity is not null)
+                {
+                    log.LogInformation("{Client}: {Reason}", client, inadequateSecurity);
+                    StepLocked(new GoAway(ErrorCode.InadequateSecurity, Bytes.FromUtf8(inadequateSecurity)));
+                }
+            }
+            Flush();
+            await ReadLoopAsync(first).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (gate)
+            {
+                closed = true;
+                timer.Dispose();
+            }
+            ConnectionLost();
+            pending.Dispose();
+            completion.TrySetResult();
+        }
+    }
+
+    /// <summary>Graceful shutdown (RFC 9113 §6.8): GOAWAY(NO_ERROR), running streams finish, then close.</summary>
+    public void Shutdown()
+    {
+        lock (gate)
+        {
+            if (closed || state is null) return;
+            StepLocked(new GoAway(ErrorCode.NoError));
+        }
+        Dispatch();
+        Flush();
+    }
+
+    /// <summary>Closes the transport at once; open streams end with INTERNAL_ERROR.</summary>
+    public void Abort()
+    {
+        try { transport.Dispose(); } catch (Exception e) when (e is IOException or ObjectDisposedException) { }
+    }
+
+    // ================= reading =================
+
+    private async Task ReadLoopAsync(ReadOnlyMemory<byte> first)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        var filled = 0;
+        try
+        {
+            first.CopyTo(buffer);
+            filled = first.Length;
+            while (true)
+            {
+                if (filled > 0)
+                {
+                    int consumed;
+                    lock (gate)
+                    {
+                        if (closeRequested) return; // the core is done; the writer closes the transport
+                        var r = Connection.Receive(state, buffer.AsMemory(0, filled), Now);
+                        state = r.State;
+                        consumed = r.Consumed;
+                        if (options.LogFrames) LogReceived(buffer.AsMemory(0, consumed));
+                        Apply(r.Outputs);
+                    }
+                    Dispatch(); // handlers see DATA that aliases buffer: before it is reused
+                    Flush();
+                    if (consumed > 0)
+                    {
+                        buffer.AsSpan(consumed, filled - consumed).CopyTo(buffer);
+                        filled -= consumed;
+                    }
+                    if (filled == buffer.Length) // one frame larger than the buffer: grow
+                    {
+                        var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                        buffer.AsSpan(0, filled).CopyTo(bigger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = bigger;
+                    }
+                }
+                int n;
+                try { n = await transport.ReadAsync(buffer.AsMemory(filled)).ConfigureAwait(false); }
+                catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+                {
+                    n = 0;
+                }
+                if (n == 0) return;
+                filled += n;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void OnTimer()
+    {
+        lock (gate)
+        {
+            if (closed || closeRequested) return;
+            timerDue = TimeSpan.MaxValue;
+            StepLocked(Tick.Instance);
+        }
+        Dispatch();
+        Flush();
+    }
+
+    // ================= the core =================
+
+    /// <summary>One step of the core with <paramref name="input"/>; returns its outputs (already applied). Caller holds the gate.</summary>
+    private IReadOnlyList<ConnectionOutput> StepLocked(ConnectionInput input)
+    {
+        var r = Connection.Step(state, input, Now);
+        state = r.State;
+        Apply(r.Outputs);
+        return r.Outputs;
+    }
+
+    /// <summary>Acts on the core's outputs: frames into the output buffer, events queued, timer and close noted. Caller holds the gate.</summary>
+    private void Apply(IReadOnlyList<ConnectionOutput> outputs)
+    {
+        for (var i = 0; i < outputs.Count; i++)
+        {
+            var output = outputs[i];
+            switch (output)
+            {
+                case SendFrame f:
+                    FrameWriter.Write(f.Frame, pending);
+                    if (options.LogFrames) frameLog.LogInformation("{Client} send {Frame}", client, Describe(f.Frame));
+                    break;
+                case TimerRequest t:
+                    if (t.At < timerDue)
+                    {
+                        timerDue = t.At;
+                        var due = t.At - Now;
+                        timer?.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+                    }
+                    break;
+                case CloseConnection c:
+                    closeRequested = true;
+                    log.LogDebug("{Client}: closing ({Code}: {Reason})", client, c.Code, c.Reason);
+                    break;
+                case ErrorDetected e:
+                    log.LogDebug("{Client}: {Error}", client, e.Error);
+                    break;
+                case HeadersReceived or DataReceived or TrailersReceived or StreamClosed or StreamWritable:
+                    events.Enqueue(output);
+                    break;
+                case GoAwayReceived g:
+                    log.LogDebug("{Client}: GOAWAY received ({Code}, last stream {Last})", client, g.Code, g.LastStreamId);
+                    break;
+                default:
+                    break; // answers read at the call site (DataAccepted, PushPromised, CommandRejected) and notices
+            }
+        }
+    }
+
+    // ================= writing =================
+
+    /// <summary>Starts the writer if there is output and none is running. Never blocks.</summary>
+    private void Flush()
+    {
+        lock (gate)
+        {
+            if (writerActive) return;
+            if (pending.Length == 0)
+            {
+                if (closeRequested && !closed) { closed = true; _ = CloseTransportAsync(); }
+                return;
+            }
+            writerActive = true;
+        }
+        _ = WriteLoopAsync();
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                OutputBuffer batch;
+                List<StreamContext>? wake = null;
+                lock (gate)
+                {
+                    if (pending.Length == 0)
+                    {
+                        writerActive = false;
+                        if (closeRequested && !closed) { closed = true; _ = CloseTransportAsync(); }
+                        return;
+                    }
+                    (batch, pending, writing) = (pending, writing, pending);
+                }
+                await transport.WriteAsync(batch.Written).ConfigureAwait(false);
+                batch.Clear();
+                lock (gate)
+                {
+                    if (!closeRequested && !closed) StepLocked(OutputFlushed.Instance);
+                    if (waitingForOutput.Count > 0 && pending.Length < options.MaxQueuedOutput)
+                    {
+                        wake = [.. waitingForOutput];
+                        waitingForOutput.Clear();
+                    }
+                }
+                if (wake is not null) foreach (var ctx in wake) Pump(ctx);
+                Dispatch();
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            log.LogDebug("{Client}: write failed: {Error}", client, e.Message);
+            lock (gate) writerActive = false;
+            Abort();
+        }
+    }
+
+    /// <summary>
+    /// After the core asked to close and every frame is written: end our side
+    /// (FIN, TLS close_notify), then let the read loop drain the peer's side
+    /// for a moment so a GOAWAY is not lost to a TCP reset, then close.
+    /// </summary>
+    private async Task CloseTransportAsync()
+    {
+        try
+        {
+            if (transport is System.Net.Security.SslStream ssl) await ssl.ShutdownAsync().ConfigureAwait(false);
+            socket?.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException) { }
+        await Task.Delay(TimeSpan.FromMilliseconds(500)).ConfigureAwait(false);
+        Abort();
+    }
+
+    // ================= events to handlers =================
+
+    /// <summary>Delivers queued events, one dispatcher at a time, outside the gate.</summary>
+    private void Dispatch()
+    {
+        while (true)
+        {
+            ConnectionOutput ev;
+            lock (gate)
+            {
+                if (dispatching || events.Count == 0) return;
+                dispatching = true;
+                ev = events.Dequeue();
+            }
+            try { Deliver(ev); }
+            finally { lock (gate) dispatching = false; }
+        }
+    }
+
+    private void Deliver(ConnectionOutput ev)
+    {
+        switch (ev)
+        {
+            case HeadersReceived h:
+            {
+                var ctx = Open(h.StreamId);
+                if (ctx is null) return;
+                ctx.Handler.SetRequest(h.Fields);
+                Run(ctx, static c => c.Handler.InvokeHeaders());
+                if (h.EndStream) Run(ctx, static c => c.Handler.InvokeRequestDone());
+                break;
+            }
+            case DataReceived d:
+            {
+                var ctx = Find(d.StreamId);
+                if (ctx is null) { Consumed(d.StreamId, d.Data.Length); return; }
+                var chunk = d.Data.Memory;
+                var count = d.Data.Length;
+                if (ctx.Busy) chunk = chunk.ToArray(); // the read buffer is reused before a queued callback runs
+                if (count > 0)
+                    Run(ctx, c => c.Handler.InvokeData(chunk), c => Consumed(c.Handler.StreamId, count));
+                if (d.EndStream) Run(ctx, static c => c.Handler.InvokeRequestDone());
+                break;
+            }
+            case TrailersReceived t:
+            {
+                var ctx = Find(t.StreamId);
+                if (ctx is not null) Run(ctx, static c => c.Handler.InvokeRequestDone()); // also after trailers (a DEFECT of the original)
+                break;
+            }
+            case StreamClosed c:
+            {
+                StreamContext? ctx;
+                lock (gate)
+                {
+                    streams.Remove(c.StreamId, out ctx);
+                    if (ctx is null && c.StreamId % 2 == 1 && c.StreamId > highestCreated)
+                    {
+                        // Closed before its request was delivered (malformed, refused): the
+                        // seed makes the handler anyway, and it sees only on_close.
+                        highestCreated = c.StreamId;
+                        ctx = NewContext(c.StreamId, pushed: false);
+                    }
+                }
+                if (ctx is null) return;
+                ctx.Closed = true;
+                Run(ctx, cc => { cc.CloseHandler(c.Code); return Task.CompletedTask; }, alwaysRun: true);
+                break;
+            }
+            case StreamWritable w:
+            {
+                var ctx = Find(w.StreamId);
+                if (ctx is null) return;
+                lock (gate) ctx.Blocked = false;
+                Pump(ctx);
+                break;
+            }
+        }
+    }
+
+    private StreamContext? Find(uint id)
+    {
+        lock (gate) return streams.GetValueOrDefault(id);
+    }
+
+    private StreamContext? Open(uint id)
+    {
+        lock (gate)
+        {
+            if (streams.TryGetValue(id, out var existing)) return existing;
+            if (closed) return null;
+            highestCreated = Math.Max(highestCreated, id);
+            var ctx = NewContext(id, pushed: false);
+            streams[id] = ctx;
+            return ctx;
+        }
+    }
+
+    private StreamContext NewContext(uint id, bool pushed)
+    {
+        var handler = factory();
+        handler.Attach(host, client, id, pushed);
+        return new StreamContext(handler);
+    }
+
+    private void Consumed(uint id, int count)
+    {
+        if (count == 0) return;
+        lock (gate)
+        {
+            if (closeRequested || closed) return;
+            StepLocked(new DataConsumed(id, count));
+        }
+        Flush();
+    }
+
+    /// <summary>
+    /// Runs one callback of a stream: at once if the stream has none running,
+    /// else after the running ones. A callback that throws resets the stream
+    /// with INTERNAL_ERROR; later callbacks are skipped but the close.
+    /// </summary>
+    private void Run(StreamContext ctx, Func<StreamContext, Task> callback, Action<StreamContext>? after = null, bool alwaysRun = false)
+    {
+        lock (ctx)
+        {
+            if (ctx.Busy)
+            {
+                (ctx.Backlog ??= new()).Enqueue((callback, after, alwaysRun));
+                return;
+            }
+            ctx.Busy = true;
+        }
+        RunChain(ctx, callback, after, alwaysRun);
+    }
+
+    private void RunChain(StreamContext ctx, Func<StreamContext, Task> callback, Action<StreamContext>? after, bool alwaysRun)
+    {
+        while (true)
+        {
+            if (!ctx.Failed || alwaysRun)
+            {
+                Task task;
+                try { task = callback(ctx); }
+                catch (Exception e) { task = Task.FromException(e); }
+                if (!task.IsCompleted)
+                {
+                    task.ContinueWith(static (t, s) =>
+                    {
+                        var (self, c, a) = ((Http2Connection, StreamContext, Action<StreamContext>?))s!;
+                        self.Finished(c, t, a);
+                        self.Continue(c);
+                        self.Dispatch();
+                        self.Flush();
+                    }, (this, ctx, after), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                    return;
+                }
+                Finished(ctx, task, after);
+            }
+            else after?.Invoke(ctx);
+            lock (ctx)
+            {
+                if (ctx.Backlog is not { Count: > 0 }) { ctx.Busy = false; return; }
+                (callback, after, alwaysRun) = ctx.Backlog.Dequeue();
+            }
+        }
+    }
+
+    private void Continue(StreamContext ctx)
+    {
+        Func<StreamContext, Task> callback;
+        Action<StreamContext>? after;
+        bool alwaysRun;
+        lock (ctx)
+        {
+            if (ctx.Backlog is not { Count: > 0 }) { ctx.Busy = false; return; }
+            (callback, after, alwaysRun) = ctx.Backlog.Dequeue();
+        }
+        RunChain(ctx, callback, after, alwaysRun);
+    }
+
+    private void Finished(StreamContext ctx, Task task, Action<StreamContext>? after)
+    {
+        if (task.IsFaulted || task.IsCanceled)
+        {
+            var e = task.Exception?.GetBaseException();
+            if (!ctx.Failed && !ctx.Closed)
+            {
+                ctx.Failed = true;
+                log.LogError(e, "{Client}: handler of stream {Stream} failed; resetting it with INTERNAL_ERROR", client, ctx.Handler.StreamId);
+                ResetStream(ctx, ErrorCode.InternalError);
+            }
+        }
+        after?.Invoke(ctx);
+    }
+
+    /// <summary>The connection is gone: every stream not yet closed ends with INTERNAL_ERROR (the seed's on_close).</summary>
+    private void ConnectionLost()
+    {
+        StreamContext[] open;
+        lock (gate)
+        {
+            open = [.. streams.Values];
+            streams.Clear();
+        }
+        foreach (var ctx in open)
+        {
+            ctx.Closed = true;
+            Run(ctx, cc => { cc.CloseHandler(ErrorCode.InternalError); return Task.CompletedTask; }, alwaysRun: true);
+        }
+    }
+
+    // ================= commands from handlers =================
+
+    private void SendResponse(RequestHandler handler, ResponsePlan plan)
+    {
+        StreamContext ctx;
+        lock (gate)
+        {
+            if (!streams.TryGetValue(handler.StreamId, out var found) || found.Closed || closed)
+                throw new InvalidOperationException($"stream {handler.StreamId} is closed; the response cannot be sent");
+            ctx = found;
+            var fields = new HeaderField[plan.Headers.Count + 1];
+            fields[0] = StatusField(plan.Status);
+            for (var i = 0; i < plan.Headers.Count; i++) fields[i + 1] = plan.Headers[i];
+            var noBody = plan.Body is null || plan.Body.Length == 0;
+            var endStream = noBody && plan.Trailers is null;
+            var outputs = StepLocked(new SendHeaders(handler.StreamId, fields, endStream));
+            foreach (var o in outputs)
+                if (o is CommandRejected r)
+                    throw new InvalidOperationException($"the response cannot be sent on stream {handler.StreamId}: {r.Reason}");
+            if (!endStream)
+            {
+                ctx.Body = noBody ? null : plan.Body;
+                ctx.Trailers = plan.Trailers;
+                ctx.Streaming = true;
+            }
+            else plan.Body?.Release();
+        }
+        if (options.AccessLog) AccessLog.Log(accessLog, client, handler.Method, handler.Path, plan.Status);
+        if (ctx.Streaming) Pump(ctx);
+        Dispatch();
+        Flush();
+    }
+
+    private RequestHandler Push(RequestHandler parent, PushPlan plan)
+    {
+        RequestHandler child;
+        lock (gate)
+        {
+            if (!options.EnablePush) throw new InvalidOperationException("cannot push: push is disabled in the server options");
+            if (closed || closeRequested) throw new InvalidOperationException("cannot push: the connection is closing");
+            if (!streams.TryGetValue(parent.StreamId, out var p) || p.Closed)
+                throw new InvalidOperationException($"cannot push: stream {parent.StreamId} is closed");
+            var fields = new List<HeaderField>(4 + plan.RequestHeaders.Count)
+            {
+                HeaderField.Of(":method", plan.Method),
+                HeaderField.Of(":scheme", parent.Scheme.Length > 0 ? parent.Scheme : Scheme),
+                HeaderField.Of(":authority", parent.Host),
+                HeaderField.Of(":path", plan.Path),
+            };
+            fields.AddRange(plan.RequestHeaders);
+            uint promised = 0;
+            foreach (var o in StepLocked(new PushPromise(parent.StreamId, fields)))
+            {
+                if (o is CommandRejected r) throw new InvalidOperationException($"cannot push {plan.Path}: {r.Reason}");
+                if (o is PushPromised pp) promised = pp.PromisedStreamId;
+            }
+            if (promised == 0) throw new InvalidOperationException($"cannot push {plan.Path}: the core made no promise");
+            var ctx = NewContext(promised, pushed: true);
+            ctx.Handler.SetRequest(fields);
+            streams[promised] = ctx;
+            child = ctx.Handler;
+        }
+        child.MarkResponded();
+        SendResponse(child, plan.Response);
+        return child;
+    }
+
+    private void ResetStream(StreamContext ctx, ErrorCode code)
+    {
+        lock (gate)
+        {
+            if (closed || closeRequested || ctx.Closed) return;
+            StepLocked(new ResetStream(ctx.Handler.StreamId, code));
+        }
+        Dispatch();
+        Flush();
+    }
+
+    private void Resume(RequestHandler handler)
+    {
+        var ctx = Find(handler.StreamId);
+        if (ctx is null) return;
+        lock (gate)
+        {
+            if (ctx.Pumping) { ctx.ResumeRequested = true; return; }
+            ctx.Deferred = false;
+        }
+        Pump(ctx);
+    }
+
+    // ================= response bodies =================
+
+    /// <summary>
+    /// Feeds a stream's body into the core as long as the core takes it, the
+    /// source has octets and the socket keeps up. Stops (to be called again)
+    /// when the core's buffer is full (until StreamWritable), the source says
+    /// NotYet (until Resume), or too much output is queued (until the writer
+    /// drains it). One pump per stream at a time.
+    /// </summary>
+    private void Pump(StreamContext ctx)
+    {
+        lock (gate)
+        {
+            if (ctx.Pumping || !ctx.Streaming || ctx.Blocked || ctx.Deferred) return;
+            ctx.Pumping = true;
+        }
+        _ = PumpAsync(ctx);
+    }
+
+    private async Task PumpAsync(StreamContext ctx)
+    {
+        try
+        {
+            while (true)
+            {
+                ReadOnlyMemory<byte> chunk;
+                bool last;
+                lock (gate)
+                {
+                    if (ctx.Closed || closed || closeRequested) { ctx.Streaming = false; ctx.Body?.Release(); return; }
+                    if (pending.Length + writing.Length >= options.MaxQueuedOutput)
+                    {
+                        waitingForOutput.Add(ctx);
+                        ctx.Pumping = false;
+                        return;
+                    }
+                }
+                if (!ctx.Leftover.IsEmpty)
+                {
+                    chunk = ctx.Leftover;
+                    last = ctx.LeftoverIsLast;
+                }
+                else
+                {
+                    var body = ctx.Body;
+                    if (body is null) { chunk = default; last = true; }
+                    else if (body.TakeDirect(DirectChunkSize) is { } direct)
+                    {
+                        chunk = direct; // in-memory body: no copy, the core keeps a reference
+                        last = body.Remaining == 0;
+                    }
+                    else
+                    {
+                        var size = (int)Math.Min(body.Remaining ?? ChunkSize, ChunkSize);
+                        var buffer = new byte[Math.Max(size, 1)]; // the core keeps it by reference until sent
+                        var task = body.ReadAsync(buffer);
+                        var n = task.IsCompletedSuccessfully ? task.Result : await task.ConfigureAwait(false);
+                        if (n == ResponseBody.NotYet)
+                        {
+                            bool again;
+                            lock (gate)
+                            {
+                                again = ctx.ResumeRequested; // Resume() came while this pump was reading
+                                ctx.ResumeRequested = false;
+                                if (!again) { ctx.Pumping = false; ctx.Deferred = true; }
+                            }
+                            if (again) continue;
+                            return;
+                        }
+                        chunk = buffer.AsMemory(0, n);
+                        last = n == 0 || body.Remaining == 0;
+                    }
+                }
+                var endStream = last && ctx.Trailers is null;
+                var accepted = chunk.Length;
+                lock (gate)
+                {
+                    if (ctx.Closed || closed || closeRequested) continue;
+                    if (!chunk.IsEmpty || endStream)
+                    {
+                        foreach (var o in StepLocked(new SendData(ctx.Handler.StreamId, chunk, endStream)))
+                        {
+                            if (o is DataAccepted a && a.StreamId == ctx.Handler.StreamId) accepted = a.Accepted;
+                            else if (o is CommandRejected) { ctx.Streaming = false; ctx.Closed = true; }
+                        }
+                    }
+                    if (accepted < chunk.Length)
+                    {
+                        ctx.Leftover = chunk[accepted..];
+                        ctx.LeftoverIsLast = last;
+                        ctx.Blocked = true;
+                        ctx.Pumping = false;
+                    }
+                    else
+                    {
+                        ctx.Leftover = default;
+                        if (last)
+                        {
+                            if (ctx.Trailers is not null) StepLocked(new SendTrailers(ctx.Handler.StreamId, ctx.Trailers));
+                            ctx.Streaming = false;
+                            ctx.Pumping = false;
+                            ctx.Body?.Release();
+                        }
+                    }
+                }
+                Dispatch();
+                Flush();
+                if (!ctx.Pumping) return;
+            }
+        }
+        catch (Exception e)
+        {
+            log.LogError(e, "{Client}: response body of stream {Stream} failed; resetting it", client, ctx.Handler.StreamId);
+            lock (gate) { ctx.Pumping = false; ctx.Streaming = false; }
+            ctx.Body?.Release();
+            ResetStream(ctx, ErrorCode.InternalError);
+        }
+    }
+
+    /// <summary>Body octets read from a source at a time: four frames of the default size.</summary>
+    private const int ChunkSize = 64 * 1024;
+
+    /// <summary>In-memory body octets handed to the core at a time (it takes what its buffer allows).</summary>
+    private const int DirectChunkSize = 1 << 20;
+
+    private static readonly HeaderField[] Statuses = Enumerable.Range(0, 1000)
+        .Select(s => s is >= 100 and <= 999 ? HeaderField.Of(":status", s.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null!)
+        .ToArray();
+
+    private static HeaderField StatusField(int status) => Statuses[status];
+
+    // ================= frame log =================
+
+    private void LogReceived(ReadOnlyMemory<byte> octets)
+    {
+        while (!octets.IsEmpty)
+        {
+            if (octets.Length >= CleartextPreface.Preface.Length && octets.Span[..CleartextPreface.Preface.Length].SequenceEqual(CleartextPreface.Preface))
+            {
+                frameLog.LogInformation("{Client} recv connection preface", client);
+                octets = octets[CleartextPreface.Preface.Length..];
+                continue;
+            }
+            switch (FrameReader.Read(octets, FrameConstants.MaxMaxFrameSize))
+            {
+                case FrameRead r:
+                    frameLog.LogInformation("{Client} recv {Frame}", client, Describe(r.Frame));
+                    octets = octets[r.Consumed..];
+                    break;
+                case ReadFailed f:
+                    frameLog.LogInformation("{Client} recv invalid frame: {Error}", client, f.Error);
+                    return;
+                default:
+                    return;
+            }
+        }
+    }
+
+    private static string Describe(Frame frame) => frame switch
+    {
+        DataFrame d => $"DATA stream={d.StreamId} length={d.Data.Length}{(d.EndStream ? " END_STREAM" : "")}",
+        HeadersFrame h => $"HEADERS stream={h.StreamId} block={h.Fragment.Length}{(h.EndStream ? " END_STREAM" : "")}{(h.EndHeaders ? " END_HEADERS" : "")}",
+        PushPromiseFrame p => $"PUSH_PROMISE stream={p.StreamId} promised={p.PromisedStreamId}",
+        SettingsFrame s => s.Ack ? "SETTINGS ACK" : $"SETTINGS [{string.Join(", ", s.Settings.Select(x => $"{x.Id.Name}={x.Value}"))}]",
+        WindowUpdateFrame w => $"WINDOW_UPDATE stream={w.StreamId} increment={w.Increment}",
+        RstStreamFrame r => $"RST_STREAM stream={r.StreamId} {r.Error}",
+        GoAwayFrame g => $"GOAWAY last={g.LastStreamId} {g.Error} \"{g.DebugData.ToUtf8()}\"",
+        PingFrame p => $"PING{(p.Ack ? " ACK" : "")} {p.Opaque:x16}",
+        _ => $"{frame.Type} stream={frame.StreamId}",
+    };
+
+    // ================= per stream =================
+
+    private sealed class StreamContext(RequestHandler handler)
+    {
+        public readonly RequestHandler Handler = handler;
+        // callback sequencing (guarded by lock(this))
+        public bool Busy;
+        public Queue<(Func<StreamContext, Task>, Action<StreamContext>?, bool)>? Backlog;
+        public volatile bool Failed;
+        public volatile bool Closed;
+        private int closeDelivered;
+        // response body (guarded by the connection's gate)
+        public ResponseBody? Body;
+        public IReadOnlyList<HeaderField>? Trailers;
+        public bool Streaming, Pumping, Blocked, Deferred, ResumeRequested;
+        public ReadOnlyMemory<byte> Leftover;
+        public bool LeftoverIsLast;
+
+        public void CloseHandler(ErrorCode code)
+        {
+            if (Interlocked.Exchange(ref closeDelivered, 1) != 0) return;
+            Handler.InvokeClose(code);
+        }
+    }
+
+    private sealed class StreamHost(Http2Connection connection) : IStreamHost
+    {
+        public void SendResponse(RequestHandler handler, ResponsePlan plan) => connection.SendResponse(handler, plan);
+        public RequestHandler Push(RequestHandler parent, PushPlan plan) => connection.Push(parent, plan);
+        public void Resume(RequestHandler handler) => connection.Resume(handler);
+        public void Reset(RequestHandler handler, ErrorCode error)
+        {
+            var ctx = connection.Find(handler.StreamId);
+            if (ctx is not null) connection.ResetStream(ctx, error);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.Text;
+
+namespace Reference.Server;
+
+/// <summary>
+/// A pull source of response body octets (the original's generator body):
+/// fill <paramref name="buffer"/> and return how many octets were written;
+/// 0 means the body is complete; <see cref="ResponseBody.NotYet"/> means no
+/// octets are available yet; the handler then calls
+/// <see cref="RequestHandler.Resume"/> when there are (the original's
+/// DEFERRED and resume).
+/// </summary>
+public delegate int PullBody(Span<byte> buffer);
+
+/// <summary>
+/// A response body: nothing, text (sent as UTF-8), octets, a
+/// <see cref="Stream"/> read as the flow-control windows allow (never whole
+/// into memory), or a <see cref="PullBody"/>. Strings, arrays and streams
+/// convert implicitly, so <c>SendResponse(body: "hello")</c> works.
+/// </summary>
+public abstract class ResponseBody
+{
+    private protected ResponseBody() { }
+
+    /// <summary>What a <see cref="PullBody"/> returns when it has nothing yet and will call Resume.</summary>
+    public const int NotYet = -1;
+
+    /// <summary>The body's length when known in advance (for a content-length the caller may send).</summary>
+    public abstract long? Length { get; }
+
+    /// <summary>
+    /// Reads the next octets into <paramref name="buffer"/>: the count (&gt; 0),
+    /// 0 at the end, or <see cref="NotYet"/>. Completes synchronously whenever
+    /// the source can (bytes, text, a MemoryStream), so the hot path stays on
+    /// the connection's loop.
+    /// </summary>
+    internal abstract ValueTask<int> ReadAsync(Memory<byte> buffer);
+
+    /// <summary>Octets left to read when known (for END_STREAM on the last chunk).</summary>
+    internal abstract long? Remaining { get; }
+
+    /// <summary>
+    /// The next octets without copying, when the source holds them in memory
+    /// (bytes, text); null for sources that must be read into a buffer.
+    /// </summary>
+    internal virtual ReadOnlyMemory<byte>? TakeDirect(int max) => null;
+
+    /// <summary>Releases the source (a stream is disposed once sent or abandoned).</summary>
+    internal virtual void Release() { }
+
+    /// <summary>Octets.</summary>
+    public static ResponseBody FromBytes(ReadOnlyMemory<byte> octets) => new OctetsBody(octets);
+
+    /// <summary>Text, sent as UTF-8.</summary>
+    public static ResponseBody FromText(string text) => new OctetsBody(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>A stream, read in chunks as windows open; disposed at the end unless <paramref name="leaveOpen"/>.</summary>
+    public static ResponseBody FromStream(Stream stream, bool leaveOpen = false) => new StreamBody(stream, leaveOpen);
+
+    /// <summary>A pull source (see <see cref="PullBody"/>).</summary>
+    public static ResponseBody FromPull(PullBody pull) => new PullSource(pull);
+
+    /// <summary>Text, sent as UTF-8.</summary>
+    public static implicit operator ResponseBody(string text) => FromText(text);
+
+    /// <summary>Octets (not copied: do not change the array while it is sent).</summary>
+    public static implicit operator ResponseBody(byte[] octets) => FromBytes(octets);
+
+    /// <summary>A stream, disposed once sent.</summary>
+    public static implicit operator ResponseBody(Stream stream) => FromStream(stream);
+
+    private sealed class OctetsBody(ReadOnlyMemory<byte> octets) : ResponseBody
+    {
+        private int offset;
+        public override long? Length => octets.Length;
+        internal override long? Remaining => octets.Length - offset;
+        internal override ReadOnlyMemory<byte>? TakeDirect(int max)
+        {
+            var n = Math.Min(max, octets.Length - offset);
+            var slice = octets.Slice(offset, n);
+            offset += n;
+            return slice;
+        }
+        internal override ValueTask<int> ReadAsync(Memory<byte> buffer)
+        {
+            var n = Math.Min(buffer.Length, octets.Length - offset);
+            octets.Slice(offset, n).CopyTo(buffer);
+            offset += n;
+            return new(n);
+        }
+    }
+
+    private sealed class StreamBody(Stream stream, bool leaveOpen) : ResponseBody
+    {
+        public override long? Length => stream.CanSeek ? stream.Length - stream.Position : null;
+        internal override long? Remaining => Length;
+        internal override ValueTask<int> ReadAsync(Memory<byte> buffer) => stream.ReadAsync(buffer);
+        internal override void Release() { if (!leaveOpen) stream.Dispose(); }
+    }
+
+    private sealed class PullSource(PullBody pull) : ResponseBody
+    {
+        public override long? Length => null;
+        internal override long? Remaining => null;
+        internal override ValueTask<int> ReadAsync(Memory<byte> buffer)
+        {
+            var n = pull(buffer.Span);
+            if (n < NotYet || n > buffer.Length)
+                throw new InvalidOperationException($"a pull body returned {n}: expected 0..{buffer.Length} or ResponseBody.NotYet");
+            return new(n);
+        }
+    }
+}
