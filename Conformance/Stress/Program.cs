@@ -37,7 +37,7 @@ switch (options.Target)
             return 2;
         }
         // The demo application of issue 7: "/" short text, "/bytes/N" N octets, "/echo" POST body length.
-        spec = new TargetSpec("h2ref", "dotnet", [Path.GetFullPath(dll), "serve", "--host", "127.0.0.1", "--port", "{port}", .. options.ServeArgs],
+        spec = new TargetSpec("h2ref", "dotnet", [Path.GetFullPath(dll), "serve", "--host", "127.0.0.1", "--port", "{port}", .. (options.ServerLog ? Array.Empty<string>() : ["-q"]), .. options.ServeArgs],
             new Paths("/", $"/bytes/{options.LargeBytes}", "/echo", options.LargeBytes));
         break;
     case "nghttpd":
@@ -46,6 +46,9 @@ switch (options.Target)
         await using (var f = File.Create(Path.Combine(scratch, "large.bin"))) f.SetLength(options.LargeBytes);
         spec = new TargetSpec("nghttpd", options.Nghttpd, ["--no-tls", "-a", "127.0.0.1", "-d", scratch, "{port}"],
             new Paths("/", "/large.bin", "/", options.LargeBytes));
+        break;
+    case "attach" when options.Port > 0 && options.Pid > 0:
+        spec = new TargetSpec($"attached:{options.Port}", "", [], new Paths("/", $"/bytes/{options.LargeBytes}", "/echo", options.LargeBytes));
         break;
     default:
         Console.Error.WriteLine(Options.Usage);
@@ -58,9 +61,11 @@ var results = new List<AttackResult>();
 RunningTarget target;
 try
 {
-    target = await RunningTarget.StartAsync(spec);
+    target = options.Target == "attach"
+        ? await RunningTarget.AttachAsync(spec, options.Port, options.Pid)
+        : await RunningTarget.StartAsync(spec);
 }
-catch (Exception e) when (e is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
+catch (Exception e) when (e is InvalidOperationException or TimeoutException or ArgumentException or System.ComponentModel.Win32Exception)
 {
     Console.Error.WriteLine($"cannot start {spec.Name}: {e.Message}");
     return 2;
@@ -69,6 +74,10 @@ catch (Exception e) when (e is InvalidOperationException or TimeoutException or 
 await using (target)
 {
     Console.WriteLine($"== {spec.Name} pid {target.Pid} on {target.Endpoint}; seed {options.Seed}; {attacks.Length} attacks x {options.Seconds} s");
+    // A cold server (JIT, first connection) is not under attack: warm it up with ordinary
+    // requests before the first measurement, and say how long the first answer took.
+    var warm = await Runner.WarmUpAsync(target);
+    Console.WriteLine($"   warm-up: first answer after {warm.FirstMs} ms, {warm.Ok}/{warm.Count} probes answered");
     foreach (var attack in attacks)
     {
         var r = await Runner.RunAsync(target, attack, limits, options.Seed);
@@ -77,6 +86,7 @@ await using (target)
             $"  {attack.Name,-22} {(r.Passed ? "pass" : "PROBLEM")}  peak +{r.PeakGrowthKiB / 1024.0:0.0} MiB  probes {r.During.Count - r.During.Failed}/{r.During.Count}  {r.Reaction.Summary()}"));
         foreach (var p in r.Problems) Console.WriteLine($"      {p}");
         if (!r.Alive) Console.WriteLine($"      server output before it died:\n{target.Tail}");
+        else if (options.ServerLog) Console.WriteLine($"      server output (last lines):\n{target.Tail}");
     }
 }
 if (scratch is not null) Directory.Delete(scratch, recursive: true);
@@ -106,17 +116,21 @@ internal sealed record Options(
     long LargeBytes,
     string? Json,
     string? KnownFailures,
-    bool Informational)
+    bool Informational,
+    bool ServerLog,
+    int Port = 0,
+    int Pid = 0)
 {
     public const string Usage =
         "usage: Conformance.Stress --target h2ref|nghttpd [--h2ref PATH.dll] [--nghttpd PATH] [--serve-arg ARG]...\n" +
+        "       Conformance.Stress --target attach --port P --pid PID   (a server on 127.0.0.1:P started elsewhere)\n" +
         "         [--only a,b] [--seconds 3] [--seed 1] [--bound-mib 64] [--large-bytes 8388608]\n" +
-        "         [--json FILE] [--known-failures FILE] [--informational]";
+        "         [--json FILE] [--known-failures FILE] [--informational] [--server-log]";
 
     public static Options? Parse(string[] args)
     {
         var o = new Options("", null, "/usr/sbin/nghttpd", [], new HashSet<string>(), 3, 1, 64, 8 << 20, null,
-            Path.Combine(AppContext.BaseDirectory, "known-failures.txt"), false);
+            Path.Combine(AppContext.BaseDirectory, "known-failures.txt"), false, false);
         var serve = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
@@ -137,6 +151,9 @@ internal sealed record Options(
                     "--json" => o with { Json = Next() },
                     "--known-failures" => o with { KnownFailures = Next() },
                     "--informational" => o with { Informational = true },
+                    "--server-log" => o with { ServerLog = true },
+                    "--port" => o with { Port = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                    "--pid" => o with { Pid = int.Parse(Next(), CultureInfo.InvariantCulture) },
                     _ => throw new ArgumentException($"unknown option {args[i]}"),
                 };
             }

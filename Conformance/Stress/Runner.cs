@@ -44,6 +44,21 @@ public sealed record Limits(long PeakGrowthBoundMiB, TimeSpan Duration, TimeSpan
 /// </summary>
 public static class Runner
 {
+    /// <summary>
+    /// Ordinary requests until the server answers (at most 30 s), then 50 more on
+    /// fresh connections, so the JIT and the first-connection costs are paid before
+    /// the first attack is measured.
+    /// </summary>
+    public static async Task<(long FirstMs, int Ok, int Count)> WarmUpAsync(RunningTarget target)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(30) && !(await Probe.OnceAsync(target.Endpoint, target.Spec.Paths.Small)).Ok)
+            await Task.Delay(100);
+        var first = clock.ElapsedMilliseconds;
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Probe.OnceAsync(target.Endpoint, target.Spec.Paths.Small)));
+        return (first, results.Count(r => r.Ok), results.Length);
+    }
+
     /// <summary>Runs <paramref name="attack"/> and returns its measured result.</summary>
     public static async Task<AttackResult> RunAsync(RunningTarget target, Attack attack, Limits limits, int seed)
     {
@@ -95,6 +110,10 @@ public static class Runner
         if (end.HwmKiB > before.HwmKiB) peakKiB = Math.Max(peakKiB, end.HwmKiB);
 
         if (!alive) problems.Add($"server died ({target.ExitDescription})");
+        // A defence answers with ENHANCE_YOUR_CALM, PROTOCOL_ERROR, REFUSED_STREAM...; INTERNAL_ERROR
+        // (§7: "an unexpected internal error") means something inside the server broke.
+        var internalErrors = tally.Count("RST_STREAM INTERNAL_ERROR") + tally.Count("GOAWAY INTERNAL_ERROR");
+        if (internalErrors > 0) problems.Add($"server answered INTERNAL_ERROR {internalErrors} times (a failure inside it, not a defence)");
         if (duringResult.Count == 0) problems.Add("no probe completed during the attack");
         else if (duringResult.Failed > 0)
             problems.Add($"{duringResult.Failed}/{duringResult.Count} probes during the attack failed (first: {duringResult.FirstFailure})");

@@ -65,9 +65,23 @@ public sealed class RunningTarget : IAsyncDisposable
         return t;
     }
 
+    /// <summary>
+    /// Attaches to a server someone else started (any implementation): its port and PID.
+    /// It is neither restarted nor stopped.
+    /// </summary>
+    public static async Task<RunningTarget> AttachAsync(TargetSpec spec, int port, int pid)
+    {
+        var t = new RunningTarget(spec, Process.GetProcessById(pid), port) { attached = true };
+        await t.WaitListeningAsync();
+        return t;
+    }
+
+    private bool attached;
+
     /// <summary>Starts it again on the same port after it died.</summary>
     public async Task RestartAsync()
     {
+        if (attached) throw new InvalidOperationException($"{spec.Name} (attached, pid {Pid}) died; cannot restart it");
         Stop();
         process = Launch(spec, Port, null);
         Hook();
@@ -138,7 +152,7 @@ public sealed class RunningTarget : IAsyncDisposable
 
     private void Stop()
     {
-        if (process.HasExited) return;
+        if (attached || process.HasExited) return;
         try
         {
             process.Kill(entireProcessTree: false);
