@@ -49,7 +49,7 @@ public sealed class Tally
     // GOAWAY and RST_STREAM first: they are the defence; routine frames last.
     private static int Weight(string key) =>
         key.StartsWith("GOAWAY", StringComparison.Ordinal) ? 3
-        : key.StartsWith("RST_STREAM", StringComparison.Ordinal) ? 2
+        : key.StartsWith("RST_STREAM", StringComparison.Ordinal) || key.StartsWith("HEADERS", StringComparison.Ordinal) ? 2
         : key.StartsWith("frame", StringComparison.Ordinal) ? 0 : 1;
 }
 
@@ -243,6 +243,7 @@ public sealed class RawConnection : IAsyncDisposable
     // We never raise SETTINGS_MAX_FRAME_SIZE (§6.5.2 initial value).
     private const uint MaxFrameSize = 16384;
     private bool unparseable;
+    private readonly ResponseBlocks blocks = new();
 
     private void Count(Frame frame)
     {
@@ -256,9 +257,17 @@ public sealed class RawConnection : IAsyncDisposable
             case RstStreamFrame r:
                 tally.Add($"RST_STREAM {r.Error.Name}");
                 break;
-            case HeadersFrame:
-                Interlocked.Increment(ref responseHeaders);
-                tally.Add("frame HEADERS");
+            case HeadersFrame or PushPromiseFrame or ContinuationFrame:
+                switch (blocks.Feed(frame))
+                {
+                    case { Push: true }: tally.Add("frame PUSH_PROMISE"); break;
+                    case { Error: { } e }: tally.Add($"undecodable header block: {e}"); break;
+                    case { Status: { } status }:
+                        Interlocked.Increment(ref responseHeaders);
+                        tally.Add($"HEADERS :status {status}");
+                        break;
+                    case not null: tally.Add("frame HEADERS"); break;
+                }
                 break;
             case DataFrame d:
                 tally.Add("frame DATA");
