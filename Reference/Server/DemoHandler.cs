@@ -43,16 +43,18 @@ public class DemoHandler : RequestHandler
     protected override async Task OnHeadersAsync()
     {
         if (Pushed) return; // a pushed stream's response was given with the promise
-        if (Path.StartsWith("/delay/", StringComparison.Ordinal))
+        var path = PathOnly(Path);
+        if (path.StartsWith("/delay/", StringComparison.Ordinal))
         {
-            if (!int.TryParse(Path.AsSpan(7), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds > MaxDelaySeconds)
+            if (!int.TryParse(path.AsSpan(7), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds > MaxDelaySeconds)
             {
                 SendText(400, $"/delay/S takes S from 0 to {MaxDelaySeconds}\n");
                 return;
             }
             // The body is not read meanwhile: the next callbacks of this stream wait for this task,
             // so its flow-control window stays closed for the delay.
-            await Task.Delay(TimeSpan.FromSeconds(seconds)).ConfigureAwait(false);
+            // A reset stream stops waiting (its Aborted token is cancelled).
+            await Task.Delay(TimeSpan.FromSeconds(seconds), Aborted).ConfigureAwait(false);
         }
     }
 
@@ -122,7 +124,7 @@ public class DemoHandler : RequestHandler
             for (var i = 0; i < count; i++) buffer[i] = (byte)('a' + (sent + i) % 26);
             sent += count;
             return count;
-        });
+        }, n);
     }
 
     private bool TryServeFile(string path)

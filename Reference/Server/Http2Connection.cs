@@ -391,6 +391,7 @@ public sealed class Http2Connection
                 }
                 if (ctx is null) return;
                 ctx.Closed = true;
+                if (c.Code != ErrorCode.NoError) ctx.Handler.SignalAborted();
                 Run(ctx, cc => { cc.CloseHandler(c.Code); return Task.CompletedTask; }, alwaysRun: true);
                 break;
             }
@@ -532,6 +533,7 @@ public sealed class Http2Connection
         foreach (var ctx in open)
         {
             ctx.Closed = true;
+            ctx.Handler.SignalAborted();
             Run(ctx, cc => { cc.CloseHandler(ErrorCode.InternalError); return Task.CompletedTask; }, alwaysRun: true);
         }
     }

@@ -28,6 +28,8 @@ public abstract class RequestHandler
 {
     private IStreamHost? host;
     private int responded;
+    private CancellationTokenSource? abort;
+    private bool aborted;
 
     /// <summary>The client's address and port.</summary>
     public IPEndPoint? ClientAddress { get; private set; }
@@ -56,6 +58,25 @@ public abstract class RequestHandler
 
     /// <summary>True for the handler of a pushed stream (made by <see cref="Push"/>).</summary>
     public bool Pushed { get; private set; }
+
+    /// <summary>
+    /// Cancelled when the stream ends abnormally: reset by the client, by the
+    /// server after a failure, or lost with its connection. Pass it to slow
+    /// work so work for a reset stream stops (rapid reset, CVE-2023-44487).
+    /// </summary>
+    public CancellationToken Aborted
+    {
+        get
+        {
+            if (abort is null)
+            {
+                var fresh = new CancellationTokenSource();
+                if (Interlocked.CompareExchange(ref abort, fresh, null) is not null) fresh.Dispose();
+                else if (Volatile.Read(ref aborted)) fresh.Cancel();
+            }
+            return abort!.Token;
+        }
+    }
 
     /// <summary>True once a response was submitted.</summary>
     public bool ResponseSent => Volatile.Read(ref responded) != 0;
@@ -185,6 +206,13 @@ public abstract class RequestHandler
     internal Task InvokeData(ReadOnlyMemory<byte> chunk) => OnDataAsync(chunk);
     internal Task InvokeRequestDone() => OnRequestDoneAsync();
     internal void InvokeClose(ErrorCode error) => OnClose(error);
+
+    internal void SignalAborted()
+    {
+        Volatile.Write(ref aborted, true);
+        try { Volatile.Read(ref abort)?.Cancel(); }
+        catch (AggregateException) { } // a callback registered on the token threw; the stream is gone anyway
+    }
 }
 
 /// <summary>A response as submitted by a handler.</summary>

@@ -57,8 +57,12 @@ public abstract class ResponseBody
     /// <summary>A stream, read in chunks as windows open; disposed at the end unless <paramref name="leaveOpen"/>.</summary>
     public static ResponseBody FromStream(Stream stream, bool leaveOpen = false) => new StreamBody(stream, leaveOpen);
 
-    /// <summary>A pull source (see <see cref="PullBody"/>).</summary>
-    public static ResponseBody FromPull(PullBody pull) => new PullSource(pull);
+    /// <summary>
+    /// A pull source (see <see cref="PullBody"/>). Give <paramref name="length"/>
+    /// when it is known, so the last octets carry END_STREAM (no empty DATA
+    /// frame to end the stream); the source must then produce exactly that many.
+    /// </summary>
+    public static ResponseBody FromPull(PullBody pull, long? length = null) => new PullSource(pull, length);
 
     /// <summary>Text, sent as UTF-8.</summary>
     public static implicit operator ResponseBody(string text) => FromText(text);
@@ -98,15 +102,19 @@ public abstract class ResponseBody
         internal override void Release() { if (!leaveOpen) stream.Dispose(); }
     }
 
-    private sealed class PullSource(PullBody pull) : ResponseBody
+    private sealed class PullSource(PullBody pull, long? length) : ResponseBody
     {
-        public override long? Length => null;
-        internal override long? Remaining => null;
+        private long produced;
+        public override long? Length => length;
+        internal override long? Remaining => length - produced;
         internal override ValueTask<int> ReadAsync(Memory<byte> buffer)
         {
             var n = pull(buffer.Span);
             if (n < NotYet || n > buffer.Length)
                 throw new InvalidOperationException($"a pull body returned {n}: expected 0..{buffer.Length} or ResponseBody.NotYet");
+            if (n > 0) produced += n;
+            if (length is { } l && (produced > l || (n == 0 && produced < l)))
+                throw new InvalidOperationException($"a pull body announced {l} octets and produced {produced}");
             return new(n);
         }
     }

@@ -25,7 +25,8 @@ public sealed class TlsOptions
         Certificate = certificate;
         options = new SslServerAuthenticationOptions
         {
-            ServerCertificate = certificate,
+            // Built once: a context made per handshake would build the chain each time.
+            ServerCertificateContext = SslStreamCertificateContext.Create(certificate, null, offline: true),
             EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13, // RFC 9113 §9.2: TLS 1.2 or higher
             ClientCertificateRequired = false,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
@@ -39,8 +40,15 @@ public sealed class TlsOptions
     public TlsOptions(SslServerAuthenticationOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        Certificate = options.ServerCertificate as X509Certificate2 ?? options.ServerCertificateContext?.TargetCertificate;
+        if (options.ServerCertificate is X509Certificate2 { HasPrivateKey: true } cert && options.ServerCertificateContext is null
+            && options.ServerCertificateSelectionCallback is null)
+        {
+            // Same as above: one certificate context for every handshake.
+            options.ServerCertificateContext = SslStreamCertificateContext.Create(cert, null, offline: true);
+            options.ServerCertificate = null;
+        }
         this.options = options;
-        Certificate = options.ServerCertificate as X509Certificate2;
     }
 
     /// <summary>The server certificate, when known.</summary>

@@ -1,0 +1,173 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Text;
+using Reference;
+using Reference.Frames;
+using Reference.Server;
+using Xunit;
+
+namespace Conformance.Tests.Server;
+
+/// <summary>The shell's own rules, checked from raw sockets: openings, TLS policy, timers.</summary>
+[Collection("servers")]
+public sealed class RawSocketTests(ServerFixture servers)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<byte[]> ReadToEnd(Stream stream, TimeSpan bound)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cts.CancelAfter(bound);
+        var all = new MemoryStream();
+        var buffer = new byte[4096];
+        try
+        {
+            int n;
+            while ((n = await stream.ReadAsync(buffer, cts.Token)) > 0) all.Write(buffer, 0, n);
+        }
+        catch (IOException) { } // a reset after the answer still counts as closed
+        return all.ToArray();
+    }
+
+    private async Task<NetworkStream> Connect(Http2Server server)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(server.LocalEndPoint!, Ct);
+        return new NetworkStream(socket, ownsSocket: true);
+    }
+
+    /// <summary>Reads frames until one matches or the stream ends; returns every frame seen.</summary>
+    private static async Task<List<Frame>> ReadFrames(Stream stream, Func<Frame, bool> until, TimeSpan bound)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cts.CancelAfter(bound);
+        var frames = new List<Frame>();
+        var buffer = new byte[1 << 20];
+        var filled = 0;
+        while (true)
+        {
+            var r = FrameReader.Read(buffer.AsMemory(0, filled), FrameConstants.MaxMaxFrameSize);
+            if (r is FrameRead read)
+            {
+                var copy = read.Frame;
+                frames.Add(copy);
+                buffer.AsSpan(read.Consumed, filled - read.Consumed).CopyTo(buffer);
+                filled -= read.Consumed;
+                if (until(copy)) return frames;
+                continue;
+            }
+            int n;
+            try { n = await stream.ReadAsync(buffer.AsMemory(filled), cts.Token); }
+            catch (IOException) { n = 0; }
+            if (n == 0) return frames;
+            filled += n;
+        }
+    }
+
+    [Fact(DisplayName = "RFC 9113 §3.3: an HTTP/1.1 request gets a 505 explaining prior knowledge, and the connection closes")]
+    public async Task Http11GetsRefusal()
+    {
+        await using var stream = await Connect(servers.Cleartext);
+        await stream.WriteAsync("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray(), Ct);
+        var answer = Encoding.UTF8.GetString(await ReadToEnd(stream, TimeSpan.FromSeconds(5)));
+        Assert.StartsWith("HTTP/1.1 505 ", answer);
+        Assert.Contains("Connection: close", answer);
+        Assert.EndsWith(CleartextPreface.RefusalText, answer);
+    }
+
+    [Fact(DisplayName = "RFC 9113 §3.1: an HTTP/1.1 Upgrade: h2c request is refused the same way (no 101)")]
+    public async Task UpgradeGetsRefusal()
+    {
+        await using var stream = await Connect(servers.Cleartext);
+        await stream.WriteAsync("GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n"u8.ToArray(), Ct);
+        var answer = Encoding.UTF8.GetString(await ReadToEnd(stream, TimeSpan.FromSeconds(5)));
+        Assert.StartsWith("HTTP/1.1 505 ", answer);
+    }
+
+    [Fact(DisplayName = "RFC 9113 §3.4: the server's preface is SETTINGS with MAX_CONCURRENT_STREAMS 100 and INITIAL_WINDOW_SIZE 65535 (the original's)")]
+    public async Task ServerPrefaceSettings()
+    {
+        await using var stream = await Connect(servers.Cleartext);
+        await stream.WriteAsync(CleartextPreface.Preface.ToArray(), Ct);
+        await stream.WriteAsync(FrameWriter.ToBytes(new SettingsFrame(false, default)), Ct);
+        var frames = await ReadFrames(stream, f => f is SettingsFrame { Ack: false }, TimeSpan.FromSeconds(5));
+        var settings = Assert.IsType<SettingsFrame>(frames[0]); // §3.4: the server preface is a SETTINGS frame, first
+        Assert.False(settings.Ack);
+        Assert.Contains(new Setting(SettingId.MaxConcurrentStreams, 100), settings.Settings);
+        // 65535 is the initial value (§6.5.2), so it may be sent or left implicit.
+        Assert.DoesNotContain(settings.Settings, s => s.Id == SettingId.InitialWindowSize && s.Value != 65535);
+    }
+
+    [Fact(DisplayName = "RFC 9113 §6.5.3: SETTINGS not acknowledged in time gets GOAWAY SETTINGS_TIMEOUT (the timer runs without traffic)")]
+    public async Task SettingsTimeout()
+    {
+        var options = ServerFixture.Quiet with { SettingsAckTimeout = TimeSpan.FromMilliseconds(300) };
+        await using var server = new Http2Server("127.0.0.1", 0, () => new TestHandler(), null, options);
+        server.Start();
+        await using var stream = await Connect(server);
+        await stream.WriteAsync(CleartextPreface.Preface.ToArray(), Ct);
+        await stream.WriteAsync(FrameWriter.ToBytes(new SettingsFrame(false, default)), Ct);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var frames = await ReadFrames(stream, f => f is GoAwayFrame, TimeSpan.FromSeconds(5));
+        var goaway = Assert.IsType<GoAwayFrame>(frames[^1]);
+        Assert.Equal(ErrorCode.SettingsTimeout, goaway.Error);
+        Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(250), started.Elapsed.ToString());
+    }
+
+    [Fact(DisplayName = "RFC 9113 §3.4: octets that are neither the preface nor HTTP/1.x end the connection (never a hang)")]
+    public async Task GarbageCloses()
+    {
+        await using var stream = await Connect(servers.Cleartext);
+        await stream.WriteAsync(new byte[] { 0x16, 0x03, 0x01, 0x00, 0x10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 }, Ct);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await ReadToEnd(stream, TimeSpan.FromSeconds(5));
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(4), "the server did not close");
+    }
+
+    [Fact(DisplayName = "RFC 9113 §9.2.2: TLS 1.2 with a prohibited cipher suite gets GOAWAY INADEQUATE_SECURITY")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task ProhibitedCipherSuite()
+    {
+        await using var tcp = await Connect(servers.Secure);
+        await using var ssl = new SslStream(tcp, false, (_, _, _, _) => true);
+        var client = new SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            EnabledSslProtocols = SslProtocols.Tls12,
+            ApplicationProtocols = [SslApplicationProtocol.Http2],
+            // Appendix A: CBC without AEAD is prohibited (the server's certificate is ECDSA).
+            CipherSuitesPolicy = new CipherSuitesPolicy([TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256, TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA]),
+        };
+        try { await ssl.AuthenticateAsClientAsync(client, Ct); }
+        catch (AuthenticationException e)
+        {
+            Assert.Skip($"the platform's TLS refused the prohibited suites before HTTP/2 began ({e.Message})");
+        }
+        Assert.True(TlsPolicy.IsProhibited(ssl.NegotiatedCipherSuite), ssl.NegotiatedCipherSuite.ToString());
+        await ssl.WriteAsync(CleartextPreface.Preface.ToArray(), Ct);
+        var frames = await ReadFrames(ssl, f => f is GoAwayFrame, TimeSpan.FromSeconds(5));
+        var goaway = Assert.IsType<GoAwayFrame>(frames[^1]);
+        Assert.Equal(ErrorCode.InadequateSecurity, goaway.Error);
+    }
+
+    [Fact(DisplayName = "RFC 9113 §3.2: a TLS client whose ALPN offers only http/1.1 is closed after the handshake")]
+    public async Task AlpnWithoutH2()
+    {
+        await using var tcp = await Connect(servers.Secure);
+        await using var ssl = new SslStream(tcp, false, (_, _, _, _) => true);
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = "localhost",
+                ApplicationProtocols = [SslApplicationProtocol.Http11],
+            }, Ct);
+        }
+        catch (AuthenticationException) { return; } // refusing in the handshake (no_application_protocol) is fine too
+        await ssl.WriteAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray(), Ct);
+        Assert.Empty(await ReadToEnd(ssl, TimeSpan.FromSeconds(5)));
+    }
+}

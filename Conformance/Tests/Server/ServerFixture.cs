@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Security;
+using Reference;
+using Reference.Server;
+using Xunit;
+
+namespace Conformance.Tests.Server;
+
+/// <summary>
+/// The demo application plus routes that exercise the handler API
+/// (exceptions, double responses, responses from other tasks, deferred
+/// bodies, trailers). Every handler records how its stream closed.
+/// </summary>
+public sealed class TestHandler : DemoHandler
+{
+    /// <summary>Per stream path: the codes OnClose saw, and the calls recorded.</summary>
+    public static readonly ConcurrentQueue<(string Path, string Event)> Journal = new();
+
+    private readonly System.Text.StringBuilder body = new();
+
+    protected override Task OnHeadersAsync()
+    {
+        switch (Path)
+        {
+            case "/test/throw-in-headers":
+                throw new InvalidOperationException("handler failure on purpose");
+            case "/test/twice":
+                SendResponse(200, body: "first");
+                try { SendResponse(200, body: "second"); }
+                catch (InvalidOperationException e) { Journal.Enqueue((Path, "second: " + e.Message)); }
+                return Task.CompletedTask;
+            case "/test/background":
+                // Answer from another task after the callback returned (the original never flushed this).
+                _ = Task.Run(async () =>
+                {
+                    await Task.Delay(50);
+                    SendResponse(200, [("content-type", "text/plain")], "from a background task");
+                });
+                return Task.CompletedTask;
+            case "/test/deferred":
+            {
+                var parts = new Queue<string>(["one ", "two ", "three"]);
+                var ready = false;
+                var body = ResponseBody.FromPull(buffer =>
+                {
+                    if (!Volatile.Read(ref ready)) return ResponseBody.NotYet;
+                    Volatile.Write(ref ready, false);
+                    if (parts.Count == 0) return 0;
+                    var n = System.Text.Encoding.UTF8.GetBytes(parts.Dequeue(), buffer);
+                    if (parts.Count > 0) _ = Task.Delay(20).ContinueWith(_ => { Volatile.Write(ref ready, true); Resume(); });
+                    else Volatile.Write(ref ready, true);
+                    return n;
+                });
+                SendResponse(200, body: body);
+                _ = Task.Delay(20).ContinueWith(_ => { Volatile.Write(ref ready, true); Resume(); });
+                return Task.CompletedTask;
+            }
+            case "/test/trailers":
+                SendResponse(200, [("content-type", "text/plain")], "with trailers", trailers: [("x-checksum", "42")]);
+                return Task.CompletedTask;
+            case "/test/push-refused":
+                try
+                {
+                    Push("/css/style.css", body: "x");
+                    SendResponse(200, body: "pushed");
+                }
+                catch (InvalidOperationException e) { SendResponse(200, body: "push failed: " + e.Message); }
+                return Task.CompletedTask;
+            case "/test/async-slow":
+                return SlowAsync();
+            default:
+                return base.OnHeadersAsync();
+        }
+    }
+
+    private async Task SlowAsync()
+    {
+        await Task.Delay(300);
+        SendResponse(200, body: "slow");
+    }
+
+    protected override void OnData(ReadOnlyMemory<byte> chunk)
+    {
+        base.OnData(chunk);
+        if (Path == "/test/headers") body.Append(System.Text.Encoding.UTF8.GetString(chunk.Span));
+    }
+
+    protected override void OnRequestDone()
+    {
+        Journal.Enqueue((Path, "done"));
+        if (Path == "/test/headers")
+        {
+            var lines = string.Join("\n", Headers.Select(f => $"{f.NameText}: {f.ValueText}"));
+            SendResponse(200, body: $"{Scheme} {Method} {Host} {Path}\n{lines}\n");
+            return;
+        }
+        if (Path.StartsWith("/test/", StringComparison.Ordinal)) return;
+        base.OnRequestDone();
+    }
+
+    protected override void OnClose(ErrorCode error) => Journal.Enqueue((Path, "close " + error.Name));
+
+    public static bool Saw(string path, string ev) => Journal.Any(j => j.Path == path && j.Event == ev);
+}
+
+/// <summary>One cleartext (h2c) and one TLS reference server on loopback, ephemeral ports, shared by the Server tests.</summary>
+public sealed class ServerFixture : IAsyncLifetime
+{
+    public Http2Server Cleartext { get; } = new("127.0.0.1", 0, () => new TestHandler(), null, Quiet);
+    public Http2Server Secure { get; } = new("127.0.0.1", 0, () => new TestHandler(), TlsOptions.SelfSigned(), Quiet);
+
+    public static ServerOptions Quiet => ServerOptions.Default with { AccessLog = false };
+
+    public string H2c => $"http://127.0.0.1:{Cleartext.LocalEndPoint!.Port}";
+    public string H2 => $"https://127.0.0.1:{Secure.LocalEndPoint!.Port}";
+    public string Base(bool tls) => tls ? H2 : H2c;
+
+    public ValueTask InitializeAsync()
+    {
+        Cleartext.Start();
+        Secure.Start();
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cleartext.StopAsync(TimeSpan.FromSeconds(2));
+        await Secure.StopAsync(TimeSpan.FromSeconds(2));
+    }
+
+    /// <summary>An HttpClient that speaks HTTP/2 only: prior knowledge on http://, ALPN h2 on https:// (self-signed accepted).</summary>
+    public static HttpClient Http2Client() => new(new SocketsHttpHandler
+    {
+        SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+        PooledConnectionLifetime = TimeSpan.FromMinutes(1),
+    })
+    {
+        DefaultRequestVersion = HttpVersion.Version20,
+        DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        Timeout = TimeSpan.FromSeconds(20),
+    };
+}
+
+[CollectionDefinition("servers")]
+public sealed class ServerCollection : ICollectionFixture<ServerFixture>;
