@@ -1,0 +1,323 @@
+using LanguageExt;
+using Reference;
+using Reference.Frames;
+using Reference.Hpack;
+using Reference.Protocol;
+using Xunit;
+using static LanguageExt.Prelude;
+
+namespace Conformance.Tests.Protocol;
+
+/// <summary>Issue 7: every limit of the core at, just below and just above it, with time as an input.</summary>
+public class LimitTests
+{
+    private static ConnectionOptions With(ConnectionLimits limits) => ConnectionOptions.Server with { Limits = limits };
+
+    // ---- header list size and field count (CVE-2016-6581 family) -----------------
+
+    private static (string, string)[] RequestOfSize(int listSize)
+    {
+        var baseFields = Server.Get;
+        var used = baseFields.Sum(f => f.Item1.Length + f.Item2.Length + 32);
+        var pad = listSize - used - ("x-pad".Length + 32);
+        return [.. baseFields, ("x-pad", new string('a', pad))];
+    }
+
+    [Fact(DisplayName = "Issue 7: a header list of exactly 32 KiB is accepted, one octet less too")]
+    public void HeaderListAtLimit()
+    {
+        var s = new Server();
+        s.Request(1, true, RequestOfSize(32 * 1024 - 1)).NoError();
+        var o = s.Request(3, true, RequestOfSize(32 * 1024));
+        o.NoError();
+        Assert.Single(o.OfType<HeadersReceived>());
+    }
+
+    [Fact(DisplayName = "Issue 7: a header list one octet over 32 KiB gets 431 and the connection lives")]
+    public void HeaderListOverLimit()
+    {
+        var s = new Server();
+        var o = s.Request(1, true, RequestOfSize(32 * 1024 + 1));
+        var h = Assert.Single(o.Frames().OfType<HeadersFrame>());
+        Assert.True(h.EndStream);
+        Assert.DoesNotContain(o, x => x is HeadersReceived or CloseConnection);
+        Assert.DoesNotContain(o.Frames(), f => f is GoAwayFrame);
+        s.Request(3).NoError();
+    }
+
+    [Fact(DisplayName = "Issue 7: a request over the list limit that is still sending gets 431 then RST_STREAM(NO_ERROR)")]
+    public void HeaderListOverLimitWithBody()
+    {
+        var s = new Server();
+        var o = s.Request(1, false, RequestOfSize(40000));
+        Assert.Single(o.Frames().OfType<HeadersFrame>());
+        o.Frames().OfType<RstStreamFrame>().Single(r => r.Error == ErrorCode.NoError);
+        s.Feed(new DataFrame(1, new byte[10])).NoError(); // ignored: we reset it
+    }
+
+    [Theory(DisplayName = "Issue 7: at most 100 fields per header list (99, 100 accepted; 101 gets 431)")]
+    [InlineData(99, true)]
+    [InlineData(100, true)]
+    [InlineData(101, false)]
+    public void FieldCount(int count, bool accepted)
+    {
+        var s = new Server();
+        var fields = Server.Get.Concat(Enumerable.Range(0, count - 4).Select(i => ("x-f", i.ToString()))).ToArray();
+        var o = s.Request(1, true, fields);
+        Assert.Equal(accepted, o.OfType<HeadersReceived>().Any());
+        Assert.DoesNotContain(o, x => x is CloseConnection);
+    }
+
+    // ---- CONTINUATION flood (CVE-2024-27316, CVE-2024-28182, CVE-2023-45288) -----------
+
+    private static IReadOnlyList<ConnectionOutput> Continuations(Server s, int count, bool empty)
+    {
+        var block = s.Block(Server.Get);
+        var frames = new List<Frame> { new HeadersFrame(1, empty ? block : new Bytes(block.Memory[..1]), true, EndHeaders: false) };
+        var rest = empty ? Bytes.Empty : new Bytes(block.Memory[1..]);
+        for (var i = 0; i < count; i++)
+        {
+            var last = i == count - 1;
+            frames.Add(new ContinuationFrame(1, last ? rest : Bytes.Empty, last));
+        }
+        return s.Feed([.. frames]);
+    }
+
+    [Theory(DisplayName = "Issue 7: at most 16 CONTINUATION frames per block, empty ones counted (15, 16 accepted; 17 ENHANCE_YOUR_CALM)")]
+    [InlineData(15, true)]
+    [InlineData(16, true)]
+    [InlineData(17, false)]
+    public void ContinuationCount(int count, bool accepted)
+    {
+        var s = new Server();
+        var o = Continuations(s, count, empty: false);
+        if (accepted) { o.NoError(); Assert.Single(o.OfType<HeadersReceived>()); }
+        else o.GoAway(ErrorCode.EnhanceYourCalm);
+    }
+
+    [Theory(DisplayName = "Issue 7: the accumulated header block is bounded (limit-1, limit accepted; limit+1 ENHANCE_YOUR_CALM)")]
+    [InlineData(-1, true)]
+    [InlineData(0, true)]
+    [InlineData(1, false)]
+    public void HeaderBlockBytes(int delta, bool accepted)
+    {
+        var s = new Server(With(new ConnectionLimits { MaxHeaderBlockBytes = 200 }));
+        // Make the block exactly 200 + delta octets by choosing the value length.
+        var fields = new List<HeaderField> { HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "https"), HeaderField.Of(":path", "/") };
+        var enc = EncoderState.Initial(EncoderStrategy.NoHuffman, 4096);
+        byte[] b = [];
+        for (var n = 100; n < 300; n++)
+        {
+            b = HpackEncoder.Encode(enc, [.. fields, HeaderField.Of("x", new string('a', n))]).Block;
+            if (b.Length == 200 + delta) break;
+        }
+        Assert.Equal(200 + delta, b.Length);
+        var o = s.Feed(new HeadersFrame(1, new Bytes(b.AsMemory(0, 50)), true, EndHeaders: false), new ContinuationFrame(1, new Bytes(b.AsMemory(50)), true));
+        if (accepted) Assert.DoesNotContain(o, x => x is CloseConnection);
+        else o.GoAway(ErrorCode.EnhanceYourCalm);
+    }
+
+    [Fact(DisplayName = "Issue 7: a header block must finish within 10 s (below: waiting; at: GOAWAY ENHANCE_YOUR_CALM)")]
+    public void HeaderBlockTimeout()
+    {
+        var s = new Server();
+        s.Feed(new HeadersFrame(1, s.Block(Server.Get), true, EndHeaders: false));
+        s.Tick(TimeSpan.FromSeconds(10) - TimeSpan.FromTicks(1)).NoError();
+        s.Tick(TimeSpan.FromTicks(1)).GoAway(ErrorCode.EnhanceYourCalm);
+    }
+
+    // ---- rapid reset, reset flood (CVE-2023-44487, CVE-2019-9514) ------------------------
+
+    [Fact(DisplayName = "Issue 7: rapid reset — resets up to the burst pass, one more is GOAWAY ENHANCE_YOUR_CALM; the bucket refills with time")]
+    public void RapidReset()
+    {
+        var s = new Server(With(new ConnectionLimits { Resets = new RateLimit(10, 2) }));
+        uint id = 1;
+        for (var i = 0; i < 10; i++, id += 2)
+        {
+            s.Request(id, false);
+            s.Feed(new RstStreamFrame(id, ErrorCode.Cancel)).NoError(); // at and below the budget
+        }
+        s.Now += TimeSpan.FromSeconds(0.5); // refills one token
+        s.Request(id, false);
+        s.Feed(new RstStreamFrame(id, ErrorCode.Cancel)).NoError();
+        id += 2;
+        s.Request(id, false);
+        s.Feed(new RstStreamFrame(id, ErrorCode.Cancel)).GoAway(ErrorCode.EnhanceYourCalm); // above
+    }
+
+    [Fact(DisplayName = "Issue 7: reset flood — streams we are made to reset draw from the same budget")]
+    public void ResetFlood()
+    {
+        var s = new Server(With(new ConnectionLimits { Resets = new RateLimit(3, 0) }));
+        for (uint id = 1; id <= 5; id += 2) s.Request(id, true, Server.With(("Bad", "1"))).Rst(id, ErrorCode.ProtocolError);
+        s.Request(7, true, Server.With(("Bad", "1"))).GoAway(ErrorCode.EnhanceYourCalm);
+    }
+
+    // ---- churn: empty frames, PING, SETTINGS, PRIORITY, unknown, WINDOW_UPDATE (CVE-2019-9512/9513/9515/9518) ----
+
+    public static TheoryData<string> ChurnKinds => new() { "ping", "priority", "unknown", "empty-data", "settings", "window-update" };
+
+    [Theory(DisplayName = "Issue 7: no-op frames draw from one bucket: at the burst fine, one more ENHANCE_YOUR_CALM")]
+    [MemberData(nameof(ChurnKinds))]
+    public void Churn(string kind)
+    {
+        var s = new Server(With(new ConnectionLimits { Churn = new RateLimit(20, 0) }));
+        var used = 20 - (int)s.State.ChurnBudget.Tokens; // the client's first SETTINGS took one
+        s.Request(1, false, Server.Post(100));
+        Frame F() => kind switch
+        {
+            "ping" => new PingFrame(false, 7),
+            "priority" => new PriorityFrame(1, new PriorityFields(false, 0, 5)),
+            "unknown" => new UnknownFrame(new FrameType(0xbb), 0, 0, Bytes.Empty),
+            "empty-data" => new DataFrame(1, Bytes.Empty),
+            "settings" => new SettingsFrame(false, LanguageExt.Seq<Setting>.Empty),
+            _ => new WindowUpdateFrame(0, 1),
+        };
+        for (var i = 0; i < 20 - used; i++) Assert.DoesNotContain(s.Feed(F()), x => x is CloseConnection);
+        s.Feed(F()).GoAway(ErrorCode.EnhanceYourCalm);
+    }
+
+    [Fact(DisplayName = "Issue 7: the churn bucket refills with time (time is an input)")]
+    public void ChurnRefills()
+    {
+        var s = new Server(With(new ConnectionLimits { Churn = new RateLimit(3, 10) })); // the client's SETTINGS took one
+        s.Feed(new PingFrame(false, 1));
+        s.Feed(new PingFrame(false, 1));
+        s.Now += TimeSpan.FromSeconds(0.1);
+        s.Feed(new PingFrame(false, 1)).NoError();
+        s.Feed(new PingFrame(false, 1)).GoAway(ErrorCode.EnhanceYourCalm);
+    }
+
+    [Theory(DisplayName = "Issue 7 / CVE-2020-11080: at most 32 entries per SETTINGS frame (31, 32 accepted; 33 ENHANCE_YOUR_CALM)")]
+    [InlineData(31, true)]
+    [InlineData(32, true)]
+    [InlineData(33, false)]
+    public void SettingsEntries(int count, bool accepted)
+    {
+        var s = new Server();
+        var o = s.Feed(new SettingsFrame(false, toSeq(Enumerable.Repeat(new Setting(SettingId.MaxFrameSize, 16384), count))));
+        if (accepted) o.NoError(); else o.GoAway(ErrorCode.EnhanceYourCalm);
+    }
+
+    [Theory(DisplayName = "Issue 7: queued control frames are bounded while the peer does not read (4, 5 fine; 6 ENHANCE_YOUR_CALM)")]
+    [InlineData(4, true)]
+    [InlineData(5, true)]
+    [InlineData(6, false)]
+    public void QueuedControlFrames(int pings, bool accepted)
+    {
+        var s = new Server(With(new ConnectionLimits { MaxQueuedControlFrames = 5 }));
+        s.Step(OutputFlushed.Instance);
+        var o = s.Feed(Enumerable.Repeat<Frame>(new PingFrame(false, 3), pings).ToArray());
+        if (accepted) { o.NoError(); Assert.Equal(pings, s.State.QueuedControlFrames); }
+        else o.GoAway(ErrorCode.EnhanceYourCalm);
+    }
+
+    [Fact(DisplayName = "Issue 7: the control frame count resets when the shell reports the output flushed")]
+    public void FlushResetsQueue()
+    {
+        var s = new Server(With(new ConnectionLimits { MaxQueuedControlFrames = 5 }));
+        s.Step(OutputFlushed.Instance);
+        s.Feed(Enumerable.Repeat<Frame>(new PingFrame(false, 3), 5).ToArray()).NoError();
+        s.Step(OutputFlushed.Instance);
+        Assert.Equal(0, s.State.QueuedControlFrames);
+        s.Feed(Enumerable.Repeat<Frame>(new PingFrame(false, 3), 5).ToArray()).NoError();
+    }
+
+    // ---- outgoing buffering (CVE-2019-9517, CVE-2019-9511) -----------------------------------
+
+    [Fact(DisplayName = "Issue 7: a handler writing 1 MiB to a closed window gets 64 KiB taken, waits, and resumes on StreamWritable")]
+    public void SendBufferBounded()
+    {
+        var s = new Server();
+        s.Feed(new SettingsFrame(false, Seq1(new Setting(SettingId.InitialWindowSize, 0))));
+        s.Request(1);
+        s.Respond(1);
+        var o = s.Step(new SendData(1, new byte[1024 * 1024], true));
+        Assert.Equal(64 * 1024, Assert.Single(o.OfType<DataAccepted>()).Accepted);
+        Assert.Empty(o.Frames());
+        Assert.Equal(64 * 1024, s.State.Streams[1].PendingBytes);
+        Assert.Equal(0, s.State.WritableBytes(1));
+        // Just below the bound: one more octet is refused.
+        Assert.Equal(0, Assert.Single(s.Step(new SendData(1, new byte[1], false)).OfType<DataAccepted>()).Accepted);
+        o = s.Feed(new WindowUpdateFrame(1, 1000));
+        Assert.Equal(1000, o.Frames().OfType<DataFrame>().Sum(d => d.Data.Length));
+        Assert.Contains(new StreamWritable(1), o);
+        Assert.Equal(1000, s.State.WritableBytes(1));
+    }
+
+    [Fact(DisplayName = "Issue 7: data dribble — a client that never opens its window holds at most the bound per stream")]
+    public void DataDribble()
+    {
+        var s = new Server();
+        s.Feed(new SettingsFrame(false, Seq1(new Setting(SettingId.InitialWindowSize, 1))));
+        s.Request(1);
+        s.Respond(1);
+        for (var i = 0; i < 50; i++) s.Step(new SendData(1, new byte[16 * 1024], false));
+        Assert.True(s.State.Streams[1].PendingBytes <= 64 * 1024);
+    }
+
+    // ---- closed-stream memory ------------------------------------------------------------------
+
+    [Fact(DisplayName = "Issue 7: closed streams are remembered in a bounded memory (recent ones kept, old ones forgotten)")]
+    public void ClosedMemoryBounded()
+    {
+        var s = new Server(With(new ConnectionLimits { ClosedStreamMemory = 8 }));
+        for (uint id = 1; id < 200; id += 2) { s.Request(id); s.Respond(id, true); }
+        Assert.True(s.State.RecentlyClosed(199).IsSome);
+        Assert.True(s.State.RecentlyClosed(197).IsSome);
+        Assert.True(s.State.RecentlyClosed(1).IsNone);
+        var remembered = Enumerable.Range(0, 100).Count(i => s.State.RecentlyClosed((uint)(2 * i + 1)).IsSome);
+        Assert.InRange(remembered, 4, 8);
+        // A forgotten stream is still closed: DATA on it is STREAM_CLOSED (§5.1).
+        s.Feed(new DataFrame(1, new byte[1])).GoAway(ErrorCode.StreamClosed);
+    }
+
+    // ---- timeouts ----------------------------------------------------------------------------------
+
+    [Fact(DisplayName = "Issue 7: an idle connection is closed after 120 s with GOAWAY(NO_ERROR) (below, at)")]
+    public void IdleTimeout()
+    {
+        var s = new Server();
+        s.Request(1); s.Respond(1, true);
+        s.Tick(TimeSpan.FromSeconds(120) - TimeSpan.FromTicks(1)).NoError();
+        s.Tick(TimeSpan.FromTicks(1)).GoAway(ErrorCode.NoError);
+    }
+
+    [Fact(DisplayName = "Issue 7: an open stream keeps the connection from idling out")]
+    public void NotIdleWithStreams()
+    {
+        var s = new Server();
+        s.Request(1);
+        s.Tick(TimeSpan.FromSeconds(500)).NoError();
+    }
+
+    [Theory(DisplayName = "Issue 7: slow request bodies are reset after the grace period (rate above, at, below 240 octets/s)")]
+    [InlineData(300, true)]
+    [InlineData(240, true)]
+    [InlineData(200, false)]
+    public void MinBodyRate(int perSecond, bool survives)
+    {
+        var s = new Server();
+        s.Request(1, false, Server.Post(100000));
+        IReadOnlyList<ConnectionOutput> last = [];
+        for (var second = 0; second < 10; second++)
+        {
+            s.Feed(new DataFrame(1, new byte[perSecond]));
+            s.Step(new DataConsumed(1, perSecond));
+            last = s.Tick(TimeSpan.FromSeconds(1));
+            if (last.Frames().Any()) break;
+        }
+        if (survives) Assert.Empty(s.All.Frames().OfType<RstStreamFrame>());
+        else last.Rst(1, ErrorCode.Cancel);
+    }
+
+    [Fact(DisplayName = "Issue 7: a stream whose window we keep closed is not reset for slowness")]
+    public void SlowBecauseOfUs()
+    {
+        var s = new Server();
+        s.Request(1, false, Server.Post(100000));
+        s.Feed(new DataFrame(1, new byte[16384]), new DataFrame(1, new byte[16384]), new DataFrame(1, new byte[16384]), new DataFrame(1, new byte[16383]));
+        for (var i = 0; i < 20; i++) s.Tick(TimeSpan.FromSeconds(1)).NoError();
+    }
+}
