@@ -6,7 +6,8 @@
 # server by its PID. It fails only when an attack breaks the server, a probe or
 # the memory bound and that attack is not listed, with its diagnosis, in
 # Conformance/Stress/known-failures.txt. nghttpd gets the same attacks for
-# comparison; its results never fail CI. Bounded: ~17 attacks x ~4 s per target.
+# comparison (and Kestrel with STRESS_KESTREL=1); their results never fail CI.
+# Bounded: 18 attacks x ~4.5 s per target, about 3 minutes for the step.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=artifacts/stress
@@ -37,5 +38,16 @@ if [ -x /usr/sbin/nghttpd ]; then
   echo "-- stress: nghttpd (comparison only, never fails CI)"
   timeout -k 10 300 dotnet "$stress" --target nghttpd --informational --json "$out/nghttpd.json" \
     || echo "stress: nghttpd run ended abnormally (informational)"
+fi
+# Kestrel (tools/KestrelBaseline, the server engineer's h2c baseline) only when asked:
+# a third target would take the step past its few-minute budget.
+if [ -n "${STRESS_KESTREL:-}" ] && [ -f tools/KestrelBaseline/KestrelBaseline.csproj ]; then
+  echo "-- stress: Kestrel (comparison only, never fails CI)"
+  if dotnet build tools/KestrelBaseline -c Release >>"$out/build.log" 2>&1; then
+    timeout -k 10 300 dotnet "$stress" --target kestrel --informational --json "$out/kestrel.json" \
+      || echo "stress: Kestrel run ended abnormally (informational)"
+  else
+    echo "stress: KestrelBaseline did not build (informational)"
+  fi
 fi
 exit "$rc"

@@ -47,6 +47,17 @@ switch (options.Target)
         spec = new TargetSpec("nghttpd", options.Nghttpd, ["--no-tls", "-a", "127.0.0.1", "-d", scratch, "{port}"],
             new Paths("/", "/large.bin", "/", options.LargeBytes));
         break;
+    case "kestrel":
+        // tools/KestrelBaseline (the server engineer's h2c baseline): "/" text, "/bytes/N"; any other path is text too.
+        var kestrel = options.Kestrel ?? Path.Combine(AppContext.BaseDirectory, "../../../../../tools/KestrelBaseline/bin/Release/net10.0/KestrelBaseline.dll");
+        if (!File.Exists(kestrel))
+        {
+            Console.Error.WriteLine($"KestrelBaseline not found at {kestrel} (dotnet build tools/KestrelBaseline -c Release, or pass --kestrel PATH)");
+            return 2;
+        }
+        spec = new TargetSpec("kestrel", "dotnet", [Path.GetFullPath(kestrel), "{port}"],
+            new Paths("/", $"/bytes/{options.LargeBytes}", "/echo", options.LargeBytes));
+        break;
     case "attach" when options.Port > 0 && options.Pid > 0:
         spec = new TargetSpec($"attached:{options.Port}", "", [], new Paths("/", $"/bytes/{options.LargeBytes}", "/echo", options.LargeBytes));
         break;
@@ -108,6 +119,7 @@ internal sealed record Options(
     string Target,
     string? H2ref,
     string Nghttpd,
+    string? Kestrel,
     string[] ServeArgs,
     IReadOnlySet<string> Only,
     double Seconds,
@@ -122,14 +134,14 @@ internal sealed record Options(
     int Pid = 0)
 {
     public const string Usage =
-        "usage: Conformance.Stress --target h2ref|nghttpd [--h2ref PATH.dll] [--nghttpd PATH] [--serve-arg ARG]...\n" +
+        "usage: Conformance.Stress --target h2ref|nghttpd|kestrel [--h2ref PATH.dll] [--nghttpd PATH] [--kestrel PATH.dll] [--serve-arg ARG]...\n" +
         "       Conformance.Stress --target attach --port P --pid PID   (a server on 127.0.0.1:P started elsewhere)\n" +
         "         [--only a,b] [--seconds 3] [--seed 1] [--bound-mib 64] [--large-bytes 8388608]\n" +
         "         [--json FILE] [--known-failures FILE] [--informational] [--server-log]";
 
     public static Options? Parse(string[] args)
     {
-        var o = new Options("", null, "/usr/sbin/nghttpd", [], new HashSet<string>(), 3, 1, 64, 8 << 20, null,
+        var o = new Options("", null, "/usr/sbin/nghttpd", null, [], new HashSet<string>(), 3, 1, 64, 8 << 20, null,
             Path.Combine(AppContext.BaseDirectory, "known-failures.txt"), false, false);
         var serve = new List<string>();
         for (var i = 0; i < args.Length; i++)
@@ -142,6 +154,7 @@ internal sealed record Options(
                     "--target" => o with { Target = Next() },
                     "--h2ref" => o with { H2ref = Next() },
                     "--nghttpd" => o with { Nghttpd = Next() },
+                    "--kestrel" => o with { Kestrel = Next() },
                     "--serve-arg" => Add(serve, Next(), o),
                     "--only" => o with { Only = Next().Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet() },
                     "--seconds" => o with { Seconds = double.Parse(Next(), CultureInfo.InvariantCulture) },
