@@ -76,6 +76,7 @@ public static class Report
             sb.AppendLine(CultureInfo.InvariantCulture,
                 $"    memory: VmRSS {MiB(r.RssBeforeKiB)} -> peak {MiB(r.RssPeakKiB)} -> {MiB(r.RssAfterKiB)} MiB; VmHWM {MiB(r.HwmBeforeKiB)} -> {MiB(r.HwmAfterKiB)} MiB; {r.Milliseconds} ms");
             foreach (var d in r.Reaction.GoAwayDebug) sb.AppendLine(CultureInfo.InvariantCulture, $"    debug data: {d}");
+            foreach (var p in r.FirstTryProblems) sb.AppendLine(CultureInfo.InvariantCulture, $"    first try (then retried): {p}");
             foreach (var p in r.Problems) sb.AppendLine(CultureInfo.InvariantCulture, $"    problem: {p}");
             if (!r.Passed && known.FirstOrDefault(k => k.Target == r.Target && k.Attack == r.Attack) is { } k)
                 sb.AppendLine(CultureInfo.InvariantCulture, $"    known failure: {k.Diagnosis}");
@@ -117,6 +118,7 @@ public static class Report
                 alive = r.Alive,
                 ms = r.Milliseconds,
                 problems = r.Problems,
+                firstTryProblems = r.FirstTryProblems,
                 verdict = Judge(r, known, informational).ToString().ToLowerInvariant(),
                 knownDiagnosis = known.FirstOrDefault(k => k.Target == r.Target && k.Attack == r.Attack)?.Diagnosis,
             }),

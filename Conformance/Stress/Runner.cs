@@ -20,6 +20,9 @@ public sealed record AttackResult(
     long Milliseconds,
     IReadOnlyList<string> Problems)
 {
+    /// <summary>Problems of a first try that the second try did not repeat (empty when there was one try).</summary>
+    public IReadOnlyList<string> FirstTryProblems { get; init; } = [];
+
     /// <summary>Highest VmRSS during the attack minus VmRSS just before it.</summary>
     public long PeakGrowthKiB => RssPeakKiB - RssBeforeKiB;
 
