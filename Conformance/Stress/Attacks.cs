@@ -69,7 +69,7 @@ public static class Attacks
     // concurrency limit never bites; only a budget of resets stops it.
     private static Task RapidReset(AttackContext ctx) => Reconnecting(ctx, 5000, async c =>
     {
-        var block = Hpack.Request("GET", ctx.Paths.Small, ctx.Authority);
+        var block = RawHpack.Request("GET", ctx.Paths.Small, ctx.Authority);
         var batch = new FrameBatch();
         for (uint id = 1; Going(ctx, c) && id < 0x7fff0000;)
         {
@@ -85,8 +85,8 @@ public static class Attacks
     // RST_STREAMs pile up in the server unless it bounds its outbound queue.
     private static Task ResetFlood(AttackContext ctx) => Parallel(4, _ => Reconnecting(ctx, 1000, async c =>
     {
-        var fields = new List<byte>(Hpack.Request("GET", ctx.Paths.Small, ctx.Authority));
-        Hpack.Literal(fields, "X-Upper-Case", "1");
+        var fields = new List<byte>(RawHpack.Request("GET", ctx.Paths.Small, ctx.Authority));
+        RawHpack.Literal(fields, "X-Upper-Case", "1");
         var block = fields.ToArray();
         var batch = new FrameBatch();
         for (uint id = 1; !ctx.Done && !c.Closed && id < 0x7fff0000;)
@@ -104,9 +104,9 @@ public static class Attacks
     {
         var fragment = new List<byte>();
         for (var i = 0; withPayload && fragment.Count < 16000; i++)
-            Hpack.Literal(fragment, $"x-flood-{i:d5}", new string('v', 100));
+            RawHpack.Literal(fragment, $"x-flood-{i:d5}", new string('v', 100));
         var payload = fragment.ToArray();
-        var batch = new FrameBatch().Headers(1, Hpack.Request("GET", ctx.Paths.Small, ctx.Authority), endStream: true, endHeaders: false);
+        var batch = new FrameBatch().Headers(1, RawHpack.Request("GET", ctx.Paths.Small, ctx.Authority), endStream: true, endHeaders: false);
         if (!await c.SendAsync(batch, ctx.Token)) return;
         for (var sent = 0; Going(ctx, c) && sent < 1_000_000;)
         {
@@ -124,11 +124,11 @@ public static class Attacks
     // With valueLength 1 this is the header-count bomb: 16000 tiny fields.
     private static Task HpackBomb(AttackContext ctx, int valueLength) => Parallel(2, _ => Reconnecting(ctx, 5000, async c =>
     {
-        var request = Hpack.Request("GET", ctx.Paths.Small, ctx.Authority);
+        var request = RawHpack.Request("GET", ctx.Paths.Small, ctx.Authority);
         var first = new List<byte>(request);
-        Hpack.Incremental(first, "x", System.Text.Encoding.ASCII.GetBytes(new string('b', valueLength)));
+        RawHpack.Incremental(first, "x", System.Text.Encoding.ASCII.GetBytes(new string('b', valueLength)));
         var refs = new List<byte>(request);
-        while (refs.Count < 16000) Hpack.Indexed(refs, 62);
+        while (refs.Count < 16000) RawHpack.Indexed(refs, 62);
         var refsBlock = refs.ToArray();
         first.AddRange(refsBlock.AsSpan(request.Length, 16000 - first.Count).ToArray());
         var batch = new FrameBatch().Headers(1, first.ToArray(), endStream: true);
@@ -184,7 +184,7 @@ public static class Attacks
     // frames that cost the server work and carry nothing (§6.1, §5.5 unknown types, §6.3).
     private static Task EmptyFrames(AttackContext ctx) => Parallel(2, _ => Reconnecting(ctx, 5000, async c =>
     {
-        var batch = new FrameBatch().Headers(1, Hpack.Request("POST", ctx.Paths.Upload, ctx.Authority), endStream: false);
+        var batch = new FrameBatch().Headers(1, RawHpack.Request("POST", ctx.Paths.Upload, ctx.Authority), endStream: false);
         if (!await c.SendAsync(batch, ctx.Token)) return;
         uint idle = 101;
         for (var sent = 0; Going(ctx, c) && sent < 5_000_000;)
@@ -207,7 +207,7 @@ public static class Attacks
     // the connection and on a stream; 2^31 of them would be needed to overflow a window.
     private static Task WindowUpdateFlood(AttackContext ctx) => Parallel(2, _ => Reconnecting(ctx, 5000, async c =>
     {
-        var batch = new FrameBatch().Headers(1, Hpack.Request("POST", ctx.Paths.Upload, ctx.Authority), endStream: false);
+        var batch = new FrameBatch().Headers(1, RawHpack.Request("POST", ctx.Paths.Upload, ctx.Authority), endStream: false);
         if (!await c.SendAsync(batch, ctx.Token)) return;
         for (var sent = 0; Going(ctx, c) && sent < 10_000_000;)
         {
@@ -223,7 +223,7 @@ public static class Attacks
     // responses while the window dribbles (issue 7: about 64 KiB per stream at most).
     private static Task DataDribble(AttackContext ctx) => Parallel(4, _ => Reconnecting(ctx, 20, async c =>
     {
-        var block = Hpack.Request("GET", ctx.Paths.Large, ctx.Authority);
+        var block = RawHpack.Request("GET", ctx.Paths.Large, ctx.Authority);
         var batch = new FrameBatch();
         for (uint id = 1; id < 200; id += 2) batch.Headers(id, block, endStream: true);
         if (!await c.SendAsync(batch, ctx.Token)) return;
@@ -241,7 +241,7 @@ public static class Attacks
     // At 2^31-1 (the §6.9.1 maximum) window arithmetic must not overflow either.
     private static Task NeverRead(AttackContext ctx, uint window) => Parallel(4, _ => Reconnecting(ctx, 4, async c =>
     {
-        var block = Hpack.Request("GET", ctx.Paths.Large, ctx.Authority);
+        var block = RawHpack.Request("GET", ctx.Paths.Large, ctx.Authority);
         var batch = new FrameBatch().WindowUpdate(0, window - 65535);
         for (uint id = 1; id < 200; id += 2) batch.Headers(id, block, endStream: true);
         if (!await c.SendAsync(batch, ctx.Token)) return;
@@ -278,7 +278,7 @@ public static class Attacks
                     conns.Add(c);
                     drippers.Add(c);
                 }
-            var block = Hpack.Request("GET", ctx.Paths.Small, ctx.Authority);
+            var block = RawHpack.Request("GET", ctx.Paths.Small, ctx.Authority);
             var frame = new FrameBatch().Headers(1, block, endStream: true).Memory.ToArray();
             var one = new FrameBatch();
             for (var pos = 0; !ctx.Done && pos < frame.Length - 1; pos++)
@@ -314,7 +314,7 @@ public static class Attacks
     // REFUSED_STREAM); 1000 streams held open by a missing END_STREAM, again and again.
     private static Task Streams1000(AttackContext ctx) => Reconnecting(ctx, 2000, async c =>
     {
-        var block = Hpack.Request("POST", ctx.Paths.Upload, ctx.Authority);
+        var block = RawHpack.Request("POST", ctx.Paths.Upload, ctx.Authority);
         var batch = new FrameBatch();
         for (uint id = 1; id < 2000; id += 2) batch.Headers(id, block, endStream: false);
         if (!await c.SendAsync(batch, ctx.Token)) return;
@@ -349,14 +349,14 @@ public static class Attacks
         {
             switch (rng.Next(11))
             {
-                case 0: b.Headers(stream, Hpack.Request("GET", ctx.Paths.Small, ctx.Authority), endStream: true); stream += 2; break;
+                case 0: b.Headers(stream, RawHpack.Request("GET", ctx.Paths.Small, ctx.Authority), endStream: true); stream += 2; break;
                 case 1:
-                    b.Headers(stream, Hpack.Request("POST", ctx.Paths.Upload, ctx.Authority), endStream: false)
+                    b.Headers(stream, RawHpack.Request("POST", ctx.Paths.Upload, ctx.Authority), endStream: false)
                      .Data(stream, new byte[rng.Next(100)], endStream: true);
                     stream += 2;
                     break;
                 case 2:
-                    var req = Hpack.Request("GET", ctx.Paths.Small, ctx.Authority);
+                    var req = RawHpack.Request("GET", ctx.Paths.Small, ctx.Authority);
                     var cut = rng.Next(req.Length);
                     b.Headers(stream, req.AsMemory(0, cut), endStream: true, endHeaders: false).Continuation(stream, req.AsMemory(cut), endHeaders: true);
                     stream += 2;

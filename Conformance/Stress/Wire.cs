@@ -160,7 +160,7 @@ public sealed class FrameBatch : IBufferWriter<byte>
 /// exact choices (one big entry with incremental indexing, then thousands of
 /// one-octet references to it) that no encoder strategy would make.
 /// </summary>
-public static class Hpack
+public static class RawHpack
 {
     /// <summary>§5.1 integer with an N-bit prefix; <paramref name="first"/> holds the pattern bits.</summary>
     public static void Integer(List<byte> o, byte first, int prefixBits, long value)
