@@ -50,4 +50,5 @@ if [ -n "${STRESS_KESTREL:-}" ] && [ -f tools/KestrelBaseline/KestrelBaseline.cs
     echo "stress: KestrelBaseline did not build (informational)"
   fi
 fi
+echo "stress: step took ${SECONDS} s"
 exit "$rc"
