@@ -57,6 +57,11 @@ public static class FrameReader
     /// payload is aliased when it lies in one segment and copied into one new
     /// array only when the frame spans segments.
     /// </summary>
+    /// <remarks>
+    /// With a <c>PipeReader</c>, an aliased payload is valid only until the
+    /// next <c>AdvanceTo</c>: the pipe then reuses its segments. Finish with
+    /// the frame first, or <see cref="Bytes.Copy"/> what must outlive it.
+    /// </remarks>
     /// <param name="input">Received octets, starting at a frame boundary.</param>
     /// <param name="maxFrameSize">The local SETTINGS_MAX_FRAME_SIZE (§4.2).</param>
     /// <returns>The same result <see cref="Read(ReadOnlyMemory{byte}, uint)"/> gives for the same octets.</returns>

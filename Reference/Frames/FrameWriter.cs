@@ -150,12 +150,12 @@ public static class FrameWriter
                 BinaryPrimitives.WriteUInt32BigEndian(p, r.Error.Value);
                 break;
             case SettingsFrame s:
-                var offset = 0;
-                foreach (var setting in s.Settings)
+                // Indexing, not foreach: Seq's enumerator is a heap object.
+                for (var i = 0; i < s.Settings.Count; i++)
                 {
-                    BinaryPrimitives.WriteUInt16BigEndian(p[offset..], setting.Id.Value);
-                    BinaryPrimitives.WriteUInt32BigEndian(p[(offset + 2)..], setting.Value);
-                    offset += 6;
+                    var setting = s.Settings[i];
+                    BinaryPrimitives.WriteUInt16BigEndian(p[(6 * i)..], setting.Id.Value);
+                    BinaryPrimitives.WriteUInt32BigEndian(p[(6 * i + 2)..], setting.Value);
                 }
                 break;
             case PushPromiseFrame pp:

@@ -77,6 +77,31 @@ public class FrameCodecProperties
             Assert.Equal(frames, read);
         });
 
+    [Property(DisplayName = "RFC 9113 §4.1: with invalid frames in the stream, every chunking gives the same frames, then the same error",
+        MaxTest = 200)]
+    public Property ChunkingWithErrors() =>
+        Prop.ForAll(Arb.From(Gen.ArrayOf(FrameGen.RawFrame)), Arb.From(Gen.ArrayOf(Gen.Choose(1, 30))), (raws, splits) =>
+        {
+            var stream = FrameWriter.ToBytes(raws.Select(r => (Frame)new UnknownFrame(new FrameType(r.Type), r.Flags, r.StreamId, r.Payload)));
+            var whole = Wire.ReadChunked(stream, [stream.Length], Max);
+            var chunked = Wire.ReadChunked(stream, splits, Max);
+            var byteByByte = Wire.ReadChunked(stream, Enumerable.Repeat(1, int.MaxValue), Max);
+            Assert.Equal(whole.Frames, chunked.Frames);
+            Assert.Equal(whole.Error, chunked.Error);
+            Assert.Equal(whole.Frames, byteByByte.Frames);
+            Assert.Equal(whole.Error, byteByByte.Error);
+        });
+
+    [Fact(DisplayName = "RFC 9113 §4.2: an oversized frame is rejected from a header split across sequence segments, before its payload")]
+    public void OversizeAcrossSegments()
+    {
+        var header = Wire.Hex("004001 00 00 00000001");
+        var failed = Assert.IsType<ReadFailed>(FrameReader.Read(Segments.Split(header, [2, 3, 1]), FrameConstants.DefaultMaxFrameSize));
+        Assert.Equal((ErrorCode.FrameSizeError, ErrorScope.Connection), (failed.Error.Code, failed.Error.Scope));
+        Assert.Equal(new NeedMore(9), FrameReader.Read(Segments.Split(header[..8], [2, 3]), FrameConstants.DefaultMaxFrameSize));
+        Assert.Equal(new NeedMore(9 + 0x4001), FrameReader.Read(Segments.Split(header, [4]), FrameConstants.MaxMaxFrameSize));
+    }
+
     [Property(DisplayName = "RFC 9113 §4.1, §6: arbitrary octets never throw; every result is a frame, need-more or a typed error",
         MaxTest = 500)]
     public void ArbitraryBytesNeverThrow(byte[] input, bool smallMax)
