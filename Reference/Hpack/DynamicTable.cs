@@ -11,42 +11,45 @@ namespace Reference.Hpack;
 /// <see cref="MaxSize"/>.
 /// </summary>
 /// <remarks>
-/// Immutable to callers. The codec copies a table once per header block that
-/// changes it, mutates the copy locally and hands it out frozen inside the new
-/// state, so a state kept by a caller stays valid and can be replayed.
-/// Entries live in a power-of-two ring addressed by their insertion number
-/// (a stable id, as in Go's x/net hpack): the HPACK index is derived, never
-/// stored. The encoder's tables also carry hash chains over those ids (by
-/// name, and by name and value) so that lookups do not scan the table.
+/// Immutable to callers: a table is a value, and a state kept by a caller stays
+/// valid and can be replayed. Entries are numbered by insertion (a stable id,
+/// as in Go's x/net hpack; the HPACK index is derived, never stored) and kept
+/// in an append-only log shared by the tables derived from one another: a
+/// table is a window [inserted - count, inserted) on that log. Adding an entry
+/// writes past the end of every existing window, so no existing table can see
+/// it; only the table at the tip of the log appends in place (claimed
+/// atomically), any other one (a replay from an older state) first copies its
+/// live entries into a fresh log. When a log fills up, the live entries move
+/// to a new one. So a block costs no copy of the table, and eviction is
+/// bookkeeping. The encoder's logs also carry hash chains over the ids (by
+/// name, and by name and value), so that lookups do not scan the table.
 /// </remarks>
 public sealed class DynamicTable : IReadOnlyList<HeaderField>
 {
-    private HeaderField[] ring;
+    private EntryLog log;
     private long inserted;
     private int count;
     private int size;
     private int maxSize;
-    private HashIndex? index;
 
-    private DynamicTable(HeaderField[] ring, long inserted, int count, int size, int maxSize, HashIndex? index)
+    private DynamicTable(EntryLog log, long inserted, int count, int size, int maxSize)
     {
-        this.ring = ring;
+        this.log = log;
         this.inserted = inserted;
         this.count = count;
         this.size = size;
         this.maxSize = maxSize;
-        this.index = index;
     }
 
     /// <summary>An empty table whose maximum size is <paramref name="maxSize"/>.</summary>
     public static DynamicTable Empty(int maxSize)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxSize);
-        return new([], 0, 0, 0, maxSize, null);
+        return new(EntryLog.Create(0, 0, false), 0, 0, 0, maxSize);
     }
 
     /// <summary>An empty table with the encoder's hash index.</summary>
-    internal static DynamicTable EmptyIndexed(int maxSize) => new([], 0, 0, 0, maxSize, new HashIndex(0));
+    internal static DynamicTable EmptyIndexed(int maxSize) => new(EntryLog.Create(0, 0, true), 0, 0, 0, maxSize);
 
     /// <summary>Number of entries.</summary>
     public int Count => count;
@@ -70,11 +73,10 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    internal HeaderField At(int i) => ring[(int)((inserted - 1 - i) & (ring.Length - 1))];
+    internal HeaderField At(int i) => log.Entries[inserted - 1 - i - log.BaseId];
 
-    /// <summary>A private copy to mutate (copy-on-write, once per block).</summary>
-    internal DynamicTable Clone() =>
-        new(count == 0 ? [] : (HeaderField[])ring.Clone(), inserted, count, size, maxSize, index?.Clone());
+    /// <summary>A private copy to change within one block (cheap: the log is shared, see the remarks).</summary>
+    internal DynamicTable Clone() => new(log, inserted, count, size, maxSize);
 
     /// <summary>§4.3: a new maximum size; entries are evicted until the table fits.</summary>
     internal void SetMaxSize(int newMaxSize)
@@ -98,13 +100,15 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
             return;
         }
         EvictUntil(maxSize - entrySize);
-        if (count == ring.Length) Grow();
-        var id = inserted++;
-        var slot = (int)(id & (ring.Length - 1));
-        ring[slot] = field;
+        if (inserted - log.BaseId >= log.Entries.Length || !log.TryClaim(inserted))
+        {
+            log = log.CopyLive(inserted, count);
+            if (!log.TryClaim(inserted)) throw new InvalidOperationException("a fresh log is always claimable");
+        }
+        log.Write(inserted, field, nameHash, fullHash);
+        inserted++;
         count++;
         size += entrySize;
-        index?.Insert(id, slot, nameHash, fullHash);
     }
 
     /// <summary>§4.4: what adding an entry larger than the maximum does, without the entry.</summary>
@@ -114,27 +118,9 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
     {
         while (size > limit)
         {
-            var slot = (int)((inserted - count) & (ring.Length - 1));
-            size -= ring[slot].Size;
-            ring[slot] = null!;
+            size -= log.Entries[inserted - count - log.BaseId].Size;
             count--;
         }
-    }
-
-    private void Grow()
-    {
-        var capacity = Math.Max(8, ring.Length * 2);
-        var next = new HeaderField[capacity];
-        var nextIndex = index is null ? null : new HashIndex(capacity);
-        for (var id = inserted - count; id < inserted; id++)
-        {
-            var oldSlot = (int)(id & (ring.Length - 1));
-            var slot = (int)(id & (capacity - 1));
-            next[slot] = ring[oldSlot];
-            nextIndex?.Insert(id, slot, index!.NameHash[oldSlot], index.FullHash[oldSlot]);
-        }
-        ring = next;
-        index = nextIndex;
     }
 
     /// <summary>
@@ -143,21 +129,20 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
     /// </summary>
     internal int FindExact(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, uint fullHash)
     {
-        var ix = index!;
-        if (ix.Buckets == 0) return -1;
+        var l = log;
         var oldest = inserted - count;
         // Links hold id + 1 (0 = none); ids in a chain decrease, so the walk
-        // stops at the first evicted one.
-        for (var link = ix.FullHeads[fullHash & (ix.Buckets - 1)]; link > oldest;)
+        // stops at the first id below this window; ids above it (appended by
+        // a later table on the same log) are skipped.
+        for (var link = Volatile.Read(ref l.FullHeads[fullHash & (l.FullHeads.Length - 1)]); link > oldest;)
         {
-            var id = link - 1;
-            var slot = (int)(id & (ring.Length - 1));
-            if (ix.FullHash[slot] == fullHash)
+            var at = link - 1 - l.BaseId;
+            if (link <= inserted && l.FullHash[at] == fullHash)
             {
-                var e = ring[slot];
-                if (e.Name.Span.SequenceEqual(name) && e.Value.Span.SequenceEqual(value)) return (int)(inserted - 1 - id);
+                var e = l.Entries[at];
+                if (e.Name.Span.SequenceEqual(name) && e.Value.Span.SequenceEqual(value)) return (int)(inserted - link);
             }
-            link = ix.FullNext[slot];
+            link = l.FullNext[at];
         }
         return -1;
     }
@@ -165,15 +150,13 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
     /// <summary>Encoder lookup: the position of the newest entry named <paramref name="name"/>, or -1.</summary>
     internal int FindName(ReadOnlySpan<byte> name, uint nameHash)
     {
-        var ix = index!;
-        if (ix.Buckets == 0) return -1;
+        var l = log;
         var oldest = inserted - count;
-        for (var link = ix.NameHeads[nameHash & (ix.Buckets - 1)]; link > oldest;)
+        for (var link = Volatile.Read(ref l.NameHeads[nameHash & (l.NameHeads.Length - 1)]); link > oldest;)
         {
-            var id = link - 1;
-            var slot = (int)(id & (ring.Length - 1));
-            if (ix.NameHash[slot] == nameHash && ring[slot].Name.Span.SequenceEqual(name)) return (int)(inserted - 1 - id);
-            link = ix.NameNext[slot];
+            var at = link - 1 - l.BaseId;
+            if (link <= inserted && l.NameHash[at] == nameHash && l.Entries[at].Name.Span.SequenceEqual(name)) return (int)(inserted - link);
+            link = l.NameNext[at];
         }
         return -1;
     }
@@ -196,51 +179,72 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
         return (uint)h;
     }
 
-    /// <summary>Hash chains over entry ids, slot-parallel to the ring (one bucket per slot).</summary>
-    private sealed class HashIndex
+    /// <summary>
+    /// Append-only storage of entries by id (position = id - <see cref="BaseId"/>),
+    /// with the encoder's hash chains when indexed. Positions below
+    /// <see cref="highest"/> are never written again.
+    /// </summary>
+    private sealed class EntryLog
     {
-        public readonly int Buckets;
-        public readonly long[] NameHeads;
-        public readonly long[] FullHeads;
-        public readonly uint[] NameHash;
-        public readonly uint[] FullHash;
-        public readonly long[] NameNext;
-        public readonly long[] FullNext;
+        public readonly long BaseId;
+        public readonly HeaderField[] Entries;
+        public readonly uint[] NameHash = [];
+        public readonly uint[] FullHash = [];
+        public readonly long[] NameNext = [];
+        public readonly long[] FullNext = [];
+        public readonly long[] NameHeads = [0];
+        public readonly long[] FullHeads = [0];
+        private readonly bool indexed;
+        private long highest; // the next id to write; claimed with a compare-and-swap
 
-        public HashIndex(int capacity)
+        private EntryLog(long baseId, int capacity, bool indexed)
         {
-            Buckets = capacity;
-            NameHeads = new long[capacity];
-            FullHeads = new long[capacity];
+            BaseId = baseId;
+            highest = baseId;
+            this.indexed = indexed;
+            Entries = new HeaderField[capacity];
+            if (!indexed) return;
             NameHash = new uint[capacity];
             FullHash = new uint[capacity];
             NameNext = new long[capacity];
             FullNext = new long[capacity];
+            var buckets = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, 1));
+            NameHeads = new long[buckets];
+            FullHeads = new long[buckets];
         }
 
-        private HashIndex(HashIndex o)
+        public static EntryLog Create(long baseId, int capacity, bool indexed) => new(baseId, capacity, indexed);
+
+        /// <summary>Claims position <paramref name="id"/> for the table whose window ends there (the tip).</summary>
+        public bool TryClaim(long id) => Interlocked.CompareExchange(ref highest, id + 1, id) == id;
+
+        public void Write(long id, HeaderField field, uint nameHash, uint fullHash)
         {
-            Buckets = o.Buckets;
-            NameHeads = (long[])o.NameHeads.Clone();
-            FullHeads = (long[])o.FullHeads.Clone();
-            NameHash = (uint[])o.NameHash.Clone();
-            FullHash = (uint[])o.FullHash.Clone();
-            NameNext = (long[])o.NameNext.Clone();
-            FullNext = (long[])o.FullNext.Clone();
+            var at = id - BaseId;
+            Entries[at] = field;
+            if (!indexed) return;
+            NameHash[at] = nameHash;
+            FullHash[at] = fullHash;
+            ref var nameHead = ref NameHeads[nameHash & (NameHeads.Length - 1)];
+            NameNext[at] = nameHead;
+            Volatile.Write(ref nameHead, id + 1);
+            ref var fullHead = ref FullHeads[fullHash & (FullHeads.Length - 1)];
+            FullNext[at] = fullHead;
+            Volatile.Write(ref fullHead, id + 1);
         }
 
-        public HashIndex Clone() => new(this);
-
-        public void Insert(long id, int slot, uint nameHash, uint fullHash)
+        /// <summary>A new log holding the window [end - count, end) of this one, with room to grow.</summary>
+        public EntryLog CopyLive(long end, int count)
         {
-            NameHash[slot] = nameHash;
-            FullHash[slot] = fullHash;
-            ref var nameHead = ref NameHeads[nameHash & (Buckets - 1)];
-            NameNext[slot] = nameHead;
-            nameHead = id + 1;
-            ref var fullHead = ref FullHeads[fullHash & (Buckets - 1)];
-            FullNext[slot] = fullHead;
-            fullHead = id + 1;
+            var start = end - count;
+            var copy = new EntryLog(start, Math.Max(32, count * 4), indexed);
+            for (var id = start; id < end; id++)
+            {
+                var at = id - BaseId;
+                copy.TryClaim(id);
+                copy.Write(id, Entries[at], indexed ? NameHash[at] : 0, indexed ? FullHash[at] : 0);
+            }
+            return copy;
         }
     }
 }

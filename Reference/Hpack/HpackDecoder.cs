@@ -46,7 +46,7 @@ public static partial class HpackDecoder
         var owned = false;              // copy-on-write: the table is copied at its first change in this block
         var updateRequired = state.SizeUpdateRequired;
         var fieldSeen = false;
-        var fields = new List<HeaderField>();
+        var fields = new List<HeaderField>(Math.Min(block.Length, 16));
         long listSize = 0;
         var exceeded = false;
         var pos = 0;

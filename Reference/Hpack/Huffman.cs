@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Reference.Hpack;
 
@@ -85,21 +87,25 @@ public static class Huffman
     /// <param name="source">The coded octets.</param>
     /// <param name="destination">Where the decoded octets go.</param>
     /// <param name="written">The decoded length, when the result is <see cref="HuffmanStatus.Ok"/>.</param>
+    /// <exception cref="ArgumentException">When <paramref name="destination"/> is shorter than <see cref="MaxDecodedLength"/>.</exception>
     public static HuffmanStatus Decode(ReadOnlySpan<byte> source, Span<byte> destination, out int written)
     {
-        var table = transitions;
+        // The table has 256 * 16 entries and every index is (state < 256) * 16 + nibble, so reads
+        // through a ref skip the bounds checks of this innermost loop.
+        ref var table = ref MemoryMarshal.GetArrayDataReference(transitions);
         uint state = 0;
         var accept = true;
         var n = 0;
+        if (destination.Length < MaxDecodedLength(source.Length)) throw new ArgumentException("destination too small", nameof(destination));
         foreach (var b in source)
         {
-            var t = table[(state << 4) | (uint)(b >> 4)];
+            var t = Unsafe.Add(ref table, (int)((state << 4) | (uint)(b >> 4)));
             if ((t & (Emit | Fail)) != 0)
             {
                 if ((t & Fail) != 0) { written = n; return HuffmanStatus.Eos; }
                 destination[n++] = (byte)(t >> 8);
             }
-            t = table[((t & 0xff) << 4) | (uint)(b & 0xf)];
+            t = Unsafe.Add(ref table, (int)(((t & 0xff) << 4) | (uint)(b & 0xf)));
             if ((t & (Emit | Fail)) != 0)
             {
                 if ((t & Fail) != 0) { written = n; return HuffmanStatus.Eos; }
