@@ -75,10 +75,11 @@ run() {
   rps=$(grep -Eo 'finished in [0-9.]+[a-z]+, [0-9.]+ req/s' "$out" | awk '{print $4}')
   [ "${ok:-0}" = "$n" ] || echo "   warning: $name $size: ${ok:-0}/$n succeeded" >&2
   local lat
-  lat=$(awk -F'\t' '{print $3}' "$log" | sort -n | awk '{a[NR]=$1} END {printf "%d %d", a[int(NR*0.50)>0?int(NR*0.50):1], a[int(NR*0.99)>0?int(NR*0.99):1]}')
+  lat=$(awk -F'\t' '{print $3}' "$log" | sort -n | awk '{a[NR]=$1} END {p=int(NR*0.50); q=int(NR*0.99); if (p<1) p=1; if (q<1) q=1; printf "%d %d", a[p], a[q]}')
   local cpu_us
   cpu_us=$(awk -v d=$((after - before)) -v t="$TICK" -v n="$n" 'BEGIN {printf "%.2f", d / t / n * 1e6}')
   echo "$rps $lat $cpu_us" >>"$work/$name.$size"
+  echo "   $name $size: $rps req/s, p50/p99 $lat us, $cpu_us us CPU/request" >&2
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

@@ -76,6 +76,9 @@ public sealed class Http2Connection
 
     private static TimeSpan Now => Stopwatch.GetElapsedTime(Epoch);
 
+    /// <summary>The connection whose read loop is delivering a batch on this thread (its flushes wait for the batch's end).</summary>
+    [ThreadStatic] private static Http2Connection? batching;
+
     /// <summary>
     /// Runs the connection until it closes: sends our preface, then reads.
     /// <paramref name="first"/> are octets already read (the cleartext sniff);
@@ -156,7 +159,9 @@ public sealed class Http2Connection
                         if (options.LogFrames) LogReceived(buffer.AsMemory(0, consumed));
                         Apply(r.Outputs);
                     }
-                    Dispatch(); // handlers see DATA that aliases buffer: before it is reused
+                    batching = this;
+                    try { Dispatch(); } // handlers see DATA that aliases buffer: before it is reused
+                    finally { batching = null; }
                     Flush();
                     if (consumed > 0)
                     {
@@ -254,6 +259,10 @@ public sealed class Http2Connection
     /// <summary>Starts the writer if there is output and none is running. Never blocks.</summary>
     private void Flush()
     {
+        // While the read loop delivers a batch of frames, responses made on its
+        // thread are not written one by one: the loop writes them all at once
+        // when the batch is done (one write for many streams).
+        if (batching == this) return;
         lock (gate)
         {
             if (writerActive) return;
