@@ -122,6 +122,7 @@ if (options.Json is not null)
     File.WriteAllText(options.Json, Report.Json(results, known, options.Informational, limits, options.Seed));
     Console.WriteLine($"json: {options.Json}");
 }
+if (target.Restarts > 0) Console.WriteLine($"{spec.Name} was restarted {target.Restarts} time(s) after dying");
 var verdicts = results.Select(r => Report.Judge(r, known, options.Informational)).ToArray();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"{spec.Name}: {verdicts.Count(v => v == Verdict.Pass)} passed, {verdicts.Count(v => v == Verdict.Fail)} failed, {verdicts.Count(v => v == Verdict.Known)} known failures, {verdicts.Count(v => v == Verdict.Info)} informational failures"));
