@@ -114,18 +114,27 @@ public class DemoHandler : RequestHandler
             [("content-type", "text/plain; charset=utf-8"), ("content-length", System.Text.Encoding.UTF8.GetByteCount(text).ToString(CultureInfo.InvariantCulture)), .. extra],
             Method == "HEAD" ? null : (ResponseBody)text);
 
-    /// <summary>N octets of a repeating printable pattern, produced on demand.</summary>
-    private static ResponseBody Generated(long n)
+    /// <summary>
+    /// N octets of the repeating pattern a..z, as slices of one constant
+    /// array: streamed without copying or holding N octets.
+    /// </summary>
+    private static ResponseBody Generated(long n) => ResponseBody.FromSegments(Slices(n), n);
+
+    private static IEnumerable<ReadOnlyMemory<byte>> Slices(long n)
     {
-        long sent = 0;
-        return ResponseBody.FromPull(buffer =>
+        for (long sent = 0; sent < n;)
         {
-            var count = (int)Math.Min(buffer.Length, n - sent);
-            for (var i = 0; i < count; i++) buffer[i] = (byte)('a' + (sent + i) % 26);
+            var count = (int)Math.Min(PatternRun, n - sent);
+            yield return Pattern.AsMemory((int)(sent % 26), count);
             sent += count;
-            return count;
-        }, n);
+        }
     }
+
+    /// <summary>Octets handed out per slice of a generated body.</summary>
+    private const int PatternRun = 64 * 1024;
+
+    /// <summary>a..z repeated, long enough for a run starting at any letter.</summary>
+    private static readonly byte[] Pattern = Enumerable.Range(0, PatternRun + 26).Select(i => (byte)('a' + i % 26)).ToArray();
 
     private bool TryServeFile(string path)
     {

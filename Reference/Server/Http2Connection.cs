@@ -49,6 +49,7 @@ public sealed class Http2Connection
     private OutputBuffer pending = new(), writing = new();
     private readonly List<StreamContext> waitingForOutput = new();
     private bool dispatching, writerActive, closeRequested, closed;
+    private TaskCompletionSource? drained;
     private uint highestCreated;
     private TimeSpan timerDue = TimeSpan.MaxValue;
     private Timer? timer;
@@ -103,6 +104,7 @@ public sealed class Http2Connection
             }
             Flush();
             await ReadLoopAsync(first).ConfigureAwait(false);
+            await DrainAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         }
         finally
         {
@@ -112,8 +114,27 @@ public sealed class Http2Connection
                 timer.Dispose();
             }
             ConnectionLost();
-            pending.Dispose();
+            lock (gate)
+            {
+                if (!writerActive)
+                {
+                    pending.Dispose();
+                    writing.Dispose();
+                }
+            }
             completion.TrySetResult();
+        }
+    }
+
+    /// <summary>Waits (bounded) until the writer has sent everything queued, so a last GOAWAY is not lost.</summary>
+    private async Task DrainAsync(TimeSpan bound)
+    {
+        var until = Now + bound;
+        while (Now < until)
+        {
+            lock (gate)
+                if (!writerActive && pending.Length == 0) return;
+            await Task.Delay(10).ConfigureAwait(false);
         }
     }
 
@@ -147,33 +168,28 @@ public sealed class Http2Connection
             filled = first.Length;
             while (true)
             {
-                if (filled > 0)
+                if (filled > 0 && Feed(buffer, filled) is var consumed && consumed > 0)
                 {
-                    int consumed;
-                    lock (gate)
+                    buffer.AsSpan(consumed, filled - consumed).CopyTo(buffer);
+                    filled -= consumed;
+                }
+                if (filled == buffer.Length) // one frame larger than the buffer: grow
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, filled).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+                if (OutputBacklog() is { } backlog)
+                {
+                    // The client is not reading: stop reading its requests too. One that
+                    // reads nothing for the idle timeout is dropped.
+                    try { await backlog.WaitAsync(options.IdleTimeout).ConfigureAwait(false); }
+                    catch (TimeoutException)
                     {
-                        if (closeRequested) return; // the core is done; the writer closes the transport
-                        var r = Connection.Receive(state, buffer.AsMemory(0, filled), Now);
-                        state = r.State;
-                        consumed = r.Consumed;
-                        if (options.LogFrames) LogReceived(buffer.AsMemory(0, consumed));
-                        Apply(r.Outputs);
-                    }
-                    batching = this;
-                    try { Dispatch(); } // handlers see DATA that aliases buffer: before it is reused
-                    finally { batching = null; }
-                    Flush();
-                    if (consumed > 0)
-                    {
-                        buffer.AsSpan(consumed, filled - consumed).CopyTo(buffer);
-                        filled -= consumed;
-                    }
-                    if (filled == buffer.Length) // one frame larger than the buffer: grow
-                    {
-                        var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                        buffer.AsSpan(0, filled).CopyTo(bigger);
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = bigger;
+                        log.LogDebug("{Client}: not reading its responses; closing", client);
+                        Abort();
+                        return;
                     }
                 }
                 int n;
@@ -190,6 +206,46 @@ public sealed class Http2Connection
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// Null when the queued output is under <see cref="ServerOptions.MaxQueuedOutput"/>,
+    /// else a task that completes when the writer has brought it back under
+    /// (or the connection ended). CVE-2019-9517: a client that sends requests
+    /// but does not read the answers must not make us queue without bound.
+    /// </summary>
+    private Task? OutputBacklog()
+    {
+        lock (gate)
+        {
+            if (closed || pending.Length + writing.Length < options.MaxQueuedOutput) return null;
+            drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return drained.Task;
+        }
+    }
+
+    /// <summary>
+    /// Feeds received octets to the core and delivers what it says; returns
+    /// how many octets it consumed. Once the core has closed, octets are
+    /// dropped: the peer's side is drained until it closes or the writer,
+    /// having sent the last GOAWAY, closes the transport.
+    /// </summary>
+    private int Feed(byte[] buffer, int filled)
+    {
+        lock (gate)
+        {
+            if (closeRequested) return filled;
+            var r = Connection.Receive(state, buffer.AsMemory(0, filled), Now);
+            state = r.State;
+            if (options.LogFrames) LogReceived(buffer.AsMemory(0, r.Consumed));
+            Apply(r.Outputs);
+            filled = r.Consumed;
+        }
+        batching = this;
+        try { Dispatch(); } // handlers see DATA that aliases the buffer: before it is reused
+        finally { batching = null; }
+        Flush();
+        return filled;
     }
 
     private void OnTimer()
@@ -299,6 +355,11 @@ public sealed class Http2Connection
                 lock (gate)
                 {
                     if (!closeRequested && !closed) StepLocked(OutputFlushed.Instance);
+                    if (drained is not null && pending.Length < options.MaxQueuedOutput)
+                    {
+                        drained.TrySetResult();
+                        drained = null;
+                    }
                     if (waitingForOutput.Count > 0 && pending.Length < options.MaxQueuedOutput)
                     {
                         wake = [.. waitingForOutput];
@@ -312,7 +373,12 @@ public sealed class Http2Connection
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
             log.LogDebug("{Client}: write failed: {Error}", client, e.Message);
-            lock (gate) writerActive = false;
+            lock (gate)
+            {
+                writerActive = false;
+                drained?.TrySetResult();
+                drained = null;
+            }
             Abort();
         }
     }
@@ -686,7 +752,7 @@ public sealed class Http2Connection
                     else if (body.TakeDirect(DirectChunkSize) is { } direct)
                     {
                         chunk = direct; // in-memory body: no copy, the core keeps a reference
-                        last = body.Remaining == 0;
+                        last = direct.IsEmpty || body.Remaining == 0;
                     }
                     else
                     {

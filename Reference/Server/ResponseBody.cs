@@ -64,6 +64,14 @@ public abstract class ResponseBody
     /// </summary>
     public static ResponseBody FromPull(PullBody pull, long? length = null) => new PullSource(pull, length);
 
+    /// <summary>
+    /// A sequence of octet runs the caller owns and will not change (for
+    /// example slices of one constant array): sent without copying, pulled
+    /// one run at a time as windows open. Give <paramref name="length"/> when
+    /// known so the last run carries END_STREAM.
+    /// </summary>
+    public static ResponseBody FromSegments(IEnumerable<ReadOnlyMemory<byte>> segments, long? length = null) => new SegmentsBody(segments, length);
+
     /// <summary>Text, sent as UTF-8.</summary>
     public static implicit operator ResponseBody(string text) => FromText(text);
 
@@ -92,6 +100,38 @@ public abstract class ResponseBody
             offset += n;
             return new(n);
         }
+    }
+
+    private sealed class SegmentsBody(IEnumerable<ReadOnlyMemory<byte>> segments, long? length) : ResponseBody
+    {
+        private IEnumerator<ReadOnlyMemory<byte>>? cursor;
+        private ReadOnlyMemory<byte> current;
+        private long produced;
+        private bool ended;
+        public override long? Length => length;
+        internal override long? Remaining => ended ? 0 : length - produced;
+        internal override ReadOnlyMemory<byte>? TakeDirect(int max)
+        {
+            cursor ??= segments.GetEnumerator();
+            while (current.IsEmpty && !ended)
+            {
+                if (cursor.MoveNext()) current = cursor.Current;
+                else ended = true;
+            }
+            var slice = current[..Math.Min(max, current.Length)];
+            current = current[slice.Length..];
+            produced += slice.Length;
+            if (length is { } l && (produced > l || (ended && produced < l)))
+                throw new InvalidOperationException($"a segmented body announced {l} octets and produced {produced}");
+            return slice;
+        }
+        internal override ValueTask<int> ReadAsync(Memory<byte> buffer)
+        {
+            var slice = TakeDirect(buffer.Length)!.Value;
+            slice.CopyTo(buffer);
+            return new(slice.Length);
+        }
+        internal override void Release() => cursor?.Dispose();
     }
 
     private sealed class StreamBody(Stream stream, bool leaveOpen) : ResponseBody
