@@ -166,9 +166,9 @@ public static partial class Connection
 
         public ProtocolError? OnTransportClosed()
         {
-            foreach (var r in S.streams.Values)
+            foreach (var r in S.streams.Snapshot())
                 if (r.Announced) Emit(new StreamClosed(r.Id, ErrorCode.InternalError));
-            S.streams = default;
+            S.streams = StreamTable.Empty; ownsStreams = false;
             S.activeLocalStreams = S.activePeerStreams = S.peerSendingStreams = S.reservedLocalStreams = S.streamsWithPendingOutput = 0;
             S.phase = ConnectionPhase.Closed;
             return null;
@@ -184,7 +184,7 @@ public static partial class Connection
                 return new ConnectionError(ErrorCode.SettingsTimeout, $"SETTINGS not acknowledged within {T.SettingsAck.TotalSeconds} s", "6.5.3");
             if (S.headerBlock.Case is HeaderBlockInProgress hb && now >= hb.StartedAt + T.HeaderBlock)
                 return new ConnectionError(ErrorCode.EnhanceYourCalm, $"header block not finished within {T.HeaderBlock.TotalSeconds} s", "CVE-2024-27316");
-            if (S.streams.IsEmpty && now >= S.lastActivity + T.Idle)
+            if (S.streams.Count == 0 && now >= S.lastActivity + T.Idle)
             {
                 Shutdown(ErrorCode.NoError, $"idle for {T.Idle.TotalSeconds} s", sendGoAway: true);
                 return null;
@@ -206,7 +206,7 @@ public static partial class Connection
         {
             if (T.MinRequestBodyBytesPerSecond <= 0) return null;
             var slow = new List<uint>();
-            foreach (var r in S.streams.Values.ToList())
+            foreach (var r in S.streams.Snapshot())
             {
                 if (!r.State.PeerMaySend || !r.PeerHeadersDone) continue;
                 if (r.ReceiveWindow <= 0 || S.connectionReceiveWindow <= 0)

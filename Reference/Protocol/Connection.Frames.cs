@@ -383,10 +383,10 @@ public static partial class Connection
             if (delta != 0)
             {
                 // §6.9.2: adjust every stream window by the difference; it may go negative, but beyond 2^31-1 is a connection FLOW_CONTROL_ERROR.
-                foreach (var r in S.streams.Values)
+                foreach (var r in S.streams.Snapshot())
                     if (r.SendWindow + delta > FlowControl.MaxWindow)
                         return new ConnectionError(ErrorCode.FlowControlError, "SETTINGS_INITIAL_WINDOW_SIZE change takes a window beyond 2^31-1", "6.9.2");
-                foreach (var r in S.streams.Values.ToList())
+                foreach (var r in S.streams.Snapshot())
                     Update(r, r with { SendWindow = r.SendWindow + delta });
             }
             if (next.HeaderTableSize != old.HeaderTableSize)
@@ -408,7 +408,7 @@ public static partial class Connection
                 S.decoder = S.decoder.WithSettingsTableSize((int)Math.Min(settings.HeaderTableSize, int.MaxValue));
             var delta = (long)settings.InitialWindowSize - old.InitialWindowSize;
             if (delta != 0)
-                foreach (var r in S.streams.Values.ToList())
+                foreach (var r in S.streams.Snapshot())
                     Update(r, r with { ReceiveWindow = r.ReceiveWindow + delta });
             S.localSettings = settings;
         }
@@ -430,7 +430,7 @@ public static partial class Connection
             S.goAwayReceived = S.goAwayReceived.Match(g => Math.Min(g, f.LastStreamId), () => f.LastStreamId);
             Emit(new GoAwayReceived(f.LastStreamId, f.Error, f.DebugData));
             // §6.8: streams we initiated above the last id were not processed; they may be retried elsewhere.
-            foreach (var r in S.streams.Values.Where(r => !IsPeerInitiated(r.Id) && r.Id > f.LastStreamId).ToList())
+            foreach (var r in S.streams.Snapshot().Where(r => !IsPeerInitiated(r.Id) && r.Id > f.LastStreamId).ToList())
                 Update(r, Closing(r, CloseCause.ResetReceived), ErrorCode.RefusedStream);
             return null;
         }

@@ -33,6 +33,7 @@ public static partial class Connection
             options = options,
             phase = options.Role == Role.Server ? ConnectionPhase.AwaitingPreface : ConnectionPhase.AwaitingSettings,
             decoder = DecoderState.Initial(4096),
+            closed = ClosedStreams.Create(options.Limits.ClosedStreamMemory),
             encoder = EncoderState.Initial(options.EncoderStrategy.IfNone(() => EncoderStrategy.Nghttp2), options.EncoderTableCap),
             resetBucket = TokenBucket.Full(options.Limits.Resets, now),
             churnBucket = TokenBucket.Full(options.Limits.Churn, now),
@@ -113,39 +114,33 @@ public static partial class Connection
     public static ConnectionResult Step(ConnectionState state, ConnectionInput input, TimeSpan now)
     {
         if (state.phase == ConnectionPhase.Closed)
-            return new(state, input is FrameReceived or Tick or OutputFlushed or TransportClosed ? NoOutputs : [new CommandRejected(input, "the connection is closed")], 0);
+            return new(state, IsSilent(input) ? NoOutputs : [new CommandRejected(input, "the connection is closed")], 0);
         var m = new Machine(state.Clone(), now);
-        m.Run(input switch
-        {
-            FrameReceived f => m.PrefaceDone() ? m.OnFrame(f.Frame) : new ConnectionError(ErrorCode.ProtocolError, "frame before the connection preface", "3.4"),
-            SendHeaders c => m.OnSendHeaders(c),
-            SendData c => m.OnSendData(c),
-            SendTrailers c => m.OnSendTrailers(c),
-            ResetStream c => m.OnResetStream(c),
-            PushPromise c => m.OnPushPromise(c),
-            SendPing c => m.OnSendPing(c),
-            GoAway c => m.OnGoAway(c),
-            UpdateSettings c => m.OnUpdateSettings(c),
-            DataConsumed c => m.OnDataConsumed(c),
-            OutputFlushed => m.OnFlushed(),
-            Tick => m.OnTick(),
-            TransportClosed => m.OnTransportClosed(),
-            _ => null,
-        });
+        m.Dispatch(input);
         return m.Finish(0);
     }
 
-    /// <summary>Feeds several inputs in order (a convenience for tests and the shell).</summary>
+    private static bool IsSilent(ConnectionInput input) => input is FrameReceived or Tick or OutputFlushed or TransportClosed;
+
+    /// <summary>
+    /// Several inputs in order, as one call: the same outputs as stepping them
+    /// one by one, for one copy of the state (the shell batches the commands
+    /// its handlers issued since the last call; the hot path of a busy
+    /// connection).
+    /// </summary>
     public static ConnectionResult StepAll(ConnectionState state, IEnumerable<ConnectionInput> inputs, TimeSpan now)
     {
-        var outputs = new List<ConnectionOutput>();
-        foreach (var i in inputs)
+        var m = new Machine(state.Clone(), now);
+        foreach (var input in inputs)
         {
-            var r = Step(state, i, now);
-            state = r.State;
-            outputs.AddRange(r.Outputs);
+            if (m.S.phase == ConnectionPhase.Closed)
+            {
+                if (!IsSilent(input)) m.Emit(new CommandRejected(input, "the connection is closed"));
+                continue;
+            }
+            m.Dispatch(input);
         }
-        return new(state, outputs, 0);
+        return m.Finish(0);
     }
 
     /// <summary>
@@ -166,6 +161,24 @@ public static partial class Connection
         public void Send(Frame f) => outputs.Add(new SendFrame(f));
 
         public bool PrefaceDone() => S.phase != ConnectionPhase.AwaitingPreface;
+
+        public void Dispatch(ConnectionInput input) => Run(input switch
+        {
+            FrameReceived f => PrefaceDone() ? OnFrame(f.Frame) : new ConnectionError(ErrorCode.ProtocolError, "frame before the connection preface", "3.4"),
+            SendHeaders c => OnSendHeaders(c),
+            SendData c => OnSendData(c),
+            SendTrailers c => OnSendTrailers(c),
+            ResetStream c => OnResetStream(c),
+            PushPromise c => OnPushPromise(c),
+            SendPing c => OnSendPing(c),
+            GoAway c => OnGoAway(c),
+            UpdateSettings c => OnUpdateSettings(c),
+            DataConsumed c => OnDataConsumed(c),
+            OutputFlushed => OnFlushed(),
+            Tick => OnTick(),
+            TransportClosed => OnTransportClosed(),
+            _ => null,
+        });
 
         /// <summary>Raises the error, if any. The single entry for errors.</summary>
         public void Run(ProtocolError? e)
@@ -214,9 +227,9 @@ public static partial class Connection
                 Send(new GoAwayFrame(last, code, System.Text.Encoding.UTF8.GetBytes(reason)));
                 S.goAwaySent = last;
             }
-            foreach (var rec in S.streams.Values)
+            foreach (var rec in S.streams.Snapshot())
                 if (rec.Announced) Emit(new StreamClosed(rec.Id, code == ErrorCode.NoError ? ErrorCode.Cancel : code));
-            S.streams = default;
+            S.streams = StreamTable.Empty; ownsStreams = false;
             S.activeLocalStreams = S.activePeerStreams = S.peerSendingStreams = S.reservedLocalStreams = S.streamsWithPendingOutput = 0;
             S.headerBlock = None;
             S.phase = ConnectionPhase.Closed;
@@ -254,19 +267,22 @@ public static partial class Connection
         /// <summary>An id never used yet by its initiator: idle (§5.1.1).</summary>
         private bool IsIdle(uint id) => IsPeerInitiated(id) ? id > S.highestPeerStreamId : id > S.highestLocalStreamId;
 
-        private StreamRecord? Find(uint id) => S.streams.Find(id).MatchUnsafe(r => r, () => null);
+        private StreamRecord? Find(uint id) => S.streams.Find(id);
+
+        private bool ownsStreams;
+
+        /// <summary>Copy on first write: the table of the state passed in is never edited.</summary>
+        private StreamTable Table()
+        {
+            if (!ownsStreams) { S.streams = S.streams.Copy(); ownsStreams = true; }
+            return S.streams;
+        }
 
         private Option<CloseCause> RecentlyClosed(uint id) => S.RecentlyClosed(id);
 
         private void Remember(uint id, CloseCause cause)
         {
-            S.closedRecent = S.closedRecent.AddOrUpdate(id, cause);
-            // Two generations of half the capacity each: a fixed-size memory (DESIGN habit 7).
-            if (S.closedRecent.Count >= Math.Max(1, L.ClosedStreamMemory / 2))
-            {
-                S.closedOlder = S.closedRecent;
-                S.closedRecent = default;
-            }
+            S.closed = S.closed.Add(id, cause);
         }
 
         private static StreamRecord Closing(StreamRecord r, CloseCause cause) =>
@@ -294,13 +310,13 @@ public static partial class Connection
             if (before is not null) Count(before, -1);
             if (after.State is StreamState.Closed c)
             {
-                S.streams = S.streams.Remove(after.Id);
+                Table().Remove(after.Id);
                 Remember(after.Id, c.Cause);
                 if (after.Announced || (before?.Announced ?? false))
                     Emit(new StreamClosed(after.Id, closeCode ?? ErrorCode.NoError));
                 return;
             }
-            S.streams = S.streams.AddOrUpdate(after.Id, after);
+            Table().Set(after);
             Count(after, +1);
         }
 
@@ -387,7 +403,7 @@ public static partial class Connection
         private void DrainAll()
         {
             if (S.streamsWithPendingOutput == 0) return;
-            foreach (var r in S.streams.Values.OrderBy(r => r.Id).ToList())
+            foreach (var r in S.streams.Snapshot())
             {
                 if (!r.HasPendingOutput && !r.WriterWaiting) continue;
                 if (S.connectionSendWindow <= 0 && r.PendingBytes > 0) continue;
@@ -400,7 +416,7 @@ public static partial class Connection
         private void MaybeFinishGracefully()
         {
             if (S.phase == ConnectionPhase.Closed) return;
-            if ((S.goAwaySent.IsSome || S.goAwayReceived.IsSome) && S.streams.IsEmpty && S.headerBlock.IsNone)
+            if ((S.goAwaySent.IsSome || S.goAwayReceived.IsSome) && S.streams.Count == 0 && S.headerBlock.IsNone)
             {
                 S.phase = ConnectionPhase.Closed;
                 Emit(new CloseConnection(ErrorCode.NoError, "graceful shutdown complete"));
@@ -427,7 +443,7 @@ public static partial class Connection
             if (S.phase != ConnectionPhase.Open) t = Min(t, S.startedAt + T.Preface);
             if (!S.unacknowledged.IsEmpty) t = Min(t, S.unacknowledged.Head.SentAt + T.SettingsAck);
             if (S.headerBlock.Case is HeaderBlockInProgress hb) t = Min(t, hb.StartedAt + T.HeaderBlock);
-            if (S.streams.IsEmpty) t = Min(t, S.lastActivity + T.Idle);
+            if (S.streams.Count == 0) t = Min(t, S.lastActivity + T.Idle);
             if (S.peerSendingStreams > 0 && T.MinRequestBodyBytesPerSecond > 0)
             {
                 // Check body rates once a second while any request body is arriving.

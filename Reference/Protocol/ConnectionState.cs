@@ -1,5 +1,6 @@
 using LanguageExt;
 using Reference.Hpack;
+using static LanguageExt.Prelude;
 
 namespace Reference.Protocol;
 
@@ -54,9 +55,8 @@ public sealed class ConnectionState
     internal Http2Settings peerSettings = Http2Settings.Initial;
     internal DecoderState decoder = null!;
     internal EncoderState encoder = null!;
-    internal HashMap<uint, StreamRecord> streams;
-    internal HashMap<uint, CloseCause> closedRecent;
-    internal HashMap<uint, CloseCause> closedOlder;
+    internal StreamTable streams = StreamTable.Empty;
+    internal ClosedStreams closed = ClosedStreams.Create(256);
     internal uint highestPeerStreamId;
     internal uint highestLocalStreamId;
     internal int activePeerStreams;
@@ -106,8 +106,14 @@ public sealed class ConnectionState
     /// <summary>The HPACK encoder context (connection-wide).</summary>
     public EncoderState Encoder => encoder;
 
-    /// <summary>Streams not yet closed, by id.</summary>
-    public HashMap<uint, StreamRecord> Streams => streams;
+    /// <summary>Streams not yet closed, by id (a snapshot built on each access; use <see cref="Stream"/> for one).</summary>
+    public HashMap<uint, StreamRecord> Streams => toHashMap(streams.Snapshot().Select(r => (r.Id, r)));
+
+    /// <summary>One live stream, if it is not closed.</summary>
+    public Option<StreamRecord> Stream(uint streamId) => Optional(streams.Find(streamId));
+
+    /// <summary>How many streams are not closed (idle streams are never stored).</summary>
+    public int StreamCount => streams.Count;
 
     /// <summary>The largest stream id the peer has used (§5.1.1: new ones must be larger).</summary>
     public uint HighestPeerStreamId => highestPeerStreamId;
@@ -152,15 +158,14 @@ public sealed class ConnectionState
     public Option<uint> GoAwayReceivedLastStreamId => goAwayReceived;
 
     /// <summary>How a recently closed stream closed (None: not closed, or forgotten).</summary>
-    public Option<CloseCause> RecentlyClosed(uint streamId) =>
-        closedRecent.Find(streamId).IsSome ? closedRecent.Find(streamId) : closedOlder.Find(streamId);
+    public Option<CloseCause> RecentlyClosed(uint streamId) => closed.Find(streamId);
 
     /// <summary>
     /// How many body octets <see cref="SendData"/> would take now on a stream
     /// (sent at once or buffered): 0 when the stream cannot send.
     /// </summary>
     public int WritableBytes(uint streamId) =>
-        streams.Find(streamId).Match(
+        Stream(streamId).Match(
             s => s.State.WeMaySend && !s.PendingEnd && s.PendingTrailers.IsNone
                 ? (int)Math.Max(0, (s.PendingBytes == 0 ? Math.Max(0, Math.Min(s.SendWindow, connectionSendWindow)) : 0)
                     + options.Limits.MaxStreamSendBuffer - s.PendingBytes)

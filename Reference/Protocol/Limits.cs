@@ -85,7 +85,8 @@ public sealed record ConnectionLimits
     /// <summary>
     /// How many closed streams are remembered (with how they closed) so late
     /// frames for them get the §5.1 treatment (256, a fixed-size ring). Older
-    /// ones are forgotten: memory stays bounded however many streams a
+    /// ones are forgotten (the capacity is rounded up to a multiple of 16):
+    /// memory stays bounded however many streams a
     /// connection carries (DESIGN habit 7).
     /// </summary>
     public int ClosedStreamMemory { get; init; } = 256;

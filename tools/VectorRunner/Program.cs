@@ -4,6 +4,17 @@ using VectorRunner;
 // run-vectors: every hpack-test-case story through our decoder (other
 // implementations' wires) and our encoders (raw-data, each strategy, decoded
 // back), with a summary row per implementation folder / strategy.
+if (args is ["--speed", .. var rest])
+{
+    var corpus = rest.Length > 0 ? rest[0] : Environment.GetEnvironmentVariable("HPACK_TEST_CASE_DIR") ?? "";
+    if (!Directory.Exists(Path.Combine(corpus, "raw-data")))
+    {
+        Console.Error.WriteLine("usage: run-vectors.sh --speed [CORPUS_DIR] [ROUNDS]  (the corpus root, default $HPACK_TEST_CASE_DIR)");
+        return 2;
+    }
+    return Speed.Run(corpus, rest.Length > 1 && int.TryParse(rest[1], out var n) ? n : 10);
+}
+
 var dirs = args.Length > 0 ? args : Environment.GetEnvironmentVariable("HPACK_TEST_CASE_DIR") is { Length: > 0 } d ? [d] : [];
 if (dirs.Length == 0)
 {

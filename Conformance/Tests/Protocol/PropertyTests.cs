@@ -1,0 +1,152 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using LanguageExt;
+using Reference;
+using Reference.Frames;
+using Reference.Hpack;
+using Reference.Protocol;
+using Xunit;
+
+namespace Conformance.Tests.Protocol;
+
+public class PropertyTests
+{
+    /// <summary>A server with stream 1 brought into one of the §5.1 states.</summary>
+    private static Server InState(int which)
+    {
+        var s = new Server();
+        s.Feed(new SettingsFrame(false, LanguageExt.Prelude.Seq1(new Setting(SettingId.EnablePush, 1))));
+        switch (which)
+        {
+            case 0: break;                                                     // idle
+            case 1: s.Request(1, false); break;                                // open
+            case 2: s.Request(1, true); break;                                 // half-closed (remote)
+            case 3: s.Request(1, false); s.Respond(1, true); break;            // half-closed (local)
+            case 4: s.Request(1, true); s.Respond(1, true); break;             // closed (END_STREAM)
+            case 5: s.Request(1, false); s.Feed(new RstStreamFrame(1, ErrorCode.Cancel)); break; // closed (reset received)
+            case 6: s.Request(1, false); s.Step(new ResetStream(1, ErrorCode.Cancel)); break;    // closed (reset sent)
+            default:                                                           // reserved (local) = stream 2
+                s.Request(1, false);
+                s.Step(new PushPromise(1, [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "https"), HeaderField.Of(":path", "/p"), HeaderField.Of(":authority", "a")]));
+                break;
+        }
+        return s;
+    }
+
+    private static Frame FrameOf(Server s, int type, uint id, bool flag) => type switch
+    {
+        0 => new DataFrame(id, new byte[] { 1, 2 }, flag),
+        1 => new HeadersFrame(id, s.Block(Server.Get), flag),
+        2 => new PriorityFrame(id, new PriorityFields(false, flag ? id : 0, 3)),
+        3 => new RstStreamFrame(id, ErrorCode.Cancel),
+        4 => new SettingsFrame(flag, flag ? LanguageExt.Seq<Setting>.Empty : LanguageExt.Prelude.Seq1(new Setting(SettingId.MaxFrameSize, 20000))),
+        5 => new PushPromiseFrame(id, 2, s.Block(Server.Get)),
+        6 => new PingFrame(flag, 9),
+        7 => new GoAwayFrame(id, ErrorCode.NoError),
+        8 => new WindowUpdateFrame(id, flag ? 0u : 100u),
+        9 => new ContinuationFrame(id, s.Block(Server.Get), flag),
+        _ => new UnknownFrame(new FrameType((byte)type), 0, id, Bytes.Empty),
+    };
+
+    [Property(DisplayName = "RFC 9113 §5.1: for every (stream state, frame type) pair the connection returns a legal state or a typed error, never an exception", MaxTest = 300)]
+    public Property EveryStateAndFrame() =>
+        Prop.ForAll((from st in Gen.Choose(0, 7) from ty in Gen.Choose(0, 11) from id in Gen.Elements(1u, 2u, 3u) from fl in Gen.Elements(true, false) select (st, ty, id, fl)).ToArbitrary(),
+            t =>
+            {
+                var (state, type, id, flag) = t;
+                var s = InState(state);
+                var frame = FrameOf(s, type, type is 4 or 6 or 7 ? 0 : id, flag);
+                var r = Connection.Receive(s.State, FrameWriter.ToBytes(frame), s.Now);
+                var errors = r.Outputs.OfType<ErrorDetected>().ToList();
+                var legal = r.State.Phase == ConnectionPhase.Closed
+                    ? r.Outputs.OfType<CloseConnection>().Any()
+                    : r.State.Streams.Values.All(x => x.State is not StreamState.Closed and not StreamState.Idle);
+                // Every error is answered: a stream error with RST_STREAM, a connection error with GOAWAY.
+                var answered = errors.All(e => e.Error switch
+                {
+                    StreamError se => r.Outputs.Frames().OfType<RstStreamFrame>().Any(f => f.StreamId == se.StreamId) || r.State.Phase == ConnectionPhase.Closed,
+                    ConnectionError => r.Outputs.Frames().OfType<GoAwayFrame>().Any(),
+                    _ => false,
+                });
+                return legal && answered;
+            });
+
+    [Property(DisplayName = "RFC 9113 §5.1: the stream machine is total — every (state, event, END_STREAM) has an answer", MaxTest = 200)]
+    public Property MachineTotal() =>
+        Prop.ForAll(Gen.Choose(0, 8).ToArbitrary(), Gen.Choose(0, 6).ToArbitrary(), ArbMap.Default.ArbFor<bool>(), (st, ev, es) =>
+        {
+            StreamState[] states = [StreamState.IdleState, StreamState.ReservedLocalState, StreamState.ReservedRemoteState, StreamState.OpenState,
+                StreamState.HalfClosedLocalState, StreamState.HalfClosedRemoteState, StreamState.ClosedByEndStream, StreamState.ClosedByResetSent, StreamState.ClosedByResetReceived];
+            var r = StreamMachine.Receive(states[st], (StreamEvent)ev, es, 1);
+            var t = StreamMachine.Send(states[st], (StreamEvent)ev, es, 1);
+            return r is not null && t is not null;
+        });
+
+    [Property(DisplayName = "Receive is total: arbitrary octets after the preface never throw", MaxTest = 300)]
+    public Property ArbitraryBytes() =>
+        Prop.ForAll(ArbMap.Default.ArbFor<byte[]>(), bytes =>
+        {
+            var s = new Server();
+            var r = Connection.Receive(s.State, bytes, s.Now);
+            return r.Consumed <= bytes.Length;
+        });
+
+    [Property(DisplayName = "Receive accepts any chunking: the same outputs whether octets come at once or in pieces", MaxTest = 100)]
+    public Property Chunking() =>
+        Prop.ForAll(Gen.Choose(1, 40).ToArbitrary(), chunk =>
+        {
+            var bytes = Server.Concat(Connection.ClientPreface.ToArray(),
+                FrameWriter.ToBytes([new SettingsFrame(false, LanguageExt.Seq<Setting>.Empty), new PingFrame(false, 5)]),
+                FrameWriter.ToBytes(new HeadersFrame(1, HpackEncoder.Encode(EncoderState.Initial(EncoderStrategy.Nghttp2, 4096), [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "http"), HeaderField.Of(":path", "/")]).Block, true)));
+            var whole = Connection.Receive(Connection.Start(ConnectionOptions.Server, TimeSpan.Zero).State, bytes, TimeSpan.Zero);
+            var state = Connection.Start(ConnectionOptions.Server, TimeSpan.Zero).State;
+            var outs = new List<ConnectionOutput>();
+            var pending = Array.Empty<byte>();
+            for (var at = 0; at < bytes.Length; at += chunk)
+            {
+                pending = [.. pending, .. bytes.Skip(at).Take(chunk)];
+                var r = Connection.Receive(state, pending, TimeSpan.Zero);
+                state = r.State;
+                outs.AddRange(r.Outputs);
+                pending = pending[r.Consumed..];
+            }
+            static string Show(IEnumerable<ConnectionOutput> o) => string.Join("|", o.Where(x => x is not TimerRequest).Select(x => x switch
+            {
+                HeadersReceived h => $"H{h.StreamId}:{string.Join(",", h.Fields)}",
+                _ => x.ToString(),
+            }));
+            return Show(outs) == Show(whole.Outputs);
+        });
+
+    [Fact(DisplayName = "StepAll gives the outputs of stepping the same inputs one by one")]
+    public void StepAllMatchesSteps()
+    {
+        var s = new Server();
+        s.Request(1); s.Request(3);
+        var inputs = new ConnectionInput[]
+        {
+            new SendHeaders(1, [HeaderField.Of(":status", "200")], false), new SendData(1, new byte[] { 1 }, true),
+            new SendHeaders(3, [HeaderField.Of(":status", "404")], true), OutputFlushed.Instance,
+        };
+        var batch = Connection.StepAll(s.State, inputs, s.Now);
+        var one = s.State;
+        var outs = new List<ConnectionOutput>();
+        foreach (var i in inputs) { var r = Connection.Step(one, i, s.Now); one = r.State; outs.AddRange(r.Outputs); }
+        Assert.Equal(outs.Where(x => x is not TimerRequest), batch.Outputs.Where(x => x is not TimerRequest));
+        Assert.Equal(one.StreamCount, batch.State.StreamCount);
+    }
+
+    [Fact(DisplayName = "Purity: an old state stays valid and replays to the same result")]
+    public void OldStateReplays()
+    {
+        var s = new Server();
+        var before = s.State;
+        var bytes = FrameWriter.ToBytes(s.Headers(1));
+        var a = Connection.Receive(before, bytes, s.Now);
+        var b = Connection.Receive(before, bytes, s.Now);
+        Assert.Equal(a.Outputs.Count, b.Outputs.Count);
+        Assert.Equal(0, before.StreamCount);
+        Assert.Equal(1, a.State.StreamCount);
+    }
+}
