@@ -68,8 +68,7 @@ public static class HpackEncoder
         var fullHash = DynamicTable.Hash(value, nameHash);
 
         // A never-indexed field may only borrow a name (§6.2.3), so its value is not looked up.
-        var staticExact = false;
-        var staticIndex = never ? StaticTable.FindName(field.Name) : StaticTable.Find(field.Name, value, out staticExact);
+        var staticIndex = StaticTable.Find(name, nameHash, value, never, out var staticExact);
         var dynamicExact = never || table.Count == 0 ? -1 : table.FindExact(name, value, fullHash);
 
         int nameIndex;

@@ -87,6 +87,54 @@ public static class StaticTable
         .GroupBy(e => e.Name)
         .ToFrozenDictionary(g => g.Key, g => (g.Min(e => e.Index), g.Max(e => e.Index)));
 
+    // The encoder's name lookup: open addressing over DynamicTable.Hash(name, 0), the
+    // hash the encoder computes anyway for the dynamic table, so no second hash per field.
+    private const int Slots = 128;
+    private static readonly uint[] slotHash = new uint[Slots];
+    private static readonly byte[] slotFirst = BuildSlots(); // first index of the name, 0 = empty
+    private static readonly byte[] lastOf = [0, .. entries.Select((_, i) => (byte)byName[entries[i].Name].Last)];
+
+    private static byte[] BuildSlots()
+    {
+        var first = new byte[Slots];
+        foreach (var (name, run) in byName)
+        {
+            var h = DynamicTable.Hash(name.Span, 0);
+            var slot = (int)(h & (Slots - 1));
+            while (first[slot] != 0) slot = (slot + 1) & (Slots - 1);
+            first[slot] = (byte)run.First;
+            slotHash[slot] = h;
+        }
+        return first;
+    }
+
+    /// <summary>
+    /// Encoder lookup with a precomputed <paramref name="nameHash"/>
+    /// (<c>DynamicTable.Hash(name, 0)</c>): as <see cref="Find(Bytes, ReadOnlySpan{byte}, out bool)"/>,
+    /// or only the first index of the name when <paramref name="nameOnly"/>.
+    /// </summary>
+    internal static int Find(ReadOnlySpan<byte> name, uint nameHash, ReadOnlySpan<byte> value, bool nameOnly, out bool exact)
+    {
+        exact = false;
+        for (var slot = (int)(nameHash & (Slots - 1)); slotFirst[slot] != 0; slot = (slot + 1) & (Slots - 1))
+        {
+            if (slotHash[slot] != nameHash) continue;
+            int first = slotFirst[slot];
+            if (!entries[first - 1].Name.Span.SequenceEqual(name)) continue;
+            if (nameOnly) return first;
+            for (var i = first; i <= lastOf[first]; i++)
+            {
+                if (entries[i - 1].Value.Span.SequenceEqual(value))
+                {
+                    exact = true;
+                    return i;
+                }
+            }
+            return first;
+        }
+        return 0;
+    }
+
     /// <summary>The entries in index order (element 0 is index 1).</summary>
     public static IReadOnlyList<HeaderField> Entries => entries;
 
