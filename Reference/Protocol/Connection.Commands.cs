@@ -34,6 +34,11 @@ public static partial class Connection
                 S.highestLocalStreamId = id;
             }
             if (rec.OurHeadersDone) return Reject(c, "the header section was already sent; use SendTrailers");
+            // §8.1.1: an endpoint MUST NOT generate a malformed message; check ours as we check theirs.
+            var malformed = IsServer
+                ? FieldValidation.CheckResponse(c.Fields, c.EndStream).Match(_ => Option<Malformed>.None, m => m)
+                : FieldValidation.CheckRequest(c.Fields, c.EndStream).Match(_ => Option<Malformed>.None, m => m);
+            if (malformed.Case is Malformed bad) return Reject(c, $"malformed header section: {bad.Reason} (§{bad.Section})");
             var informational = IsServer && IsInformational(c.Fields);
             if (informational && c.EndStream) return Reject(c, "a 1xx response cannot end the stream (§8.1)");
             if (rec.State is StreamState.ReservedLocal && S.activeLocalStreams >= S.peerSettings.MaxConcurrentStreams)
@@ -89,8 +94,8 @@ public static partial class Connection
             if (!rec.OurHeadersDone) return Reject(c, "trailers before the header section (§8.1)");
             if (!rec.State.WeMaySend || rec.PendingEnd || rec.PendingTrailers.IsSome)
                 return Reject(c, $"cannot send trailers on a stream in state {rec.State.Name} or after its end");
-            if (c.Fields.Any(f => f.Name.Length > 0 && f.Name.Span[0] == (byte)':'))
-                return Reject(c, "pseudo-header fields are not allowed in trailers (§8.1)");
+            if (FieldValidation.CheckTrailers(c.Fields).Case is Malformed bad)
+                return Reject(c, $"malformed trailers: {bad.Reason} (§{bad.Section})");
             Update(rec, Drain(rec with { PendingTrailers = Some(c.Fields) }));
             return null;
         }

@@ -42,11 +42,15 @@ internal sealed class OutputBuffer : IBufferWriter<byte>, IDisposable
         length += octets.Length;
     }
 
-    /// <summary>Empties the buffer; a buffer grown large by a burst goes back to the pool.</summary>
+    /// <summary>
+    /// Empties the buffer. It keeps its array up to 1 MiB (a connection
+    /// streaming large bodies would otherwise regrow it on every write); an
+    /// array grown larger by a burst goes back to the pool.
+    /// </summary>
     public void Clear()
     {
         length = 0;
-        if (array.Length > 256 * 1024)
+        if (array.Length > 1024 * 1024)
         {
             ArrayPool<byte>.Shared.Return(array);
             array = ArrayPool<byte>.Shared.Rent(16 * 1024);

@@ -1,0 +1,114 @@
+using LanguageExt;
+using Reference;
+using Reference.Frames;
+using Reference.Hpack;
+using Reference.Protocol;
+using Xunit;
+using static LanguageExt.Prelude;
+
+namespace Conformance.Tests.Protocol;
+
+public class CommandTests
+{
+    [Fact(DisplayName = "RFC 9113 §8.1.1: the server does not generate a malformed response (uppercase name rejected as a value)")]
+    public void MalformedResponseRejected()
+    {
+        var s = new Server();
+        s.Request(1);
+        var o = s.Step(new SendHeaders(1, [HeaderField.Of(":status", "200"), HeaderField.Of("Content-Type", "x")], true));
+        Assert.Single(o.OfType<CommandRejected>());
+        Assert.Empty(o.Frames());
+    }
+
+    [Fact(DisplayName = "RFC 9113 §8.1: a 1xx response may precede the final one; trailers end the stream after the data")]
+    public void InformationalThenFinalThenTrailers()
+    {
+        var s = new Server();
+        s.Request(1);
+        s.Respond(1, false, "103").NoError();
+        s.Respond(1, false, "200").NoError();
+        s.Step(new SendData(1, new byte[] { 1 }, false)).NoError();
+        var o = s.Step(new SendTrailers(1, [HeaderField.Of("x-checksum", "1")]));
+        var h = Assert.Single(o.Frames().OfType<HeadersFrame>());
+        Assert.True(h.EndStream);
+        Assert.Contains(new StreamClosed(1, ErrorCode.NoError), o);
+        Assert.Equal(3, s.All.Frames().OfType<HeadersFrame>().Count());
+    }
+
+    [Fact(DisplayName = "Seed: a second response on a stream is refused as a value")]
+    public void SecondResponse()
+    {
+        var s = new Server();
+        s.Request(1, false);
+        s.Respond(1, false);
+        Assert.Single(s.Respond(1, false).OfType<CommandRejected>());
+    }
+
+    [Fact(DisplayName = "Seed: commands after the connection closed are refused as values")]
+    public void AfterClose()
+    {
+        var s = new Server();
+        s.Request(1);
+        s.Feed(new WindowUpdateFrame(0, 0));
+        Assert.Single(s.Respond(1).OfType<CommandRejected>());
+    }
+
+    [Fact(DisplayName = "Seed: a lost transport closes every open stream with INTERNAL_ERROR")]
+    public void TransportLost()
+    {
+        var s = new Server();
+        s.Request(1, false);
+        Assert.Contains(new StreamClosed(1, ErrorCode.InternalError), s.Step(TransportClosed.Instance));
+    }
+
+    [Fact(DisplayName = "RFC 9113 §6.5.3: UpdateSettings sends SETTINGS; the new values are in force once acknowledged")]
+    public void UpdateSettings()
+    {
+        var s = new Server();
+        var o = s.Step(new UpdateSettings(Http2Settings.ServerDefaults with { MaxConcurrentStreams = 5 }));
+        Assert.Contains(new Setting(SettingId.MaxConcurrentStreams, 5), Assert.Single(o.Frames().OfType<SettingsFrame>()).Settings);
+        Assert.Equal(100u, s.State.LocalSettings.MaxConcurrentStreams);
+        s.Feed(SettingsFrame.Acknowledgement);
+        Assert.Equal(5u, s.State.LocalSettings.MaxConcurrentStreams);
+    }
+}
+
+public class ClientRoleTests
+{
+    private static (ConnectionState, IReadOnlyList<ConnectionOutput>) Client()
+    {
+        var r = Connection.Start(ConnectionOptions.Client, TimeSpan.Zero);
+        Assert.IsType<SendPreface>(r.Outputs[0]);
+        var r2 = Connection.Receive(r.State, FrameWriter.ToBytes(new SettingsFrame(false, LanguageExt.Seq<Setting>.Empty)), TimeSpan.Zero);
+        return (r2.State, r2.Outputs);
+    }
+
+    [Fact(DisplayName = "RFC 9113 §5.1.1: a client opens odd streams and receives the response")]
+    public void RequestResponse()
+    {
+        var (state, _) = Client();
+        var r = Connection.Step(state, new SendHeaders(1, [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "https"), HeaderField.Of(":path", "/"), HeaderField.Of(":authority", "a")], true), TimeSpan.Zero);
+        Assert.Single(r.Outputs.Frames().OfType<HeadersFrame>());
+        var block = HpackEncoder.Encode(EncoderState.Initial(EncoderStrategy.Nghttp2, 4096), [HeaderField.Of(":status", "200")]).Block;
+        var r2 = Connection.Receive(r.State, FrameWriter.ToBytes([new HeadersFrame(1, block, false), new DataFrame(1, new byte[] { 7 }, true)]), TimeSpan.Zero);
+        Assert.Single(r2.Outputs.OfType<HeadersReceived>());
+        Assert.Contains(new StreamClosed(1, ErrorCode.NoError), r2.Outputs);
+    }
+
+    [Fact(DisplayName = "RFC 9113 §6.5.2: a client receiving SETTINGS_ENABLE_PUSH = 1 treats it as a connection PROTOCOL_ERROR")]
+    public void EnablePushFromServer()
+    {
+        var r = Connection.Start(ConnectionOptions.Client, TimeSpan.Zero);
+        var r2 = Connection.Receive(r.State, FrameWriter.ToBytes(new SettingsFrame(false, Seq1(new Setting(SettingId.EnablePush, 1)))), TimeSpan.Zero);
+        r2.Outputs.GoAway(ErrorCode.ProtocolError);
+    }
+
+    [Fact(DisplayName = "RFC 9113 §6.6: a client that disabled push treats PUSH_PROMISE as a connection PROTOCOL_ERROR")]
+    public void PushWhenDisabled()
+    {
+        var (state, _) = Client();
+        var r = Connection.Step(state, new SendHeaders(1, [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "https"), HeaderField.Of(":path", "/"), HeaderField.Of(":authority", "a")], true), TimeSpan.Zero);
+        var block = HpackEncoder.Encode(EncoderState.Initial(EncoderStrategy.Nghttp2, 4096), [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "https"), HeaderField.Of(":path", "/p"), HeaderField.Of(":authority", "a")]).Block;
+        Connection.Receive(r.State, FrameWriter.ToBytes(new PushPromiseFrame(1, 2, block)), TimeSpan.Zero).Outputs.GoAway(ErrorCode.ProtocolError);
+    }
+}
