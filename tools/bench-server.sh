@@ -67,6 +67,7 @@ run() {
   local name=$1 size=$2 n=$3 pid port before after out log
   pid=$(eval echo "\$PID_$name"); port=$(eval echo "\$PORT_$name")
   log="$work/req.log"; out="$work/h2load.out"
+  rm -f "$log" # h2load appends to its log file
   before=$(cpu_ticks "$pid")
   taskset -c 1 h2load -n "$n" "${LOAD[@]}" --log-file="$log" "http://127.0.0.1:$port/bytes/$size" >"$out" 2>&1 || true
   after=$(cpu_ticks "$pid")

@@ -425,7 +425,16 @@ public sealed class Http2Connection
         {
             case HeadersReceived h:
             {
-                var ctx = Open(h.StreamId);
+                StreamContext? ctx;
+                try { ctx = Open(h.StreamId); }
+                catch (Exception e)
+                {
+                    // The application's factory failed: this stream cannot be served.
+                    log.LogError(e, "{Client}: the handler factory failed for stream {Stream}", client, h.StreamId);
+                    lock (gate)
+                        if (!closed && !closeRequested) StepLocked(new ResetStream(h.StreamId, ErrorCode.InternalError));
+                    return;
+                }
                 if (ctx is null) return;
                 ctx.Handler.SetRequest(h.Fields);
                 Run(ctx, static c => c.Handler.InvokeHeaders());
@@ -453,16 +462,19 @@ public sealed class Http2Connection
             case StreamClosed c:
             {
                 StreamContext? ctx;
+                bool unseen;
                 lock (gate)
                 {
                     streams.Remove(c.StreamId, out ctx);
-                    if (ctx is null && c.StreamId % 2 == 1 && c.StreamId > highestCreated)
-                    {
-                        // Closed before its request was delivered (malformed, refused): the
-                        // seed makes the handler anyway, and it sees only on_close.
-                        highestCreated = c.StreamId;
-                        ctx = NewContext(c.StreamId, pushed: false);
-                    }
+                    unseen = ctx is null && c.StreamId % 2 == 1 && c.StreamId > highestCreated;
+                    if (unseen) highestCreated = c.StreamId;
+                }
+                if (unseen)
+                {
+                    // Closed before its request was delivered (malformed, refused): the
+                    // seed makes the handler anyway, and it sees only on_close.
+                    try { ctx = NewContext(c.StreamId, pushed: false); }
+                    catch (Exception e) { log.LogError(e, "{Client}: the handler factory failed", client); }
                 }
                 if (ctx is null) return;
                 ctx.Closed = true;
@@ -492,8 +504,12 @@ public sealed class Http2Connection
         {
             if (streams.TryGetValue(id, out var existing)) return existing;
             if (closed) return null;
+        }
+        var ctx = NewContext(id, pushed: false); // the application's factory runs outside the lock
+        lock (gate)
+        {
+            if (closed) return null;
             highestCreated = Math.Max(highestCreated, id);
-            var ctx = NewContext(id, pushed: false);
             streams[id] = ctx;
             return ctx;
         }
