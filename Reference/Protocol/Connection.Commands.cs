@@ -73,7 +73,8 @@ public static partial class Connection
             // Buffer up to the bound (CVE-2019-9517: never more than MaxStreamSendBuffer per stream), then send what the windows allow.
             var room = Math.Max(0, L.MaxStreamSendBuffer - rec.PendingBytes);
             var direct = rec.PendingBytes == 0 ? (int)Math.Max(0, Math.Min(rec.SendWindow, S.connectionSendWindow)) : 0;
-            var accepted = Math.Min(len, direct + room);
+            // long: at the §6.9.1 maximum window (2^31-1) direct + room overflows int.
+            var accepted = (int)Math.Min(len, (long)direct + room);
             var all = accepted == len;
             var next = rec with
             {

@@ -167,8 +167,8 @@ public sealed class ConnectionState
     public int WritableBytes(uint streamId) =>
         Stream(streamId).Match(
             s => s.State.WeMaySend && !s.PendingEnd && s.PendingTrailers.IsNone
-                ? (int)Math.Max(0, (s.PendingBytes == 0 ? Math.Max(0, Math.Min(s.SendWindow, connectionSendWindow)) : 0)
-                    + options.Limits.MaxStreamSendBuffer - s.PendingBytes)
+                ? (int)Math.Clamp((s.PendingBytes == 0 ? Math.Max(0L, Math.Min(s.SendWindow, connectionSendWindow)) : 0L)
+                    + options.Limits.MaxStreamSendBuffer - s.PendingBytes, 0L, int.MaxValue)
                 : 0,
             () => 0);
 }

@@ -228,6 +228,21 @@ public class LimitTests
 
     // ---- outgoing buffering (CVE-2019-9517, CVE-2019-9511) -----------------------------------
 
+    [Fact(DisplayName = "RFC 9113 §6.9.1: windows at the maximum 2^31-1 take a whole body (no overflow of window + buffer)")]
+    public void SendDataAtMaximumWindows()
+    {
+        var s = new Server();
+        s.Feed(new SettingsFrame(false, Seq1(new Setting(SettingId.InitialWindowSize, 0x7fffffff))),
+               new WindowUpdateFrame(0, 0x7fffffff - 65535));
+        s.Request(1);
+        s.Respond(1);
+        Assert.Equal(int.MaxValue, s.State.WritableBytes(1));
+        var o = s.Step(new SendData(1, new byte[100_000], true));
+        Assert.Equal(100_000, Assert.Single(o.OfType<DataAccepted>()).Accepted);
+        Assert.Equal(100_000, o.Frames().OfType<DataFrame>().Sum(d => d.Data.Length));
+        Assert.DoesNotContain(o, x => x is CommandRejected or ErrorDetected);
+    }
+
     [Fact(DisplayName = "Issue 7: a handler writing 1 MiB to a closed window gets 64 KiB taken, waits, and resumes on StreamWritable")]
     public void SendBufferBounded()
     {
