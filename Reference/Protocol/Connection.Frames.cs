@@ -225,7 +225,7 @@ public static partial class Connection
         {
             S.highestPeerStreamId = id;
             // §6.8: after our GOAWAY, streams above its last id are ignored (the block was decoded).
-            if (S.goAwaySent.Case is uint last && id > last) { Remember(id, CloseCause.ResetSent); return null; }
+            if (S.goAwaySent.Case is uint last && id > last) { Remember(id, CloseCause.ResetSent); return Churn("HEADERS after our GOAWAY"); }
             if (d.ListSizeExceeded) return RejectTooLarge(id, endStream);
             // §5.1.2: over our SETTINGS_MAX_CONCURRENT_STREAMS: "MUST treat this as a stream error of type PROTOCOL_ERROR or REFUSED_STREAM".
             if (S.activePeerStreams >= S.advertisedSettings.MaxConcurrentStreams)
@@ -364,7 +364,8 @@ public static partial class Connection
         {
             if (f.Ack)
             {
-                if (S.unacknowledged.IsEmpty) return null;
+                // An ACK for nothing we sent does no work: it costs a churn token.
+                if (S.unacknowledged.IsEmpty) return Churn("unsolicited SETTINGS ACK frames");
                 var (settings, _) = S.unacknowledged.Head;
                 S.unacknowledged = S.unacknowledged.Tail;
                 ApplyLocal(settings);
@@ -417,7 +418,14 @@ public static partial class Connection
 
         private ProtocolError? OnPing(PingFrame f)
         {
-            if (f.Ack) { Emit(new PingAnswered(f.Opaque)); return null; }
+            if (f.Ack)
+            {
+                // PING ACKs are answers to our rare PINGs; a flood of them costs churn tokens.
+                var ce = Churn("PING ACK frames");
+                if (ce is not null) return ce;
+                Emit(new PingAnswered(f.Opaque));
+                return null;
+            }
             // Ping flood (CVE-2019-9512): each PING costs a churn token and a queued answer.
             var e = Churn("PING frames");
             if (e is not null) return e;
@@ -427,6 +435,11 @@ public static partial class Connection
 
         private ProtocolError? OnGoAwayFrame(GoAwayFrame f)
         {
+            if (S.goAwayReceived.IsSome)
+            {
+                var ce = Churn("repeated GOAWAY frames");
+                if (ce is not null) return ce;
+            }
             S.goAwayReceived = S.goAwayReceived.Match(g => Math.Min(g, f.LastStreamId), () => f.LastStreamId);
             Emit(new GoAwayReceived(f.LastStreamId, f.Error, f.DebugData));
             // §6.8: streams we initiated above the last id were not processed; they may be retried elsewhere.

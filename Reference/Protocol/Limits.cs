@@ -46,7 +46,8 @@ public sealed record ConnectionLimits
     /// <summary>
     /// Frames that do no work draw from this bucket: empty DATA without
     /// END_STREAM, empty HEADERS/CONTINUATION fragments without END_HEADERS,
-    /// PRIORITY, unknown frame types, SETTINGS and PING (non-ACK), and
+    /// PRIORITY, unknown frame types, SETTINGS and PING, unsolicited SETTINGS
+    /// ACKs, PING ACKs, repeated GOAWAYs, HEADERS after our GOAWAY, and
     /// WINDOW_UPDATEs that unblock nothing. 1000 at once, 100 per second
     /// after; empty bucket: GOAWAY ENHANCE_YOUR_CALM. Stops the empty-frame
     /// flood (CVE-2019-9518), the ping flood (CVE-2019-9512), the settings

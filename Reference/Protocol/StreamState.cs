@@ -132,7 +132,28 @@ public abstract record StreamTransition
 /// </summary>
 public static class StreamMachine
 {
-    private static StreamTransition Move(StreamState s) => new StreamTransition.Moved(s);
+    // One Moved value per state: transitions are computed on every frame and command, so they do not allocate.
+    private static readonly StreamTransition[] Moves =
+    [
+        new StreamTransition.Moved(StreamState.IdleState), new StreamTransition.Moved(StreamState.ReservedLocalState),
+        new StreamTransition.Moved(StreamState.ReservedRemoteState), new StreamTransition.Moved(StreamState.OpenState),
+        new StreamTransition.Moved(StreamState.HalfClosedLocalState), new StreamTransition.Moved(StreamState.HalfClosedRemoteState),
+        new StreamTransition.Moved(StreamState.ClosedByEndStream), new StreamTransition.Moved(StreamState.ClosedByResetSent),
+        new StreamTransition.Moved(StreamState.ClosedByResetReceived),
+    ];
+
+    private static StreamTransition Move(StreamState s) => s switch
+    {
+        StreamState.Idle => Moves[0],
+        StreamState.ReservedLocal => Moves[1],
+        StreamState.ReservedRemote => Moves[2],
+        StreamState.Open => Moves[3],
+        StreamState.HalfClosedLocal => Moves[4],
+        StreamState.HalfClosedRemote => Moves[5],
+        StreamState.Closed { Cause: CloseCause.EndStream } => Moves[6],
+        StreamState.Closed { Cause: CloseCause.ResetSent } => Moves[7],
+        _ => Moves[8],
+    };
 
     private static StreamTransition Conn(ErrorCode code, string reason) =>
         new StreamTransition.Failed(new ConnectionError(code, reason, "5.1"));

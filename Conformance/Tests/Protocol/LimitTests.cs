@@ -156,7 +156,7 @@ public class LimitTests
 
     // ---- churn: empty frames, PING, SETTINGS, PRIORITY, unknown, WINDOW_UPDATE (CVE-2019-9512/9513/9515/9518) ----
 
-    public static TheoryData<string> ChurnKinds => new() { "ping", "priority", "unknown", "empty-data", "settings", "window-update" };
+    public static TheoryData<string> ChurnKinds => new() { "ping", "priority", "unknown", "empty-data", "settings", "window-update", "settings-ack", "ping-ack" };
 
     [Theory(DisplayName = "Issue 7: no-op frames draw from one bucket: at the burst fine, one more ENHANCE_YOUR_CALM")]
     [MemberData(nameof(ChurnKinds))]
@@ -172,6 +172,8 @@ public class LimitTests
             "unknown" => new UnknownFrame(new FrameType(0xbb), 0, 0, Bytes.Empty),
             "empty-data" => new DataFrame(1, Bytes.Empty),
             "settings" => new SettingsFrame(false, LanguageExt.Seq<Setting>.Empty),
+            "settings-ack" => SettingsFrame.Acknowledgement,
+            "ping-ack" => new PingFrame(true, 7),
             _ => new WindowUpdateFrame(0, 1),
         };
         for (var i = 0; i < 20 - used; i++) Assert.DoesNotContain(s.Feed(F()), x => x is CloseConnection);
