@@ -255,9 +255,21 @@ public sealed class Http2Connection
             if (closed || closeRequested) return;
             timerDue = TimeSpan.MaxValue;
             StepLocked(Tick.Instance);
+            // A tick that came a little early expires nothing, and the core need not
+            // repeat its request: re-arm from the state's deadline in every case.
+            state.NextDeadline.IfSome(ArmTimer);
         }
         Dispatch();
         Flush();
+    }
+
+    /// <summary>Makes the timer fire at <paramref name="at"/> unless it already fires earlier. Caller holds the gate.</summary>
+    private void ArmTimer(TimeSpan at)
+    {
+        if (at >= timerDue) return;
+        timerDue = at;
+        var due = at - Now;
+        timer?.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
     }
 
     // ================= the core =================
@@ -284,12 +296,7 @@ public sealed class Http2Connection
                     if (options.LogFrames) frameLog.LogInformation("{Client} send {Frame}", client, Describe(f.Frame));
                     break;
                 case TimerRequest t:
-                    if (t.At < timerDue)
-                    {
-                        timerDue = t.At;
-                        var due = t.At - Now;
-                        timer?.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
-                    }
+                    ArmTimer(t.At);
                     break;
                 case CloseConnection c:
                     closeRequested = true;
