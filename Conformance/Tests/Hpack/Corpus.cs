@@ -1,19 +1,16 @@
-using Newtonsoft.Json.Linq;
-using Reference;
 using Reference.Hpack;
+using VectorRunner;
 using Xunit;
 
 namespace Conformance.Tests.Hpack;
 
-/// <summary>One case of an hpack-test-case story: a header block and its fields.</summary>
-internal sealed record StoryCase(int Seqno, byte[]? Wire, IReadOnlyList<HeaderField> Headers, int? HeaderTableSize);
-
-/// <summary>One story file of one implementation folder.</summary>
-internal sealed record Story(string Folder, string Name, IReadOnlyList<StoryCase> Cases);
-
 /// <summary>
 /// The public hpack-test-case corpus, read from <c>HPACK_TEST_CASE_DIR</c>
-/// (never copied into the repository).
+/// (never copied into the repository). Story files are parsed by
+/// run-vectors.sh's own reader (tools/VectorRunner/Corpus.cs, linked into
+/// this project), so the tests and the script read the corpus alike; this
+/// class adds what only tests need: skip or fail when it is missing, theory
+/// data, a cache.
 /// </summary>
 internal static class Corpus
 {
@@ -54,27 +51,13 @@ internal static class Corpus
         {
             if (cache.TryGetValue(folder, out var stories)) return stories;
             var dir = Path.Combine(Require(), folder);
-            stories = [.. Directory.GetFiles(dir, "story_*.json").Order().Select(path => Parse(folder, path))];
+            stories = [.. Directory.GetFiles(dir, "story_*.json").Order().Select(VectorRunner.Corpus.Parse)];
             cache[folder] = stories;
             return stories;
         }
     }
 
-    private static Story Parse(string folder, string path)
-    {
-        // DateParseHandling.None: values such as "11/07/2011 21:33:44" are octets, not dates.
-        using var reader = new Newtonsoft.Json.JsonTextReader(new StringReader(File.ReadAllText(path))) { DateParseHandling = Newtonsoft.Json.DateParseHandling.None };
-        var json = JObject.Load(reader);
-        var cases = json["cases"]!.Select((c, i) => new StoryCase(
-            c["seqno"]?.Value<int>() ?? i,
-            c["wire"] is { } w ? Convert.FromHexString(w.Value<string>()!) : null,
-            [.. c["headers"]!.SelectMany(h => ((JObject)h).Properties()).Select(p => HeaderField.Of(p.Name, p.Value.Value<string>()!))],
-            c["header_table_size"]?.Value<int>())).ToList();
-        return new Story(folder, Path.GetFileName(path), cases);
-    }
+    public static string Show(IEnumerable<HeaderField> fields) => VectorRunner.Corpus.Show(fields);
 
-    public static string Show(IEnumerable<HeaderField> fields) => "[" + string.Join(", ", fields.Select(f => $"{f.NameText}: {f.ValueText}")) + "]";
-
-    public static bool SameFields(IReadOnlyList<HeaderField> a, IReadOnlyList<HeaderField> b) =>
-        a.Count == b.Count && a.Zip(b, (x, y) => x.Name == y.Name && x.Value == y.Value).All(same => same);
+    public static bool SameFields(IReadOnlyList<HeaderField> a, IReadOnlyList<HeaderField> b) => VectorRunner.Corpus.SameFields(a, b);
 }

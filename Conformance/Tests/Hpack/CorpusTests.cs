@@ -1,4 +1,5 @@
 using Reference.Hpack;
+using VectorRunner;
 using Xunit;
 
 namespace Conformance.Tests.Hpack;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using Reference.Hpack;
+using VectorRunner;
 using Xunit;
 
 namespace Conformance.Tests.Hpack;
