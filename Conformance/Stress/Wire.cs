@@ -46,21 +46,21 @@ public static class Wire
 /// </summary>
 public sealed class FrameBatch : IBufferWriter<byte>
 {
-    private byte[] buffer = new byte[64 * 1024];
+    private readonly ArrayBufferWriter<byte> buffer = new(64 * 1024);
 
     /// <summary>Octets appended so far.</summary>
-    public int Length { get; private set; }
+    public int Length => buffer.WrittenCount;
 
     /// <summary>Frames appended so far.</summary>
     public int Frames { get; private set; }
 
     /// <summary>The octets appended so far (aliases the internal buffer until the next append).</summary>
-    public ReadOnlyMemory<byte> Memory => buffer.AsMemory(0, Length);
+    public ReadOnlyMemory<byte> Memory => buffer.WrittenMemory;
 
     /// <summary>Forgets the contents, keeps the capacity.</summary>
     public FrameBatch Clear()
     {
-        Length = 0;
+        buffer.ResetWrittenCount();
         Frames = 0;
         return this;
     }
@@ -132,27 +132,13 @@ public sealed class FrameBatch : IBufferWriter<byte>
     }
 
     /// <inheritdoc />
-    public void Advance(int count) => Length += count;
+    public void Advance(int count) => buffer.Advance(count);
 
     /// <inheritdoc />
-    public Memory<byte> GetMemory(int sizeHint = 0)
-    {
-        Ensure(sizeHint);
-        return buffer.AsMemory(Length);
-    }
+    public Memory<byte> GetMemory(int sizeHint = 0) => buffer.GetMemory(sizeHint);
 
     /// <inheritdoc />
-    public Span<byte> GetSpan(int sizeHint = 0)
-    {
-        Ensure(sizeHint);
-        return buffer.AsSpan(Length);
-    }
-
-    private void Ensure(int sizeHint)
-    {
-        var need = Length + Math.Max(sizeHint, 1);
-        if (need > buffer.Length) Array.Resize(ref buffer, Math.Max(buffer.Length * 2, need));
-    }
+    public Span<byte> GetSpan(int sizeHint = 0) => buffer.GetSpan(sizeHint);
 }
 
 /// <summary>
