@@ -29,6 +29,20 @@ public static class FrameWriter
     /// <exception cref="ArgumentOutOfRangeException">The payload exceeds 2^24-1 octets (a bug in the caller).</exception>
     public static void Write(Frame frame, IBufferWriter<byte> output)
     {
+        // The two frames of every response, unpadded: one type test, no switch.
+        if (frame is DataFrame { Padding.IsNone: true } d)
+        {
+            var n = FrameConstants.HeaderLength + d.Data.Length;
+            output.Advance(WriteSimple(output.GetSpan(n), FrameType.Data, Flag(d.EndStream, FrameFlags.EndStream), d.StreamId, d.Data.Span));
+            return;
+        }
+        if (frame is HeadersFrame { Padding.IsNone: true, Priority.IsNone: true } h)
+        {
+            var n = FrameConstants.HeaderLength + h.Fragment.Length;
+            output.Advance(WriteSimple(output.GetSpan(n), FrameType.Headers,
+                (byte)(Flag(h.EndStream, FrameFlags.EndStream) | Flag(h.EndHeaders, FrameFlags.EndHeaders)), h.StreamId, h.Fragment.Span));
+            return;
+        }
         var length = FrameConstants.HeaderLength + PayloadLength(frame);
         var span = output.GetSpan(length);
         Encode(frame, span);
@@ -331,7 +345,7 @@ public static class FrameWriter
 
     private static void WritePadded(Span<byte> payload, Option<byte> padding, ReadOnlySpan<byte> fixedFields, ReadOnlySpan<byte> body)
     {
-        var pad = padding.Match(p => (int)p, () => -1);
+        var pad = padding.IsSome ? padding.IfNone(0) : -1;
         var offset = 0;
         if (pad >= 0)
             payload[offset++] = (byte)pad;
@@ -350,7 +364,15 @@ public static class FrameWriter
         span[4] = priority.Weight;
     }
 
-    private static int PadOverhead(Option<byte> padding) => padding.Match(p => p + 1, () => 0);
+    private static int PadOverhead(Option<byte> padding) => padding.IsSome ? padding.IfNone(0) + 1 : 0;
+
+    private static int WriteSimple(Span<byte> destination, FrameType type, byte flags, uint streamId, ReadOnlySpan<byte> payload)
+    {
+        CheckLength((uint)payload.Length);
+        EncodeHeader(destination, payload.Length, type, flags, streamId & FrameConstants.MaxStreamId);
+        payload.CopyTo(destination[FrameConstants.HeaderLength..]);
+        return FrameConstants.HeaderLength + payload.Length;
+    }
 
     private static byte Flag(bool set, byte flag) => set ? flag : (byte)0;
 }

@@ -36,9 +36,9 @@ public static partial class Connection
             if (rec.OurHeadersDone) return Reject(c, "the header section was already sent; use SendTrailers");
             // §8.1.1: an endpoint MUST NOT generate a malformed message; check ours as we check theirs.
             var malformed = IsServer
-                ? FieldValidation.CheckResponse(c.Fields, c.EndStream).Match(_ => Option<Malformed>.None, m => m)
-                : FieldValidation.CheckRequest(c.Fields, c.EndStream).Match(_ => Option<Malformed>.None, m => m);
-            if (malformed.Case is Malformed bad) return Reject(c, $"malformed header section: {bad.Reason} (§{bad.Section})");
+                ? FieldValidation.ResponseError(c.Fields, c.EndStream, out _)
+                : FieldValidation.RequestError(c.Fields, c.EndStream, out _);
+            if (malformed is not null) return Reject(c, $"malformed header section: {malformed.Reason} (§{malformed.Section})");
             var informational = IsServer && IsInformational(c.Fields);
             if (informational && c.EndStream) return Reject(c, "a 1xx response cannot end the stream (§8.1)");
             if (rec.State is StreamState.ReservedLocal && S.activeLocalStreams >= S.peerSettings.MaxConcurrentStreams)
@@ -67,7 +67,8 @@ public static partial class Connection
                 S.connectionSendWindow -= len;
                 var state = c.EndStream && StreamMachine.Send(rec.State, StreamEvent.Data, true, id) is StreamTransition.Moved mv ? mv.Next : rec.State;
                 Emit(new DataAccepted(id, len));
-                Update(rec, rec with { SendWindow = rec.SendWindow - len, State = state });
+                if (state is StreamState.Closed closed) Close(rec, closed.Cause);
+                else Update(rec, rec with { SendWindow = rec.SendWindow - len, State = state });
                 return null;
             }
             // Buffer up to the bound (CVE-2019-9517: never more than MaxStreamSendBuffer per stream), then send what the windows allow.
@@ -106,7 +107,7 @@ public static partial class Connection
             var rec = Find(c.StreamId);
             if (rec is null) return Reject(c, $"stream {c.StreamId} is not open");
             Send(new RstStreamFrame(c.StreamId, c.Code));
-            Update(rec, Closing(rec, CloseCause.ResetSent), c.Code);
+            Close(rec, CloseCause.ResetSent, c.Code);
             return null;
         }
 
@@ -119,8 +120,8 @@ public static partial class Connection
             // §8.4: PUSH_PROMISE only on a client stream in "open" or "half-closed (remote)" — a response not yet finished.
             if (parent is null || !IsPeerInitiated(parent.Id) || !parent.State.WeMaySend || parent.PendingEnd || parent.PendingTrailers.IsSome)
                 return Reject(c, $"parent stream {c.ParentStreamId} is not open or has finished its response (§8.4)");
-            var check = FieldValidation.CheckRequest(c.RequestFields, true);
-            if (check.IsLeft) return Reject(c, "the promised request is malformed: " + check.LeftToSeq().Head.Reason);
+            if (FieldValidation.RequestError(c.RequestFields, true, out _) is { } malformed)
+                return Reject(c, "the promised request is malformed: " + malformed.Reason);
             var promised = S.NextLocalStreamId;
             if (promised > L.MaxStreamId) return Reject(c, "stream ids exhausted");
             SendPushPromiseBlock(parent.Id, promised, c.RequestFields);

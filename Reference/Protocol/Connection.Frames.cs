@@ -206,12 +206,8 @@ public static partial class Connection
             var listLimit = (int)Math.Min(int.MaxValue, S.advertisedSettings.MaxHeaderListSize);
             var limits = new DecoderLimits(listLimit, L.MaxHeaderFields, Math.Max(L.MaxHeaderBlockBytes * 2, 64));
             var decoded = HpackDecoder.Decode(S.decoder, block, limits);
-            if (decoded.IsLeft)
-            {
-                var err = decoded.LeftToSeq().Head;
-                return new ConnectionError(ErrorCode.CompressionError, err.ToString(), "4.3");
-            }
-            var d = decoded.RightToSeq().Head;
+            if (decoded.Case is not DecodedBlock d)
+                return new ConnectionError(ErrorCode.CompressionError, decoded.Case?.ToString() ?? "HPACK decoding failed", "4.3");
             S.decoder = d.State;
             if (deferred.Case is StreamError se) return se;
             if (push) return CompletePushPromise(id, promised, d);
@@ -230,11 +226,14 @@ public static partial class Connection
             // §5.1.2: over our SETTINGS_MAX_CONCURRENT_STREAMS: "MUST treat this as a stream error of type PROTOCOL_ERROR or REFUSED_STREAM".
             if (S.activePeerStreams >= S.advertisedSettings.MaxConcurrentStreams)
                 return new StreamError(id, ErrorCode.RefusedStream, $"over SETTINGS_MAX_CONCURRENT_STREAMS ({S.advertisedSettings.MaxConcurrentStreams})", "5.1.2");
-            var check = FieldValidation.CheckRequest(d.Fields, endStream);
-            if (check.IsLeft) return check.LeftToSeq().Head.ToStreamError(id);
-            var head = check.RightToSeq().Head;
-            var rec = NewStream(id, endStream ? StreamState.HalfClosedRemoteState : StreamState.OpenState) with
+            if (FieldValidation.RequestError(d.Fields, endStream, out var head) is { } malformed) return malformed.ToStreamError(id);
+            var rec = new StreamRecord
             {
+                Id = id,
+                State = endStream ? StreamState.HalfClosedRemoteState : StreamState.OpenState,
+                SendWindow = S.peerSettings.InitialWindowSize,
+                ReceiveWindow = S.localSettings.InitialWindowSize,
+                RateStart = now,
                 ExpectedLength = head.ContentLength,
                 PeerHeadersDone = true,
                 Announced = true,
@@ -287,9 +286,7 @@ public static partial class Connection
                 return null;
             }
             // Client role: a response (or a pushed response on a reserved stream).
-            var check = FieldValidation.CheckResponse(d.Fields, endStream);
-            if (check.IsLeft) return check.LeftToSeq().Head.ToStreamError(id);
-            var head = check.RightToSeq().Head;
+            if (FieldValidation.ResponseError(d.Fields, endStream, out var head) is { } malformed) return malformed.ToStreamError(id);
             if (head.IsInformational && endStream)
                 return new StreamError(id, ErrorCode.ProtocolError, "malformed: 1xx response with END_STREAM", "8.1");
             Update(rec, rec with
@@ -322,8 +319,7 @@ public static partial class Connection
         private ProtocolError? CompletePushPromise(uint parentId, uint promised, DecodedBlock d)
         {
             S.highestPeerStreamId = Math.Max(S.highestPeerStreamId, promised);
-            var check = FieldValidation.CheckRequest(d.Fields, true);
-            if (check.IsLeft) return check.LeftToSeq().Head.ToStreamError(promised);
+            if (FieldValidation.RequestError(d.Fields, true, out _) is { } malformed) return malformed.ToStreamError(promised);
             Update(null, NewStream(promised, StreamState.ReservedRemoteState) with { Announced = true });
             Emit(new PushPromiseReceived(parentId, promised, d.Fields));
             return null;
@@ -354,7 +350,7 @@ public static partial class Connection
             var e = TakeReset();
             if (e is not null) return e;
             if (rec is null) return null;
-            Update(rec, Closing(rec, CloseCause.ResetReceived), f.Error);
+            Close(rec, CloseCause.ResetReceived, f.Error);
             return null;
         }
 
@@ -377,8 +373,7 @@ public static partial class Connection
             var churn = Churn("SETTINGS frames");
             if (churn is not null) return churn;
             var applied = S.peerSettings.Apply(f.Settings, receiverIsClient: !IsServer);
-            if (applied.IsLeft) return applied.LeftToSeq().Head;
-            var next = applied.RightToSeq().Head;
+            if (applied.Case is not Http2Settings next) return applied.Case as ProtocolError;
             var old = S.peerSettings;
             var delta = (long)next.InitialWindowSize - old.InitialWindowSize;
             if (delta != 0)
@@ -444,7 +439,7 @@ public static partial class Connection
             Emit(new GoAwayReceived(f.LastStreamId, f.Error, f.DebugData));
             // §6.8: streams we initiated above the last id were not processed; they may be retried elsewhere.
             foreach (var r in S.streams.Snapshot().Where(r => !IsPeerInitiated(r.Id) && r.Id > f.LastStreamId).ToList())
-                Update(r, Closing(r, CloseCause.ResetReceived), ErrorCode.RefusedStream);
+                Close(r, CloseCause.ResetReceived, ErrorCode.RefusedStream);
             return null;
         }
 

@@ -210,7 +210,7 @@ public static partial class Connection
         private ProtocolError? ResetFromError(StreamError se)
         {
             var rec = Find(se.StreamId);
-            if (rec is not null) Update(rec, Closing(rec, CloseCause.ResetSent), se.Code);
+            if (rec is not null) Close(rec, CloseCause.ResetSent, se.Code);
             else if (se.StreamId <= S.highestPeerStreamId || se.StreamId <= S.highestLocalStreamId) Remember(se.StreamId, CloseCause.ResetSent);
             var err = Control(new RstStreamFrame(se.StreamId, se.Code));
             if (err is not null) return err;
@@ -280,13 +280,14 @@ public static partial class Connection
 
         private Option<CloseCause> RecentlyClosed(uint id) => S.RecentlyClosed(id);
 
+        private bool ownsClosed;
+
         private void Remember(uint id, CloseCause cause)
         {
-            S.closed = S.closed.Add(id, cause);
+            if (!ownsClosed) { S.closed = S.closed.Copy(); ownsClosed = true; }
+            S.closed.Add(id, cause);
         }
 
-        private static StreamRecord Closing(StreamRecord r, CloseCause cause) =>
-            r with { State = StreamState.ClosedBy(cause), Pending = default, PendingBytes = 0, PendingEnd = false, PendingTrailers = None, WriterWaiting = false };
 
         private void Count(StreamRecord r, int d)
         {
@@ -307,17 +308,31 @@ public static partial class Connection
         /// </summary>
         private void Update(StreamRecord? before, StreamRecord after, ErrorCode? closeCode = null)
         {
-            if (before is not null) Count(before, -1);
             if (after.State is StreamState.Closed c)
             {
-                Table().Remove(after.Id);
-                Remember(after.Id, c.Cause);
-                if (after.Announced || (before?.Announced ?? false))
-                    Emit(new StreamClosed(after.Id, closeCode ?? ErrorCode.NoError));
+                Close(before, after.Id, after.Announced, c.Cause, closeCode);
                 return;
             }
+            if (before is not null) Count(before, -1);
             Table().Set(after);
             Count(after, +1);
+        }
+
+        /// <summary>
+        /// A live stream reaches "closed" (§5.1): it leaves the table (its
+        /// buffered output with it) for the closed memory, and the application
+        /// hears of it if it knew the stream.
+        /// </summary>
+        private void Close(StreamRecord before, CloseCause cause, ErrorCode? closeCode = null) =>
+            Close(before, before.Id, false, cause, closeCode);
+
+        private void Close(StreamRecord? before, uint id, bool announced, CloseCause cause, ErrorCode? closeCode)
+        {
+            if (before is not null) Count(before, -1);
+            Table().Remove(id);
+            Remember(id, cause);
+            if (announced || (before?.Announced ?? false))
+                Emit(new StreamClosed(id, closeCode ?? ErrorCode.NoError));
         }
 
         private StreamRecord NewStream(uint id, StreamState state) => new()
@@ -338,19 +353,28 @@ public static partial class Connection
             S.advertisedSettings = settings;
         }
 
+        private System.Buffers.ArrayBufferWriter<byte>? scratch; // this call's encoding space (cannot escape: blocks are copied out)
+
+        /// <summary>HPACK-encodes with the connection's encoder (the one scratch buffer of the call, then one exact array per block).</summary>
+        private byte[] Encode(IReadOnlyList<HeaderField> fields)
+        {
+            scratch ??= new System.Buffers.ArrayBufferWriter<byte>(256);
+            scratch.ResetWrittenCount();
+            S.encoder = HpackEncoder.Encode(S.encoder, fields, scratch);
+            return scratch.WrittenSpan.ToArray();
+        }
+
         /// <summary>HPACK-encodes a field section (the encoder is connection-wide) and emits HEADERS + CONTINUATION* split at the peer's max frame size (§4.3).</summary>
         private void SendHeaderBlock(uint id, IReadOnlyList<HeaderField> fields, bool endStream)
         {
-            var (enc, block) = HpackEncoder.Encode(S.encoder, fields);
-            S.encoder = enc;
+            var block = Encode(fields);
             if (block.Length <= S.peerSettings.MaxFrameSize) Send(new HeadersFrame(id, block, endStream));
             else foreach (var f in FrameWriter.SplitHeaderBlock(id, block, endStream, None, S.peerSettings.MaxFrameSize)) Send(f);
         }
 
         private void SendPushPromiseBlock(uint id, uint promised, IReadOnlyList<HeaderField> fields)
         {
-            var (enc, block) = HpackEncoder.Encode(S.encoder, fields);
-            S.encoder = enc;
+            var block = Encode(fields);
             foreach (var f in FrameWriter.SplitPushPromise(id, promised, block, S.peerSettings.MaxFrameSize)) Send(f);
         }
 

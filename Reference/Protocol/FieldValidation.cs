@@ -36,52 +36,81 @@ public static class FieldValidation
 {
     private static Malformed Bad(string reason, string section) => new(reason, section);
 
+    // §8.2.1: octets no field name may hold: 0x00-0x20, 'A'-'Z', 0x7f-0xff, and ':' (outside a pseudo-header's first octet).
+    private static readonly System.Buffers.SearchValues<byte> NotInName = System.Buffers.SearchValues.Create(
+        [.. Enumerable.Range(0, 0x21).Select(b => (byte)b), .. "ABCDEFGHIJKLMNOPQRSTUVWXYZ:"u8.ToArray(), .. Enumerable.Range(0x7f, 0x81).Select(b => (byte)b)]);
+
     /// <summary>
     /// §8.2.1: a name is not empty and has no octet in 0x00-0x20, 0x41-0x5a
     /// (uppercase) or 0x7f-0xff, and no colon except the pseudo-header's first.
     /// </summary>
-    public static Option<Malformed> CheckName(ReadOnlySpan<byte> name)
+    public static Option<Malformed> CheckName(ReadOnlySpan<byte> name) => Optional(NameError(name));
+
+    private static Malformed? NameError(ReadOnlySpan<byte> name)
     {
         if (name.IsEmpty) return Bad("empty field name", "8.2.1");
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            if (c is >= (byte)'A' and <= (byte)'Z') return Bad("uppercase character in a field name", "8.2.1");
-            if (c <= 0x20 || c >= 0x7f) return Bad("forbidden character in a field name", "8.2.1");
-            if (c == (byte)':' && i > 0) return Bad("colon inside a field name", "8.2.1");
-        }
-        return None;
+        var skip = name[0] == (byte)':' ? 1 : 0;
+        var at = name[skip..].IndexOfAny(NotInName);
+        if (at < 0) return null;
+        var c = name[skip + at];
+        return c is >= (byte)'A' and <= (byte)'Z' ? Bad("uppercase character in a field name", "8.2.1")
+            : c == (byte)':' ? Bad("colon inside a field name", "8.2.1")
+            : Bad("forbidden character in a field name", "8.2.1");
     }
 
     /// <summary>§8.2.1: a value has no NUL, CR or LF, and does not start or end with SP or HTAB.</summary>
-    public static Option<Malformed> CheckValue(ReadOnlySpan<byte> value)
+    public static Option<Malformed> CheckValue(ReadOnlySpan<byte> value) => Optional(ValueError(value));
+
+    private static Malformed? ValueError(ReadOnlySpan<byte> value)
     {
         if (value.IndexOfAny((byte)0, (byte)'\r', (byte)'\n') >= 0) return Bad("NUL, CR or LF in a field value", "8.2.1");
         if (!value.IsEmpty && (value[0] is (byte)' ' or (byte)'\t' || value[^1] is (byte)' ' or (byte)'\t'))
             return Bad("leading or trailing whitespace in a field value", "8.2.1");
-        return None;
+        return null;
     }
-
-    private static readonly byte[][] ConnectionSpecific =
-        ["connection"u8.ToArray(), "keep-alive"u8.ToArray(), "proxy-connection"u8.ToArray(), "transfer-encoding"u8.ToArray(), "upgrade"u8.ToArray()];
 
     /// <summary>
     /// Checks a regular (non-pseudo) field: name and value characters
     /// (§8.2.1), connection-specific fields (§8.2.2), TE other than
     /// "trailers" (§8.2.2).
     /// </summary>
-    public static Option<Malformed> CheckRegular(HeaderField f)
+    public static Option<Malformed> CheckRegular(HeaderField f) => Optional(RegularError(f));
+
+    private static Malformed? RegularError(HeaderField f)
     {
         var name = f.Name.Span;
-        var bad = CheckName(name);
-        if (bad.IsSome) return bad;
-        bad = CheckValue(f.Value.Span);
-        if (bad.IsSome) return bad;
-        foreach (var cs in ConnectionSpecific)
-            if (name.SequenceEqual(cs)) return Bad($"connection-specific field '{f.NameText}'", "8.2.2");
-        if (name.SequenceEqual("te"u8) && !f.Value.Span.SequenceEqual("trailers"u8))
+        if (NameError(name) is { } badName) return badName;
+        if (ValueError(f.Value.Span) is { } badValue) return badValue;
+        // §8.2.2: "An endpoint MUST NOT generate an HTTP/2 message containing connection-specific header fields."
+        var connectionSpecific = name.Length switch
+        {
+            7 => name.SequenceEqual("upgrade"u8),
+            10 => name.SequenceEqual("connection"u8) || name.SequenceEqual("keep-alive"u8),
+            16 => name.SequenceEqual("proxy-connection"u8),
+            17 => name.SequenceEqual("transfer-encoding"u8),
+            _ => false,
+        };
+        if (connectionSpecific) return Bad($"connection-specific field '{f.NameText}'", "8.2.2");
+        if (name.Length == 2 && name.SequenceEqual("te"u8) && !f.Value.Span.SequenceEqual("trailers"u8))
             return Bad("TE with a value other than \"trailers\"", "8.2.2");
-        return None;
+        return null;
+    }
+
+    /// <summary>
+    /// A regular field of a request or response: <see cref="CheckRegular"/>,
+    /// then content-length (§8.1.1): digits, and equal to any earlier one
+    /// (RFC 9110 §8.6 allows repeats of one value only).
+    /// </summary>
+    private static Malformed? RegularWithLength(HeaderField f, ref long contentLength)
+    {
+        if (RegularError(f) is { } bad) return bad;
+        var name = f.Name.Span;
+        if (name.Length != 14 || !name.SequenceEqual("content-length"u8)) return null;
+        var parsed = ParseLength(f.Value.Span);
+        if (parsed < 0) return Bad("content-length is not a number", "8.1.1");
+        if (contentLength >= 0 && contentLength != parsed) return Bad("conflicting content-length fields", "8.1.1");
+        contentLength = parsed;
+        return null;
     }
 
     /// <summary>
@@ -92,10 +121,15 @@ public static class FieldValidation
     /// <see cref="CheckRegular"/>; content-length digits, consistent, and 0
     /// when <paramref name="endStream"/> (§8.1.1).
     /// </summary>
-    public static Either<Malformed, RequestHead> CheckRequest(IReadOnlyList<HeaderField> fields, bool endStream)
+    public static Either<Malformed, RequestHead> CheckRequest(IReadOnlyList<HeaderField> fields, bool endStream) =>
+        RequestError(fields, endStream, out var head) is { } bad ? bad : head;
+
+    /// <summary><see cref="CheckRequest"/> without the Either (the connection's hot path): null when valid.</summary>
+    internal static Malformed? RequestError(IReadOnlyList<HeaderField> fields, bool endStream, out RequestHead head)
     {
+        head = default;
         bool method = false, scheme = false, authority = false, path = false, regular = false, connect = false;
-        var contentLength = Option<long>.None;
+        long contentLength = -1;
         for (var i = 0; i < fields.Count; i++)
         {
             var f = fields[i];
@@ -104,45 +138,37 @@ public static class FieldValidation
             {
                 if (regular) return Bad("pseudo-header after a regular field", "8.3");
                 var value = f.Value.Span;
-                if (name.SequenceEqual(":method"u8))
+                switch (name.Length)
                 {
-                    if (method) return Bad("repeated :method", "8.3");
-                    if (value.IsEmpty) return Bad("empty :method", "8.3.1");
-                    method = true;
-                    connect = value.SequenceEqual("CONNECT"u8);
+                    case 7 when name.SequenceEqual(":method"u8):
+                        if (method) return Bad("repeated :method", "8.3");
+                        if (value.IsEmpty) return Bad("empty :method", "8.3.1");
+                        method = true;
+                        connect = value.SequenceEqual("CONNECT"u8);
+                        break;
+                    case 7 when name.SequenceEqual(":scheme"u8):
+                        if (scheme) return Bad("repeated :scheme", "8.3");
+                        scheme = true;
+                        break;
+                    case 10 when name.SequenceEqual(":authority"u8):
+                        if (authority) return Bad("repeated :authority", "8.3");
+                        authority = true;
+                        break;
+                    case 5 when name.SequenceEqual(":path"u8):
+                        if (path) return Bad("repeated :path", "8.3");
+                        if (value.IsEmpty) return Bad("empty :path", "8.3.1");
+                        path = true;
+                        break;
+                    case 7 when name.SequenceEqual(":status"u8):
+                        return Bad("response pseudo-header :status in a request", "8.3");
+                    default:
+                        return Bad($"unknown pseudo-header '{f.NameText}'", "8.3");
                 }
-                else if (name.SequenceEqual(":scheme"u8))
-                {
-                    if (scheme) return Bad("repeated :scheme", "8.3");
-                    scheme = true;
-                }
-                else if (name.SequenceEqual(":authority"u8))
-                {
-                    if (authority) return Bad("repeated :authority", "8.3");
-                    authority = true;
-                }
-                else if (name.SequenceEqual(":path"u8))
-                {
-                    if (path) return Bad("repeated :path", "8.3");
-                    if (value.IsEmpty) return Bad("empty :path", "8.3.1");
-                    path = true;
-                }
-                else if (name.SequenceEqual(":status"u8)) return Bad("response pseudo-header :status in a request", "8.3");
-                else return Bad($"unknown pseudo-header '{f.NameText}'", "8.3");
-                var v = CheckValue(value);
-                if (v.IsSome) return (Malformed)v;
+                if (ValueError(value) is { } v) return v;
                 continue;
             }
             regular = true;
-            var bad = CheckRegular(f);
-            if (bad.IsSome) return (Malformed)bad;
-            if (name.SequenceEqual("content-length"u8))
-            {
-                var parsed = ParseContentLength(f.Value.Span);
-                if (parsed.IsNone) return Bad("content-length is not a number", "8.1.1");
-                if (contentLength.IsSome && contentLength != parsed) return Bad("conflicting content-length fields", "8.1.1");
-                contentLength = parsed;
-            }
+            if (RegularWithLength(f, ref contentLength) is { } bad) return bad;
         }
         if (!method) return Bad("missing :method", "8.3.1");
         if (connect)
@@ -156,22 +182,29 @@ public static class FieldValidation
             if (!scheme) return Bad("missing :scheme", "8.3.1");
             if (!path) return Bad("missing :path", "8.3.1");
         }
-        if (endStream && contentLength.Exists(n => n != 0)) return Bad("content-length does not match an empty body", "8.1.1");
-        return new RequestHead(connect, contentLength);
+        if (endStream && contentLength > 0) return Bad("content-length does not match an empty body", "8.1.1");
+        head = new RequestHead(connect, contentLength >= 0 ? contentLength : Option<long>.None);
+        return null;
     }
 
     /// <summary>
     /// The response rules (client role): exactly one :status of three digits
     /// (§8.3.2), no request pseudo-headers, pseudo-headers first, regular
-    /// fields as <see cref="CheckRegular"/>.
+    /// fields as <see cref="CheckRegular"/>, content-length digits and consistent.
     /// </summary>
-    public static Either<Malformed, ResponseHead> CheckResponse(IReadOnlyList<HeaderField> fields, bool endStream)
+    public static Either<Malformed, ResponseHead> CheckResponse(IReadOnlyList<HeaderField> fields, bool endStream) =>
+        ResponseError(fields, endStream, out var head) is { } bad ? bad : head;
+
+    /// <summary><see cref="CheckResponse"/> without the Either (the connection's hot path): null when valid.</summary>
+    internal static Malformed? ResponseError(IReadOnlyList<HeaderField> fields, bool endStream, out ResponseHead head)
     {
+        head = default;
         var status = -1;
-        bool regular = false;
-        var contentLength = Option<long>.None;
-        foreach (var f in fields)
+        var regular = false;
+        long contentLength = -1;
+        for (var i = 0; i < fields.Count; i++)
         {
+            var f = fields[i];
             var name = f.Name.Span;
             if (name.Length > 0 && name[0] == (byte)':')
             {
@@ -185,39 +218,36 @@ public static class FieldValidation
                 continue;
             }
             regular = true;
-            var bad = CheckRegular(f);
-            if (bad.IsSome) return (Malformed)bad;
-            if (name.SequenceEqual("content-length"u8))
-            {
-                var parsed = ParseContentLength(f.Value.Span);
-                if (parsed.IsNone) return Bad("content-length is not a number", "8.1.1");
-                contentLength = parsed;
-            }
+            if (RegularWithLength(f, ref contentLength) is { } bad) return bad;
         }
         if (status < 0) return Bad("missing :status", "8.3.2");
-        return new ResponseHead(status, contentLength);
+        head = new ResponseHead(status, contentLength >= 0 ? contentLength : Option<long>.None);
+        return null;
     }
 
     /// <summary>Trailers (§8.1): no pseudo-headers (§8.3), regular fields as <see cref="CheckRegular"/>.</summary>
     public static Option<Malformed> CheckTrailers(IReadOnlyList<HeaderField> fields)
     {
-        foreach (var f in fields)
+        for (var i = 0; i < fields.Count; i++)
         {
+            var f = fields[i];
             if (f.Name.Length > 0 && f.Name.Span[0] == (byte)':') return Bad("pseudo-header in trailers", "8.1");
-            var bad = CheckRegular(f);
-            if (bad.IsSome) return bad;
+            if (RegularError(f) is { } bad) return bad;
         }
         return None;
     }
 
     /// <summary>A content-length value: one or more ASCII digits, no sign, no overflow.</summary>
-    public static Option<long> ParseContentLength(ReadOnlySpan<byte> value)
+    public static Option<long> ParseContentLength(ReadOnlySpan<byte> value) =>
+        ParseLength(value) is var n and >= 0 ? n : None;
+
+    private static long ParseLength(ReadOnlySpan<byte> value)
     {
-        if (value.IsEmpty || value.Length > 18) return None;
+        if (value.IsEmpty || value.Length > 18) return -1;
         long n = 0;
         foreach (var c in value)
         {
-            if (c is < (byte)'0' or > (byte)'9') return None;
+            if (c is < (byte)'0' or > (byte)'9') return -1;
             n = n * 10 + (c - '0');
         }
         return n;
