@@ -7,8 +7,39 @@ namespace Reference.Hpack;
 /// never-indexed literal (§6.2.3), and the decoder sets it on every
 /// never-indexed literal it reads so that an intermediary can keep it so.
 /// </summary>
+/// <remarks>
+/// A field is a value: its octets must not change once it is made (the
+/// <see cref="Bytes"/> it holds may alias a caller's array; do not overwrite
+/// it). That is what lets a field remember facts about its octets the first
+/// time they are computed — the encoder's hashes and static-table match, the
+/// §8.2 checks of the connection — so that a field used many times (a static
+/// or dynamic table entry, a constant response field) is examined once.
+/// These caches are invisible: equality and <c>with</c> ignore them.
+/// </remarks>
 public sealed record HeaderField(Bytes Name, Bytes Value, bool Sensitive = false)
 {
+    // FieldValidation's verdicts (0 = not computed yet); written once, idempotently.
+    internal int Checks;
+
+    // The encoder's facts: (name hash, name+value hash), then the static index
+    // and match, published by EncoderFacts after the hashes (0 = not computed).
+    internal ulong EncoderHashes;
+    internal int EncoderFacts;
+
+    private HeaderField(HeaderField original)
+    {
+        Name = original.Name;
+        Value = original.Value;
+        Sensitive = original.Sensitive;
+    }
+
+    /// <summary>Equal name, value and sensitivity.</summary>
+    public bool Equals(HeaderField? other) =>
+        other is not null && (ReferenceEquals(this, other) || (Sensitive == other.Sensitive && Name.Equals(other.Name) && Value.Equals(other.Value)));
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Name, Value, Sensitive);
+
     /// <summary>RFC 7541 §4.1: each entry costs its name and value length plus 32.</summary>
     public const int EntryOverhead = 32;
 

@@ -64,11 +64,11 @@ public static class HpackEncoder
         var value = field.Value.Span;
         var literal = Choose(field, strategy, table.MaxSize);
         var never = literal == Literal.NeverIndexed;
-        var nameHash = DynamicTable.Hash(name, 0);
-        var fullHash = DynamicTable.Hash(value, nameHash);
+        var (nameHash, fullHash, staticName, staticMatch) = Facts(field);
 
         // A never-indexed field may only borrow a name (§6.2.3), so its value is not looked up.
-        var staticIndex = StaticTable.Find(name, nameHash, value, never, out var staticExact);
+        var staticExact = staticMatch > 0 && !never;
+        var staticIndex = staticExact ? staticMatch : staticName;
         var dynamicExact = never || table.Count == 0 ? -1 : table.FindExact(name, value, fullHash);
 
         int nameIndex;
@@ -115,6 +115,31 @@ public static class HpackEncoder
             table.Add(new HeaderField(entryName, entryValue), nameHash, fullHash);
         }
         return n;
+    }
+
+    /// <summary>
+    /// What the encoder needs to know of a field's octets — its hashes, the
+    /// first static index with its name, the static index equal to it (0:
+    /// none) — computed once per field and kept in it (a field's octets never
+    /// change; see <see cref="HeaderField"/>), so constant fields and table
+    /// entries are not hashed or looked up again.
+    /// </summary>
+    private static (uint NameHash, uint FullHash, int StaticName, int StaticMatch) Facts(HeaderField field)
+    {
+        var facts = Volatile.Read(ref field.EncoderFacts);
+        if (facts != 0)
+        {
+            var hashes = field.EncoderHashes;
+            return ((uint)(hashes >> 32), (uint)hashes, (facts >> 1) & 0x7f, facts >> 8);
+        }
+        var name = field.Name.Span;
+        var nameHash = DynamicTable.Hash(name, 0);
+        var fullHash = DynamicTable.Hash(field.Value.Span, nameHash);
+        var first = StaticTable.Find(name, nameHash, default, true, out _);
+        var match = first > 0 && StaticTable.Find(name, nameHash, field.Value.Span, false, out var exact) is var i && exact ? i : 0;
+        field.EncoderHashes = (ulong)nameHash << 32 | fullHash;
+        Volatile.Write(ref field.EncoderFacts, 1 | first << 1 | match << 8); // published after the hashes
+        return (nameHash, fullHash, first, match);
     }
 
     // nghttp2's should_never_index and hd_deflate_decide_indexing, generalised over the policies.

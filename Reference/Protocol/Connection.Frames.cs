@@ -239,7 +239,7 @@ public static partial class Connection
                 Announced = true,
             };
             Update(null, rec);
-            Emit(new HeadersReceived(id, FieldValidation.JoinCookies(d.Fields), endStream));
+            Emit(new HeadersReceived(id, head.Cookies >= 2 ? FieldValidation.JoinCookies(d.Fields) : d.Fields, endStream));
             // Issue 7: a connection that runs out of stream ids is closed gracefully.
             if (id >= L.MaxStreamId - 1 && S.goAwaySent.IsNone) GracefulGoAway(ErrorCode.NoError, "stream ids exhausted");
             return null;

@@ -63,7 +63,8 @@ public static partial class Connection
     public static ConnectionResult Receive(ConnectionState state, ReadOnlyMemory<byte> bytes, TimeSpan now)
     {
         if (state.phase == ConnectionPhase.Closed) return new(state, NoOutputs, bytes.Length);
-        var m = new Machine(state.Clone(), now);
+        // Sized for a batch of small frames (a HEADERS of a request is ~15 octets and yields one output), so the list rarely grows.
+        var m = new Machine(state.Clone(), now, Math.Clamp(bytes.Length / 16, 8, 1024));
         var s = m.S;
         var consumed = 0;
         if (s.phase == ConnectionPhase.AwaitingPreface)
@@ -130,7 +131,8 @@ public static partial class Connection
     /// </summary>
     public static ConnectionResult StepAll(ConnectionState state, IEnumerable<ConnectionInput> inputs, TimeSpan now)
     {
-        var m = new Machine(state.Clone(), now);
+        // A response is typically two commands and three outputs (frames, DataAccepted, StreamClosed).
+        var m = new Machine(state.Clone(), now, inputs is ICollection<ConnectionInput> c ? Math.Clamp(c.Count * 2, 8, 4096) : 8);
         foreach (var input in inputs)
         {
             if (m.S.phase == ConnectionPhase.Closed)
@@ -148,10 +150,10 @@ public static partial class Connection
     /// place (it cannot escape before the call returns it as the new state)
     /// and the outputs so far.
     /// </summary>
-    private sealed partial class Machine(ConnectionState s, TimeSpan now)
+    private sealed partial class Machine(ConnectionState s, TimeSpan now, int expectedOutputs = 8)
     {
         public readonly ConnectionState S = s;
-        private readonly List<ConnectionOutput> outputs = new(8);
+        private readonly List<ConnectionOutput> outputs = new(expectedOutputs);
         private readonly TimeSpan now = now;
         private ConnectionLimits L => S.options.Limits;
         private bool IsServer => S.options.Role == Role.Server;

@@ -16,7 +16,11 @@ public sealed record Malformed(string Reason, string Section)
 /// <summary>What the connection needs to know about a valid request header section.</summary>
 /// <param name="IsConnect">:method is CONNECT (§8.5).</param>
 /// <param name="ContentLength">The declared content-length, if any (§8.1.1).</param>
-public readonly record struct RequestHead(bool IsConnect, Option<long> ContentLength);
+public readonly record struct RequestHead(bool IsConnect, Option<long> ContentLength)
+{
+    /// <summary>How many cookie fields the request has (§8.2.3: two or more are joined for the application).</summary>
+    public int Cookies { get; init; }
+}
 
 /// <summary>What the connection needs to know about a valid response header section.</summary>
 /// <param name="Status">The :status code.</param>
@@ -76,7 +80,9 @@ public static class FieldValidation
     /// </summary>
     public static Option<Malformed> CheckRegular(HeaderField f) => Optional(RegularError(f));
 
-    private static Malformed? RegularError(HeaderField f)
+    private static Malformed? RegularError(HeaderField f) => (Facts(f) & RegularOk) != 0 ? null : ComputeRegularError(f);
+
+    private static Malformed? ComputeRegularError(HeaderField f)
     {
         var name = f.Name.Span;
         if (NameError(name) is { } badName) return badName;
@@ -96,6 +102,46 @@ public static class FieldValidation
         return null;
     }
 
+    // ---- per-field facts, computed once per field (HeaderField.Checks) ----------
+
+    private enum Kind { Other, ContentLength, Cookie, Method, Scheme, Authority, Path, Status, OtherPseudo }
+
+    private const int Known = 1, ValueOk = 2, RegularOk = 4, KindShift = 4;
+
+    /// <summary>
+    /// The verdicts on one field's octets: computed the first time and kept in
+    /// the field (its octets never change), so a field from the static or
+    /// dynamic table, or a constant response field, is checked once, not on
+    /// every message that uses it.
+    /// </summary>
+    private static int Facts(HeaderField f)
+    {
+        var facts = f.Checks;
+        if (facts != 0) return facts;
+        var name = f.Name.Span;
+        var kind = name.Length > 0 && name[0] == (byte)':'
+            ? name.Length switch
+            {
+                5 when name.SequenceEqual(":path"u8) => Kind.Path,
+                7 when name.SequenceEqual(":method"u8) => Kind.Method,
+                7 when name.SequenceEqual(":scheme"u8) => Kind.Scheme,
+                7 when name.SequenceEqual(":status"u8) => Kind.Status,
+                10 when name.SequenceEqual(":authority"u8) => Kind.Authority,
+                _ => Kind.OtherPseudo,
+            }
+            : name.Length switch
+            {
+                6 when name.SequenceEqual("cookie"u8) => Kind.Cookie,
+                14 when name.SequenceEqual("content-length"u8) => Kind.ContentLength,
+                _ => Kind.Other,
+            };
+        facts = Known | (ValueError(f.Value.Span) is null ? ValueOk : 0) | (ComputeRegularError(f) is null ? RegularOk : 0) | (int)kind << KindShift;
+        f.Checks = facts;
+        return facts;
+    }
+
+    private static Kind KindOf(int facts) => (Kind)(facts >> KindShift);
+
     /// <summary>
     /// A regular field of a request or response: <see cref="CheckRegular"/>,
     /// then content-length (§8.1.1): digits, and equal to any earlier one
@@ -103,9 +149,9 @@ public static class FieldValidation
     /// </summary>
     private static Malformed? RegularWithLength(HeaderField f, ref long contentLength)
     {
-        if (RegularError(f) is { } bad) return bad;
-        var name = f.Name.Span;
-        if (name.Length != 14 || !name.SequenceEqual("content-length"u8)) return null;
+        var facts = Facts(f);
+        if ((facts & RegularOk) == 0) return ComputeRegularError(f);
+        if (KindOf(facts) != Kind.ContentLength) return null;
         var parsed = ParseLength(f.Value.Span);
         if (parsed < 0) return Bad("content-length is not a number", "8.1.1");
         if (contentLength >= 0 && contentLength != parsed) return Bad("conflicting content-length fields", "8.1.1");
@@ -130,44 +176,46 @@ public static class FieldValidation
         head = default;
         bool method = false, scheme = false, authority = false, path = false, regular = false, connect = false;
         long contentLength = -1;
+        var cookies = 0;
         for (var i = 0; i < fields.Count; i++)
         {
             var f = fields[i];
-            var name = f.Name.Span;
-            if (name.Length > 0 && name[0] == (byte)':')
+            var facts = Facts(f);
+            var kind = KindOf(facts);
+            if (kind >= Kind.Method)
             {
                 if (regular) return Bad("pseudo-header after a regular field", "8.3");
-                var value = f.Value.Span;
-                switch (name.Length)
+                switch (kind)
                 {
-                    case 7 when name.SequenceEqual(":method"u8):
+                    case Kind.Method:
                         if (method) return Bad("repeated :method", "8.3");
-                        if (value.IsEmpty) return Bad("empty :method", "8.3.1");
+                        if (f.Value.IsEmpty) return Bad("empty :method", "8.3.1");
                         method = true;
-                        connect = value.SequenceEqual("CONNECT"u8);
+                        connect = f.Value.Span.SequenceEqual("CONNECT"u8);
                         break;
-                    case 7 when name.SequenceEqual(":scheme"u8):
+                    case Kind.Scheme:
                         if (scheme) return Bad("repeated :scheme", "8.3");
                         scheme = true;
                         break;
-                    case 10 when name.SequenceEqual(":authority"u8):
+                    case Kind.Authority:
                         if (authority) return Bad("repeated :authority", "8.3");
                         authority = true;
                         break;
-                    case 5 when name.SequenceEqual(":path"u8):
+                    case Kind.Path:
                         if (path) return Bad("repeated :path", "8.3");
-                        if (value.IsEmpty) return Bad("empty :path", "8.3.1");
+                        if (f.Value.IsEmpty) return Bad("empty :path", "8.3.1");
                         path = true;
                         break;
-                    case 7 when name.SequenceEqual(":status"u8):
+                    case Kind.Status:
                         return Bad("response pseudo-header :status in a request", "8.3");
                     default:
                         return Bad($"unknown pseudo-header '{f.NameText}'", "8.3");
                 }
-                if (ValueError(value) is { } v) return v;
+                if ((facts & ValueOk) == 0) return ValueError(f.Value.Span);
                 continue;
             }
             regular = true;
+            if (kind == Kind.Cookie) cookies++;
             if (RegularWithLength(f, ref contentLength) is { } bad) return bad;
         }
         if (!method) return Bad("missing :method", "8.3.1");
@@ -183,7 +231,7 @@ public static class FieldValidation
             if (!path) return Bad("missing :path", "8.3.1");
         }
         if (endStream && contentLength > 0) return Bad("content-length does not match an empty body", "8.1.1");
-        head = new RequestHead(connect, contentLength >= 0 ? contentLength : Option<long>.None);
+        head = new RequestHead(connect, contentLength >= 0 ? contentLength : Option<long>.None) { Cookies = cookies };
         return null;
     }
 
@@ -205,11 +253,11 @@ public static class FieldValidation
         for (var i = 0; i < fields.Count; i++)
         {
             var f = fields[i];
-            var name = f.Name.Span;
-            if (name.Length > 0 && name[0] == (byte)':')
+            var kind = KindOf(Facts(f));
+            if (kind >= Kind.Method)
             {
                 if (regular) return Bad("pseudo-header after a regular field", "8.3");
-                if (!name.SequenceEqual(":status"u8)) return Bad($"pseudo-header '{f.NameText}' in a response", "8.3");
+                if (kind != Kind.Status) return Bad($"pseudo-header '{f.NameText}' in a response", "8.3");
                 if (status >= 0) return Bad("repeated :status", "8.3");
                 var v = f.Value.Span;
                 if (v.Length != 3 || !char.IsAsciiDigit((char)v[0]) || !char.IsAsciiDigit((char)v[1]) || !char.IsAsciiDigit((char)v[2]))

@@ -5,14 +5,17 @@ using Benchmarks;
 // dotnet run -c Release --project tools/Benchmarks -- --filter '*Hpack*' [--job short]
 // `--profile [seconds]` runs the connection session in a loop without BenchmarkDotNet,
 // for a profiler to attach to (DOTNET_PerfMapEnabled=1 perf record -g dotnet Benchmarks.dll --profile 10).
-if (args is ["--profile", ..])
+// `--sessions N` runs exactly N sessions (10,000 requests each), for instruction counts that do
+// not depend on the machine's load: valgrind --tool=callgrind, once with N and once with 2N.
+if (args is ["--profile", ..] or ["--sessions", _])
 {
-    var seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10;
+    var seconds = args is ["--profile", var s] ? double.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : args[0] == "--profile" ? 10 : double.MaxValue;
+    var sessions = args[0] == "--sessions" ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : int.MaxValue;
     var bench = new ConnectionBenchmarks();
     bench.Setup();
     var clock = System.Diagnostics.Stopwatch.StartNew();
     long requests = 0;
-    while (clock.Elapsed.TotalSeconds < seconds) requests += bench.Session();
+    for (var i = 0; i < sessions && clock.Elapsed.TotalSeconds < seconds; i++) requests += bench.Session();
     Console.WriteLine($"{requests} requests in {clock.Elapsed.TotalSeconds:F1} s: {requests / clock.Elapsed.TotalSeconds:N0} requests/s");
     return;
 }
