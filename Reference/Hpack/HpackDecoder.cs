@@ -77,8 +77,10 @@ public static partial class HpackDecoder
 
             if ((first & 0x80) != 0)
             {
-                // §6.1 indexed header field.
-                if (ReadInteger(block, ref pos, 7, out var index) is { } intError) return intError;
+                // §6.1 indexed header field (an index below 127 is the one octet).
+                int index;
+                if ((first & 0x7f) != 0x7f) { index = first & 0x7f; pos++; }
+                else if (ReadInteger(block, ref pos, 7, out index) is { } intError) return intError;
                 if (Lookup(table, index, start) is var (field, lookupError) && lookupError is not null) return lookupError;
                 if (!exceeded)
                 {

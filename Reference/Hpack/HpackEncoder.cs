@@ -37,24 +37,29 @@ public static class HpackEncoder
         ArgumentNullException.ThrowIfNull(output);
         var table = state.Table;
         var owned = false;
+        var strategy = state.Strategy;
+        var expansion = strategy.Huffman == HuffmanPolicy.Always ? 4L : 1L; // a Huffman code is at most 30 bits per octet
+        // One span for the whole block, from a bound: 12 octets of size updates, then per field
+        // 18 octets of prefixes and lengths plus its octets (times the Huffman expansion).
+        long bound = 12;
+        var count = fields.Count;
+        for (var i = 0; i < count; i++)
+        {
+            var field = fields[i] ?? throw new ArgumentNullException(nameof(fields), $"field {i} is null");
+            bound += 18 + (field.Name.Length + (long)field.Value.Length) * expansion;
+        }
+        if (bound > int.MaxValue) throw new ArgumentException("the field list is too large to encode", nameof(fields));
+        var span = output.GetSpan((int)bound);
+        var n = 0;
         if (state.SizeUpdatePending)
         {
             // §4.2: signal the smallest maximum since the last block when the table grew again afterwards, then the current one.
-            var span = output.GetSpan(12);
-            var n = 0;
             if (state.SmallestSinceLastBlock < table.MaxSize) n += Integer.Write(span, state.SmallestSinceLastBlock, 5, 0x20);
             n += Integer.Write(span[n..], table.MaxSize, 5, 0x20);
-            output.Advance(n);
         }
-        var strategy = state.Strategy;
-        var expansion = strategy.Huffman == HuffmanPolicy.Always ? 4 : 1; // a Huffman code is at most 30 bits per octet
-        for (var i = 0; i < fields.Count; i++)
-        {
-            var field = fields[i] ?? throw new ArgumentNullException(nameof(fields), $"field {i} is null");
-            var bound = 18 + (field.Name.Length + field.Value.Length) * expansion;
-            var span = output.GetSpan(bound);
-            output.Advance(EncodeField(span, field, strategy, ref table, ref owned));
-        }
+        for (var i = 0; i < count; i++)
+            n += EncodeField(span[n..], fields[i], strategy, ref table, ref owned);
+        output.Advance(n);
         return state.AfterBlock(table);
     }
 

@@ -22,6 +22,7 @@ public static partial class Connection
         {
             var id = c.StreamId;
             var rec = Find(id);
+            var existing = rec;
             if (rec is null)
             {
                 if (IsServer) return Reject(c, $"stream {id} is not open");
@@ -46,7 +47,7 @@ public static partial class Connection
             if (StreamMachine.Send(rec.State, StreamEvent.Headers, c.EndStream, id) is not StreamTransition.Moved mv)
                 return Reject(c, $"cannot send HEADERS on a stream in state {rec.State.Name} (§5.1)");
             SendHeaderBlock(id, c.Fields, c.EndStream);
-            Update(Find(id), rec with { State = informational ? rec.State : mv.Next, OurHeadersDone = !informational });
+            Update(existing, rec with { State = informational ? rec.State : mv.Next, OurHeadersDone = !informational });
             return null;
         }
 

@@ -41,7 +41,10 @@ internal sealed class StreamTable
     private int IndexOf(uint id)
     {
         int lo = 0, hi = count - 1;
-        if (hi >= 0 && items[first + hi].Id < id) return ~count; // the common case: a new, largest id
+        if (hi < 0) return ~0;
+        // The common cases: the oldest stream (they finish mostly in order), a new, largest id.
+        if (items[first].Id == id) return 0;
+        if (items[first + hi].Id < id) return ~count;
         while (lo <= hi)
         {
             var mid = (lo + hi) >>> 1;
