@@ -111,4 +111,51 @@ public class ClientRoleTests
         var block = HpackEncoder.Encode(EncoderState.Initial(EncoderStrategy.Nghttp2, 4096), [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "https"), HeaderField.Of(":path", "/p"), HeaderField.Of(":authority", "a")]).Block;
         Connection.Receive(r.State, FrameWriter.ToBytes(new PushPromiseFrame(1, 2, block)), TimeSpan.Zero).Outputs.GoAway(ErrorCode.ProtocolError);
     }
+
+    private static readonly IReadOnlyList<HeaderField> ClientGet =
+        [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "https"), HeaderField.Of(":path", "/"), HeaderField.Of(":authority", "a")];
+
+    [Fact(DisplayName = "RFC 9113 §6.8: a client that received GOAWAY opens no new stream; streams at or below its last id finish")]
+    public void ClientAfterGoAway()
+    {
+        var (state, _) = Client();
+        var r = Connection.Step(state, new SendHeaders(1, ClientGet, true), TimeSpan.Zero);
+        r = Connection.StepAll(r.State, [new SendHeaders(3, ClientGet, true)], TimeSpan.Zero);
+        // The server processed stream 1 only: stream 3 was not, and may be retried elsewhere (§6.8).
+        var g = Connection.Receive(r.State, FrameWriter.ToBytes(new GoAwayFrame(1, ErrorCode.NoError, Reference.Bytes.Empty)), TimeSpan.Zero);
+        Assert.Contains(g.Outputs, o => o is GoAwayReceived { LastStreamId: 1 });
+        Assert.Contains(new StreamClosed(3, ErrorCode.RefusedStream), g.Outputs);
+        Assert.True(g.State.Stream(1).IsSome);
+        var refused = Connection.Step(g.State, new SendHeaders(5, ClientGet, true), TimeSpan.Zero);
+        Assert.Single(refused.Outputs.OfType<CommandRejected>());
+        Assert.Empty(refused.Outputs.Frames());
+        // Stream 1 still gets its response, then the connection closes gracefully.
+        var block = HpackEncoder.Encode(EncoderState.Initial(EncoderStrategy.Nghttp2, 4096), [HeaderField.Of(":status", "200")]).Block;
+        var done = Connection.Receive(g.State, FrameWriter.ToBytes(new HeadersFrame(1, block, true)), TimeSpan.Zero);
+        Assert.Single(done.Outputs.OfType<HeadersReceived>());
+        Assert.Contains(new StreamClosed(1, ErrorCode.NoError), done.Outputs);
+        Assert.Contains(done.Outputs, o => o is CloseConnection { Code.Value: 0 });
+    }
+
+    [Fact(DisplayName = "RFC 9113 §8.1.1: a client treats a response with conflicting content-length fields as malformed (stream PROTOCOL_ERROR)")]
+    public void ClientConflictingContentLength()
+    {
+        var (state, _) = Client();
+        var r = Connection.Step(state, new SendHeaders(1, ClientGet, true), TimeSpan.Zero);
+        var block = HpackEncoder.Encode(EncoderState.Initial(EncoderStrategy.Nghttp2, 4096),
+            [HeaderField.Of(":status", "200"), HeaderField.Of("content-length", "1"), HeaderField.Of("content-length", "2")]).Block;
+        var o = Connection.Receive(r.State, FrameWriter.ToBytes(new HeadersFrame(1, block, false)), TimeSpan.Zero).Outputs;
+        o.Rst(1, ErrorCode.ProtocolError);
+        Assert.Empty(o.OfType<HeadersReceived>());
+    }
+
+    [Fact(DisplayName = "RFC 9113 §8.1.1: the server does not send a response with conflicting content-length fields")]
+    public void ServerConflictingContentLength()
+    {
+        var s = new Server();
+        s.Request(1);
+        var o = s.Step(new SendHeaders(1, [HeaderField.Of(":status", "200"), HeaderField.Of("content-length", "1"), HeaderField.Of("content-length", "2")], true));
+        Assert.Single(o.OfType<CommandRejected>());
+        Assert.Empty(o.Frames());
+    }
 }
