@@ -133,16 +133,21 @@ public static partial class Connection
     {
         // A response is typically two commands and three outputs (frames, DataAccepted, StreamClosed).
         var m = new Machine(state.Clone(), now, inputs is ICollection<ConnectionInput> c ? Math.Clamp(c.Count * 2, 8, 4096) : 8);
-        foreach (var input in inputs)
-        {
-            if (m.S.phase == ConnectionPhase.Closed)
-            {
-                if (!IsSilent(input)) m.Emit(new CommandRejected(input, "the connection is closed"));
-                continue;
-            }
-            m.Dispatch(input);
-        }
+        if (inputs is List<ConnectionInput> list)
+            foreach (var input in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list)) StepOne(m, input); // no enumerator on the hot path
+        else
+            foreach (var input in inputs) StepOne(m, input);
         return m.Finish(0);
+    }
+
+    private static void StepOne(Machine m, ConnectionInput input)
+    {
+        if (m.S.phase == ConnectionPhase.Closed)
+        {
+            if (!IsSilent(input)) m.Emit(new CommandRejected(input, "the connection is closed"));
+            return;
+        }
+        m.Dispatch(input);
     }
 
     /// <summary>
