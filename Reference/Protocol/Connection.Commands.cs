@@ -15,9 +15,6 @@ public static partial class Connection
             return null;
         }
 
-        private static bool IsInformational(IReadOnlyList<HeaderField> fields) =>
-            fields.Count > 0 && fields[0].Name.Span.SequenceEqual(":status"u8) && fields[0].Value.Length == 3 && fields[0].Value.Span[0] == (byte)'1';
-
         public ProtocolError? OnSendHeaders(SendHeaders c)
         {
             var id = c.StreamId;
@@ -36,11 +33,12 @@ public static partial class Connection
             }
             if (rec.OurHeadersDone) return Reject(c, "the header section was already sent; use SendTrailers");
             // §8.1.1: an endpoint MUST NOT generate a malformed message; check ours as we check theirs.
+            var response = default(ResponseHead);
             var malformed = IsServer
-                ? FieldValidation.ResponseError(c.Fields, c.EndStream, out _)
+                ? FieldValidation.ResponseError(c.Fields, c.EndStream, out response)
                 : FieldValidation.RequestError(c.Fields, c.EndStream, out _);
             if (malformed is not null) return Reject(c, $"malformed header section: {malformed.Reason} (§{malformed.Section})");
-            var informational = IsServer && IsInformational(c.Fields);
+            var informational = IsServer && response.IsInformational;
             if (informational && c.EndStream) return Reject(c, "a 1xx response cannot end the stream (§8.1)");
             if (rec.State is StreamState.ReservedLocal && S.activeLocalStreams >= S.peerSettings.MaxConcurrentStreams)
                 return Reject(c, "the peer's SETTINGS_MAX_CONCURRENT_STREAMS is reached (§5.1.2)");
