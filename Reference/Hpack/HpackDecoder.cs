@@ -24,12 +24,12 @@ public static partial class HpackDecoder
 
     internal static Either<HpackError, DecodedBlock> Run(DecoderState state, ReadOnlySpan<byte> block, DecoderLimits limits, List<Representation>? trace)
     {
-        Span<byte> nameSmall = stackalloc byte[SmallScratch];
-        Span<byte> valueSmall = stackalloc byte[SmallScratch];
+        // Huffman strings decode into pooled scratch, rented at the first one: a block of
+        // indexed fields only (most requests after the first) rents nothing and clears no stack.
         byte[]? nameRented = null, valueRented = null;
         try
         {
-            return Walk(state, block, limits, trace, nameSmall, valueSmall, ref nameRented, ref valueRented);
+            return Walk(state, block, limits, trace, ref nameRented, ref valueRented);
         }
         finally
         {
@@ -40,7 +40,7 @@ public static partial class HpackDecoder
 
     private static Either<HpackError, DecodedBlock> Walk(
         DecoderState state, ReadOnlySpan<byte> block, DecoderLimits limits, List<Representation>? trace,
-        Span<byte> nameSmall, Span<byte> valueSmall, ref byte[]? nameRented, ref byte[]? valueRented)
+        ref byte[]? nameRented, ref byte[]? valueRented)
     {
         var table = state.Table;
         var owned = false;              // copy-on-write: the table is copied at its first change in this block
@@ -111,7 +111,7 @@ public static partial class HpackDecoder
             var nameEncoding = StringEncoding.None;
             if (nameIndex == 0)
             {
-                if (ReadString(block, ref pos, nameSmall, ref nameRented, out nameOctets, out var nameHuffman) is { } nameError) return nameError;
+                if (ReadString(block, ref pos, ref nameRented, out nameOctets, out var nameHuffman) is { } nameError) return nameError;
                 nameEncoding = nameHuffman ? StringEncoding.Huffman : StringEncoding.Raw;
             }
             else
@@ -120,7 +120,7 @@ public static partial class HpackDecoder
                 sharedName = entry!.Name;
                 nameOctets = sharedName.Span;
             }
-            if (ReadString(block, ref pos, valueSmall, ref valueRented, out var valueOctets, out var valueHuffman) is { } valueError) return valueError;
+            if (ReadString(block, ref pos, ref valueRented, out var valueOctets, out var valueHuffman) is { } valueError) return valueError;
 
             var entrySize = nameOctets.Length + valueOctets.Length + HeaderField.EntryOverhead;
             var collect = !exceeded;
@@ -190,7 +190,7 @@ public static partial class HpackDecoder
 
     // §5.2: reads a string literal; Huffman strings are decoded into scratch
     // space (stack, or a pooled array bounded by the octets present).
-    private static HpackError? ReadString(ReadOnlySpan<byte> block, scoped ref int pos, Span<byte> small, scoped ref byte[]? rented,
+    private static HpackError? ReadString(ReadOnlySpan<byte> block, scoped ref int pos, scoped ref byte[]? rented,
         out ReadOnlySpan<byte> octets, out bool huffman)
     {
         octets = default;
@@ -211,17 +211,12 @@ public static partial class HpackDecoder
             return null;
         }
         var max = Huffman.MaxDecodedLength(length);
-        Span<byte> scratch;
-        if (max <= small.Length) scratch = small;
-        else
+        if (rented is null || rented.Length < max)
         {
-            if (rented is null || rented.Length < max)
-            {
-                if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
-                rented = ArrayPool<byte>.Shared.Rent(max);
-            }
-            scratch = rented;
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+            rented = ArrayPool<byte>.Shared.Rent(Math.Max(max, SmallScratch));
         }
+        Span<byte> scratch = rented;
         switch (Huffman.Decode(coded, scratch, out var written))
         {
             case HuffmanStatus.Ok:
