@@ -31,7 +31,15 @@ public class ConnectionBenchmarks
     private byte[] handshake = [];
     private byte[][] reads = [];
     private readonly ArrayBufferWriter<byte> wire = new(1 << 20);
-    private static readonly IReadOnlyList<HeaderField> Response =
+    /// <summary>h2load's request fields.</summary>
+    public static readonly IReadOnlyList<HeaderField> Request =
+    [
+        HeaderField.Of(":method", "GET"), HeaderField.Of(":path", "/"), HeaderField.Of(":scheme", "http"),
+        HeaderField.Of(":authority", "127.0.0.1:8080"), HeaderField.Of("user-agent", "h2load nghttp2/1.64.0"),
+    ];
+
+    /// <summary>The response's fields.</summary>
+    public static readonly IReadOnlyList<HeaderField> Response =
         [HeaderField.Of(":status", "200"), HeaderField.Of("content-type", "text/plain"), HeaderField.Of("content-length", "13")];
     private static readonly Bytes Body = Bytes.FromUtf8("Hello, world\n");
 
@@ -40,11 +48,7 @@ public class ConnectionBenchmarks
     {
         // The client side, recorded once: h2load's request fields, encoded with nghttp2's HPACK strategy.
         var encoder = EncoderState.Initial(EncoderStrategy.Nghttp2, 4096);
-        IReadOnlyList<HeaderField> request =
-        [
-            HeaderField.Of(":method", "GET"), HeaderField.Of(":path", "/"), HeaderField.Of(":scheme", "http"),
-            HeaderField.Of(":authority", "127.0.0.1:8080"), HeaderField.Of("user-agent", "h2load nghttp2/1.64.0"),
-        ];
+        var request = Request;
         handshake = [.. Connection.ClientPreface.ToArray(),
             .. FrameWriter.ToBytes([new SettingsFrame(false, [new Setting(SettingId.MaxConcurrentStreams, 100), new Setting(SettingId.InitialWindowSize, 65535)]),
                 new WindowUpdateFrame(0, (1u << 30) - 65535), SettingsFrame.Acknowledgement])]; // h2load opens the connection window to 2^30-1

@@ -18,13 +18,8 @@ namespace Benchmarks;
 [MemoryDiagnoser]
 public class RequestPathBenchmarks
 {
-    private static readonly IReadOnlyList<HeaderField> Request =
-    [
-        HeaderField.Of(":method", "GET"), HeaderField.Of(":path", "/"), HeaderField.Of(":scheme", "http"),
-        HeaderField.Of(":authority", "127.0.0.1:8080"), HeaderField.Of("user-agent", "h2load nghttp2/1.64.0"),
-    ];
-    private static readonly IReadOnlyList<HeaderField> Response =
-        [HeaderField.Of(":status", "200"), HeaderField.Of("content-type", "text/plain"), HeaderField.Of("content-length", "13")];
+    private static readonly IReadOnlyList<HeaderField> Request = ConnectionBenchmarks.Request;
+    private static readonly IReadOnlyList<HeaderField> Response = ConnectionBenchmarks.Response;
 
     private DecoderState decoder = null!;
     private EncoderState encoder = null!;
