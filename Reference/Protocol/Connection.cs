@@ -390,13 +390,14 @@ public static partial class Connection
         /// END_STREAM or trailers once it is all out; tells a waiting writer
         /// when buffer space frees (backpressure, CVE-2019-9517).
         /// </summary>
-        private StreamRecord Drain(StreamRecord r)
+        private StreamRecord Drain(StreamRecord r, int maxFrames = int.MaxValue)
         {
             var pending = r.Pending;
             var bytes = r.PendingBytes;
             var sw = r.SendWindow;
             var endSent = false;
-            while (bytes > 0)
+            var frames = 0;
+            while (bytes > 0 && frames++ < maxFrames)
             {
                 var head = pending.Head;
                 var n = FlowControl.Sendable(sw, S.connectionSendWindow, S.peerSettings.MaxFrameSize, head.Length);
@@ -430,16 +431,34 @@ public static partial class Connection
             return next;
         }
 
-        /// <summary>Drains every stream with buffered output (after a window grew).</summary>
+        /// <summary>
+        /// Drains every stream with buffered output (after a window grew),
+        /// round robin: one DATA frame per stream per round, until the windows
+        /// or the data run out, each call starting after the stream that
+        /// started the last one. A connection window too small for everyone is
+        /// so shared among the streams rather than given to the lowest ids.
+        /// </summary>
         private void DrainAll()
         {
             if (S.streamsWithPendingOutput == 0) return;
-            foreach (var r in S.streams.Snapshot())
+            var ids = System.Array.ConvertAll(S.streams.Snapshot(), r => r.Id);
+            var start = System.Array.FindIndex(ids, id => id > S.drainCursor);
+            if (start < 0) start = 0;
+            S.drainCursor = ids[start];
+            bool progress;
+            do
             {
-                if (!r.HasPendingOutput && !r.WriterWaiting) continue;
-                if (S.connectionSendWindow <= 0 && r.PendingBytes > 0) continue;
-                Update(r, Drain(r));
-            }
+                progress = false;
+                for (var k = 0; k < ids.Length; k++)
+                {
+                    var r = Find(ids[(start + k) % ids.Length]);
+                    if (r is null || (!r.HasPendingOutput && !r.WriterWaiting)) continue;
+                    if (S.connectionSendWindow <= 0 && r.PendingBytes > 0) continue;
+                    var next = Drain(r, maxFrames: 1);
+                    progress |= next.PendingBytes < r.PendingBytes || next.HasPendingOutput != r.HasPendingOutput;
+                    Update(r, next);
+                }
+            } while (progress && S.streamsWithPendingOutput > 0);
         }
 
         // ---- finishing a call ---------------------------------------------------

@@ -64,6 +64,7 @@ public sealed class ConnectionState
     internal int reservedLocalStreams;
     internal int peerSendingStreams;
     internal int streamsWithPendingOutput;
+    internal uint drainCursor; // the stream the last round-robin drain started with
     internal long connectionSendWindow = FlowControl.DefaultWindow;
     internal long connectionReceiveWindow = FlowControl.DefaultWindow;
     internal int connectionUnreturnedCredit;

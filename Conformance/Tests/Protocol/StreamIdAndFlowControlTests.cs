@@ -150,6 +150,35 @@ public class FlowControlTests
         Assert.Contains(new StreamClosed(1, ErrorCode.NoError), o);
     }
 
+    [Fact(DisplayName = "RFC 9113 §5.2: a connection window too small for every waiting stream is shared frame by frame (round robin), not given to the lowest id")]
+    public void WaitingStreamsShareTheConnectionWindow()
+    {
+        var s = new Server();
+        // Large stream windows, so the connection window (65,535) is what limits.
+        s.Feed(new SettingsFrame(false, Seq1(new Setting(SettingId.InitialWindowSize, 1 << 20))));
+        foreach (var id in new uint[] { 1, 3, 5 })
+        {
+            s.Request(id);
+            s.Respond(id);
+        }
+        // Stream 1 takes the whole connection window at once (it was free); 3 and 5 wait.
+        var o = s.Step(new SendData(1, new byte[100_000], true));
+        Assert.Equal(65_535, o.Frames().OfType<DataFrame>().Sum(d => d.Data.Length));
+        s.Step(new SendData(3, new byte[40_000], true));
+        s.Step(new SendData(5, new byte[40_000], true));
+        // 3 x 16,384 of new window: one full frame for each waiting stream, in turn.
+        o = s.Feed(new WindowUpdateFrame(0, 3 * 16_384));
+        var data = o.Frames().OfType<DataFrame>().ToList();
+        Assert.Equal(3, data.Count);
+        Assert.Equal([1u, 3u, 5u], data.Select(d => d.StreamId).Order());
+        Assert.All(data, d => Assert.Equal(16_384, d.Data.Length));
+        // The next window starts after the stream that went first last time.
+        var first = data[0].StreamId;
+        o = s.Feed(new WindowUpdateFrame(0, 16_384));
+        var next = Assert.Single(o.Frames().OfType<DataFrame>());
+        Assert.NotEqual(first, next.StreamId);
+    }
+
     [Fact(DisplayName = "RFC 9113 §6.9.2: a SETTINGS_INITIAL_WINDOW_SIZE change adjusts open streams and may make a window negative")]
     public void InitialWindowChangeNegative()
     {
