@@ -18,13 +18,13 @@ namespace Reference.Hpack;
 /// </remarks>
 public sealed record HeaderField(Bytes Name, Bytes Value, bool Sensitive = false)
 {
-    // FieldValidation's verdicts (0 = not computed yet); written once, idempotently.
-    internal int Checks;
-
-    // The encoder's facts: (name hash, name+value hash), then the static index
-    // and match, published by EncoderFacts after the hashes (0 = not computed).
+    // Facts learnt once and kept (0 = none yet), set with Interlocked.Or so
+    // that the two owners never lose each other's bits: the low byte is
+    // FieldValidation's verdicts (FieldValidation.Facts), the bits above it
+    // the encoder's static-table match (HpackEncoder.Facts), published after
+    // the encoder's hashes (name hash, name+value hash).
+    internal int Facts;
     internal ulong EncoderHashes;
-    internal int EncoderFacts;
 
     private HeaderField(HeaderField original)
     {

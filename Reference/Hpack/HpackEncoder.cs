@@ -131,11 +131,12 @@ public static class HpackEncoder
     /// </summary>
     private static (uint NameHash, uint FullHash, int StaticName, int StaticMatch) Facts(HeaderField field)
     {
-        var facts = Volatile.Read(ref field.EncoderFacts);
-        if (facts != 0)
+        // Bits 8-22 of HeaderField.Facts: known, first static index of the name (6 bits), exact static index (6 bits).
+        var facts = Volatile.Read(ref field.Facts);
+        if ((facts & Known) != 0)
         {
             var hashes = field.EncoderHashes;
-            return ((uint)(hashes >> 32), (uint)hashes, (facts >> 1) & 0x7f, facts >> 8);
+            return ((uint)(hashes >> 32), (uint)hashes, (facts >> 9) & 0x3f, (facts >> 15) & 0x3f);
         }
         var name = field.Name.Span;
         var nameHash = DynamicTable.Hash(name, 0);
@@ -143,9 +144,11 @@ public static class HpackEncoder
         var first = StaticTable.Find(name, nameHash, default, true, out _);
         var match = first > 0 && StaticTable.Find(name, nameHash, field.Value.Span, false, out var exact) is var i && exact ? i : 0;
         field.EncoderHashes = (ulong)nameHash << 32 | fullHash;
-        Volatile.Write(ref field.EncoderFacts, 1 | first << 1 | match << 8); // published after the hashes
+        Interlocked.Or(ref field.Facts, Known | first << 9 | match << 15); // a full fence: published after the hashes
         return (nameHash, fullHash, first, match);
     }
+
+    private const int Known = 1 << 8;
 
     // nghttp2's should_never_index and hd_deflate_decide_indexing, generalised over the policies.
     private static Literal Choose(HeaderField field, EncoderStrategy strategy, int maxSize)

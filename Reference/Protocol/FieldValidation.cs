@@ -102,7 +102,7 @@ public static class FieldValidation
         return null;
     }
 
-    // ---- per-field facts, computed once per field (HeaderField.Checks) ----------
+    // ---- per-field facts, computed once per field (the low byte of HeaderField.Facts) ----------
 
     private enum Kind { Other, ContentLength, Cookie, Method, Scheme, Authority, Path, Status, OtherPseudo }
 
@@ -116,7 +116,7 @@ public static class FieldValidation
     /// </summary>
     private static int Facts(HeaderField f)
     {
-        var facts = f.Checks;
+        var facts = Volatile.Read(ref f.Facts) & 0xff;
         if (facts != 0) return facts;
         var name = f.Name.Span;
         var kind = name.Length > 0 && name[0] == (byte)':'
@@ -136,7 +136,7 @@ public static class FieldValidation
                 _ => Kind.Other,
             };
         facts = Known | (ValueError(f.Value.Span) is null ? ValueOk : 0) | (ComputeRegularError(f) is null ? RegularOk : 0) | (int)kind << KindShift;
-        f.Checks = facts;
+        Interlocked.Or(ref f.Facts, facts);
         return facts;
     }
 
