@@ -485,8 +485,9 @@ public sealed class Http2Connection
                 }
                 if (ctx is null) return;
                 ctx.Closed = true;
+                ctx.CloseCode = c.Code;
                 if (c.Code != ErrorCode.NoError) ctx.Handler.SignalAborted();
-                Run(ctx, cc => { cc.CloseHandler(c.Code); return Task.CompletedTask; }, alwaysRun: true);
+                Run(ctx, CloseWithCode, alwaysRun: true);
                 break;
             }
             case StreamWritable w:
@@ -499,6 +500,9 @@ public sealed class Http2Connection
             }
         }
     }
+
+    /// <summary>The close callback with the code the core gave (<see cref="StreamContext.CloseCode"/>): one delegate for every stream.</summary>
+    private static readonly Func<StreamContext, Task> CloseWithCode = static c => { c.CloseHandler(c.CloseCode); return Task.CompletedTask; };
 
     private StreamContext? Find(uint id)
     {
@@ -907,6 +911,8 @@ public sealed class Http2Connection
         public Queue<(Func<StreamContext, Task>, Action<StreamContext>?, bool)>? Backlog;
         public volatile bool Failed;
         public volatile bool Closed;
+        /// <summary>The code of the core's StreamClosed (read by the close callback, which runs after it is set).</summary>
+        public ErrorCode CloseCode;
         private int closeDelivered;
         // response body (guarded by the connection's gate)
         public ResponseBody? Body;
