@@ -367,7 +367,7 @@ public sealed class Http2Connection
                         drained.TrySetResult();
                         drained = null;
                     }
-                    if (waitingForOutput.Count > 0 && pending.Length < options.MaxQueuedOutput)
+                    if (waitingForOutput.Count > 0 && pending.Length < PumpLimit)
                     {
                         wake = [.. waitingForOutput];
                         waitingForOutput.Clear();
@@ -760,7 +760,7 @@ public sealed class Http2Connection
                 lock (gate)
                 {
                     if (ctx.Closed || closed || closeRequested) { ctx.Streaming = false; ctx.Body?.Release(); return; }
-                    if (pending.Length + writing.Length >= options.MaxQueuedOutput)
+                    if (pending.Length + writing.Length >= PumpLimit)
                     {
                         waitingForOutput.Add(ctx);
                         ctx.Pumping = false;
@@ -848,6 +848,18 @@ public sealed class Http2Connection
             ResetStream(ctx, ErrorCode.InternalError);
         }
     }
+
+    /// <summary>
+    /// Response bodies are fed to the core while less than this is queued for
+    /// the socket (or <see cref="ServerOptions.MaxQueuedOutput"/> if smaller).
+    /// Measured at 64 KiB responses over 16 connections (h2load -m 32): 512 KiB
+    /// let each connection's two output buffers grow to 1 MiB arrays (peak RSS
+    /// 116 MB); 256 KiB: 107 MB at the same or lower CPU per request; 128 KiB:
+    /// 103 MB but ~15% more CPU (twice the writes and flush steps).
+    /// </summary>
+    private const int PumpHighWater = 256 * 1024;
+
+    private int PumpLimit => Math.Min(options.MaxQueuedOutput, PumpHighWater);
 
     /// <summary>Body octets read from a source at a time: four frames of the default size.</summary>
     private const int ChunkSize = 64 * 1024;
