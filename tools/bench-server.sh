@@ -6,6 +6,13 @@
 # per-request log), server CPU time per request (utime+stime from
 # /proc/PID/stat) and peak RSS (VmHWM), side by side.
 #
+# Warm-up, the same for all three servers and not counted: per size, two
+# rounds of N/5 requests, each followed by 2 s without load. .NET's tiered
+# JIT optimizes hot methods only after 1 s without new methods on one CPU
+# (100 ms x 10 when the process is pinned), then compiles them in the
+# background; without the pauses the first measured run of a .NET server
+# still ran partly unoptimized code (run-to-run spread of 2-5x).
+#
 # usage: tools/bench-server.sh [RUNS]     (default 3; env N13/N64 change the request counts)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -90,9 +97,12 @@ for size in 13 65536; do
   n=$N13; [ "$size" = 65536 ] && n=$N64
   echo "== ${size}-byte responses: h2load -n $n ${LOAD[*]}, $RUNS interleaved runs"
   for s in "${servers[@]}"; do start "$s"; done
-  for s in "${servers[@]}"; do # warm-up (JIT, pools); not counted
-    port=$(eval echo "\$PORT_$s")
-    taskset -c 1 h2load -n $((n / 10)) "${LOAD[@]}" "http://127.0.0.1:$port/bytes/$size" >/dev/null 2>&1 || true
+  for round in 1 2; do # warm-up (JIT, pools; see the header); not counted
+    for s in "${servers[@]}"; do
+      port=$(eval echo "\$PORT_$s")
+      taskset -c 1 h2load -n $((n / 5)) "${LOAD[@]}" "http://127.0.0.1:$port/bytes/$size" >/dev/null 2>&1 || true
+    done
+    sleep 2
   done
   for r in $(seq "$RUNS"); do
     for s in "${servers[@]}"; do run "$s" "$size" "$n"; done

@@ -122,7 +122,10 @@ public class DemoHandler : RequestHandler
     /// N octets of the repeating pattern a..z, as slices of one constant
     /// array: streamed without copying or holding N octets.
     /// </summary>
-    private static ResponseBody Generated(long n) => ResponseBody.FromSegments(Slices(n), n);
+    private static ResponseBody Generated(long n) =>
+        n <= PatternRun
+            ? ResponseBody.FromBytes(Pattern.AsMemory(0, (int)n)) // one slice: no iterator
+            : ResponseBody.FromSegments(Slices(n), n);
 
     private static IEnumerable<ReadOnlyMemory<byte>> Slices(long n)
     {
@@ -156,7 +159,7 @@ public class DemoHandler : RequestHandler
 
     private static string PathOnly(string path)
     {
-        var q = path.IndexOfAny(['?', '#']);
+        var q = path.AsSpan().IndexOfAny('?', '#'); // the span overload: no char[] per call
         return q < 0 ? path : path[..q];
     }
 }

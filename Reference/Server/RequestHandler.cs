@@ -38,13 +38,17 @@ public abstract class RequestHandler
     public uint StreamId { get; private set; }
 
     /// <summary>The <c>:scheme</c> pseudo-header.</summary>
-    public string Scheme { get; private set; } = "";
+    public string Scheme => schemeText ??= schemeOctets.IsEmpty ? "" : schemeOctets.Span.SequenceEqual("https"u8) ? "https" : schemeOctets.ToUtf8();
 
     /// <summary>The <c>:method</c> pseudo-header.</summary>
     public string Method { get; private set; } = "";
 
     /// <summary>The <c>:authority</c> pseudo-header, else the <c>host</c> field (RFC 9113 §8.3.1).</summary>
-    public string Host { get; private set; } = "";
+    public string Host => hostText ??= hostOctets.IsEmpty ? "" : hostOctets.ToUtf8();
+
+    // Scheme and Host are decoded on first use: most handlers never read them.
+    private Bytes schemeOctets, hostOctets;
+    private string? schemeText, hostText;
 
     /// <summary>The <c>:path</c> pseudo-header.</summary>
     public string Path { get; private set; } = "";
@@ -187,18 +191,29 @@ public abstract class RequestHandler
     internal void SetRequest(IReadOnlyList<HeaderField> fields)
     {
         Headers = fields;
-        string? authority = null, hostField = null;
-        foreach (var f in fields)
+        Bytes? authority = null, hostField = null;
+        for (var i = 0; i < fields.Count; i++)
         {
+            var f = fields[i];
             var n = f.Name.Span;
-            if (n.SequenceEqual(":method"u8)) Method = f.Value.ToUtf8();
+            if (n.SequenceEqual(":method"u8)) Method = MethodName(f.Value);
             else if (n.SequenceEqual(":path"u8)) Path = f.Value.ToUtf8();
-            else if (n.SequenceEqual(":scheme"u8)) Scheme = f.Value.ToUtf8();
-            else if (n.SequenceEqual(":authority"u8)) authority = f.Value.ToUtf8();
-            else if (hostField is null && n.SequenceEqual("host"u8)) hostField = f.Value.ToUtf8();
+            else if (n.SequenceEqual(":scheme"u8)) { schemeOctets = f.Value; schemeText = null; }
+            else if (n.SequenceEqual(":authority"u8)) authority = f.Value;
+            else if (hostField is null && n.SequenceEqual("host"u8)) hostField = f.Value;
         }
-        Host = authority ?? hostField ?? "";
+        hostOctets = authority ?? hostField ?? default;
+        hostText = null;
     }
+
+    /// <summary>The method as text; the common ones without a new string per request.</summary>
+    private static string MethodName(Bytes octets) => octets.Span switch
+    {
+        var m when m.SequenceEqual("GET"u8) => "GET",
+        var m when m.SequenceEqual("POST"u8) => "POST",
+        var m when m.SequenceEqual("HEAD"u8) => "HEAD",
+        _ => octets.ToUtf8(),
+    };
 
     internal void MarkResponded() => Interlocked.Exchange(ref responded, 1);
 

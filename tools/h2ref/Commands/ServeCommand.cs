@@ -73,6 +73,7 @@ public sealed class ServeCommand : ICommand
             return 2;
         }
 
+        using var allocations = Environment.GetEnvironmentVariable("H2REF_STATS") is "1" ? new AllocationSampler() : null;
         using var loggerFactory = ServeConsoleFormatter.Create(verbose, quiet);
         options = options with { LoggerFactory = loggerFactory, AccessLog = !quiet, LogFrames = verbose };
         TlsOptions? tlsOptions = null;
@@ -93,6 +94,55 @@ public sealed class ServeCommand : ICommand
         Console.Error.WriteLine($"h2ref serve: {(tls ? "https (TLS, ALPN h2)" : "h2c (prior knowledge)")} on {server.LocalEndPoint}" +
                                 (tls && cert is null ? ", self-signed certificate" : ""));
         await server.RunAsync(stop.Token);
+        if (Environment.GetEnvironmentVariable("H2REF_STATS") is "1") PrintStats();
+        allocations?.Print();
         return 0;
+    }
+
+    /// <summary>
+    /// Process-wide runtime counters on exit (env H2REF_STATS=1), to see what a
+    /// load cost beyond CPU time: allocations, collections, thread-pool work
+    /// items and lock contention (divide by the requests served).
+    /// </summary>
+    private static void PrintStats()
+    {
+        var info = GC.GetGCMemoryInfo();
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"h2ref stats: allocated {GC.GetTotalAllocatedBytes()} B, gen0/1/2 collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, " +
+            $"pause {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms, heap {info.HeapSizeBytes} B, " +
+            $"thread-pool items {ThreadPool.CompletedWorkItemCount}, threads {ThreadPool.ThreadCount}, lock contentions {Monitor.LockContentionCount}"));
+    }
+}
+
+/// <summary>
+/// Samples allocations by type through the runtime's GC AllocationTick event
+/// (one event per ~100 KB allocated), for H2REF_STATS=1: where the octets per
+/// request go, without a profiler.
+/// </summary>
+internal sealed class AllocationSampler : System.Diagnostics.Tracing.EventListener
+{
+    private readonly Dictionary<string, long> bytes = new();
+
+    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+    {
+        if (source.Name == "Microsoft-Windows-DotNETRuntime")
+            EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1); // GC
+    }
+
+    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+    {
+        if (e.EventName is null || !e.EventName.StartsWith("GCAllocationTick", StringComparison.Ordinal) || e.Payload is null) return;
+        var i = e.PayloadNames!.IndexOf("TypeName");
+        var amount = e.PayloadNames.IndexOf("AllocationAmount64");
+        if (i < 0 || amount < 0) return;
+        var type = e.Payload[i] as string ?? "?";
+        lock (bytes) bytes[type] = bytes.GetValueOrDefault(type) + Convert.ToInt64(e.Payload[amount], CultureInfo.InvariantCulture);
+    }
+
+    public void Print()
+    {
+        lock (bytes)
+            foreach (var (type, n) in bytes.OrderByDescending(p => p.Value).Take(40))
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"h2ref alloc {n,14} {type}"));
     }
 }
