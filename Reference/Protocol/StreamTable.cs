@@ -32,7 +32,7 @@ internal sealed class StreamTable
     /// <summary>A private copy for one call to edit.</summary>
     public StreamTable Copy()
     {
-        var a = new StreamRecord[Math.Max(8, count + count / 2 + 4)];
+        var a = new StreamRecord[Math.Max(4, count + 4)]; // small slack: a call mostly adds a few streams (Set grows it if not)
         Array.Copy(items, first, a, 0, count);
         return new StreamTable(a, 0, count);
     }
@@ -102,61 +102,81 @@ internal sealed class StreamTable
 }
 
 /// <summary>
-/// The bounded memory of closed streams (DESIGN habit 7): a ring of
-/// <c>capacity</c> (id, cause) entries in fixed chunks of 16. Like
-/// <see cref="StreamTable"/>, a call that remembers streams works on a private
-/// copy (<see cref="Copy"/>: the chunk index only), which copies a chunk the
-/// first time it writes into it and then writes in place; old states keep
-/// their chunks, so they stay valid, and a call closing a hundred streams
-/// costs a few chunk copies, not one per stream. The oldest entries are
-/// overwritten.
+/// The bounded memory of closed streams (DESIGN habit 7): the last
+/// <c>capacity</c> (id, cause) entries. Like the HPACK dynamic table, entries
+/// live in an append-only log shared by the values derived from one another;
+/// a value is a window ending at <c>end</c> on that log. Remembering a stream
+/// writes past the end of every existing window, so no older value sees it:
+/// only the value at the tip of the log appends in place (claimed
+/// atomically); any other one (a replay from an older state) first copies its
+/// window into a fresh log, as does the tip when the log is full. So a call
+/// costs one small object, not a copy of the memory, however many streams it
+/// closes, and old states stay valid.
 /// </summary>
 internal sealed class ClosedStreams
 {
-    private const int ChunkSize = 16;
-    private readonly ulong[][] chunks;
-    private readonly bool[] owned; // chunks this copy may write in place (empty for a shared value)
-    private int next;
+    private readonly int capacity;
+    private Log log;
+    private long end;
 
-    public static ClosedStreams Create(int capacity) =>
-        new(new ulong[Math.Max(1, (capacity + ChunkSize - 1) / ChunkSize)][], [], 0);
+    public static ClosedStreams Create(int capacity) => new(Math.Max(1, capacity), Log.Create(0, Math.Max(1, capacity)), 0);
 
-    private ClosedStreams(ulong[][] chunks, bool[] owned, int next)
+    private ClosedStreams(int capacity, Log log, long end)
     {
-        this.chunks = chunks;
-        this.owned = owned;
-        this.next = next;
+        this.capacity = capacity;
+        this.log = log;
+        this.end = end;
     }
 
-    private int Capacity => chunks.Length * ChunkSize;
-
     /// <summary>A private copy for one call to edit with <see cref="Add"/>.</summary>
-    public ClosedStreams Copy() => new((ulong[][])chunks.Clone(), new bool[chunks.Length], next);
+    public ClosedStreams Copy() => new(capacity, log, end);
 
     /// <summary>Remembers a stream (only on a copy owned by the running call).</summary>
     public void Add(uint id, CloseCause cause)
     {
-        var c = next / ChunkSize;
-        if (!owned[c])
+        if (end - log.Base >= log.Entries.Length || !log.TryClaim(end))
         {
-            var chunk = new ulong[ChunkSize];
-            if (chunks[c] is { } old) Array.Copy(old, chunk, ChunkSize);
-            chunks[c] = chunk;
-            owned[c] = true;
+            // Full, or not the tip: a fresh log holding this window, with room to grow.
+            var start = Math.Max(log.Base, end - capacity);
+            var fresh = Log.Create(start, capacity * 4);
+            Array.Copy(log.Entries, start - log.Base, fresh.Entries, 0, end - start);
+            fresh.Claimed(end);
+            log = fresh;
+            if (!log.TryClaim(end)) throw new InvalidOperationException("a fresh log is always claimable");
         }
         // Entries are id << 8 | cause + 1, so 0 means empty.
-        chunks[c][next % ChunkSize] = ((ulong)id << 8) | (byte)((int)cause + 1);
-        next = (next + 1) % Capacity;
+        log.Entries[end - log.Base] = ((ulong)id << 8) | (byte)((int)cause + 1);
+        end++;
     }
 
     public LanguageExt.Option<CloseCause> Find(uint id)
     {
-        foreach (var chunk in chunks)
+        var entries = log.Entries;
+        for (var at = end - 1; at >= Math.Max(log.Base, end - capacity); at--)
         {
-            if (chunk is null) continue;
-            foreach (var e in chunk)
-                if (e != 0 && (uint)(e >> 8) == id) return (CloseCause)((int)(e & 0xff) - 1);
+            var e = entries[at - log.Base];
+            if ((uint)(e >> 8) == id) return (CloseCause)((int)(e & 0xff) - 1);
         }
         return LanguageExt.Option<CloseCause>.None;
+    }
+
+    private sealed class Log
+    {
+        public readonly long Base;
+        public readonly ulong[] Entries;
+        private long highest; // the next position to write, claimed with a compare-and-swap
+
+        private Log(long @base, int size)
+        {
+            Base = @base;
+            highest = @base;
+            Entries = new ulong[size];
+        }
+
+        public static Log Create(long @base, int size) => new(@base, size);
+
+        public void Claimed(long upTo) => highest = upTo;
+
+        public bool TryClaim(long position) => Interlocked.CompareExchange(ref highest, position + 1, position) == position;
     }
 }
