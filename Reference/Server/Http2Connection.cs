@@ -655,23 +655,66 @@ public sealed class Http2Connection
             for (var i = 0; i < plan.Headers.Count; i++) fields[i + 1] = plan.Headers[i];
             var noBody = plan.Body is null || plan.Body.Length == 0;
             var endStream = noBody && plan.Trailers is null;
-            var outputs = StepLocked(new SendHeaders(handler.StreamId, fields, endStream));
-            foreach (var o in outputs)
-                if (o is CommandRejected r)
-                    throw new InvalidOperationException($"the response cannot be sent on stream {handler.StreamId}: {r.Reason}");
-            if (!endStream)
+            if (endStream || !SmallBodyAtOnce(ctx, fields, plan))
             {
-                ctx.Body = noBody ? null : plan.Body;
-                ctx.Trailers = plan.Trailers;
-                ctx.Streaming = true;
+                var outputs = StepLocked(new SendHeaders(handler.StreamId, fields, endStream));
+                foreach (var o in outputs)
+                    if (o is CommandRejected r)
+                        throw new InvalidOperationException($"the response cannot be sent on stream {handler.StreamId}: {r.Reason}");
+                if (!endStream)
+                {
+                    ctx.Body = noBody ? null : plan.Body;
+                    ctx.Trailers = plan.Trailers;
+                    ctx.Streaming = true;
+                }
+                else plan.Body?.Release();
             }
-            else plan.Body?.Release();
         }
         if (options.AccessLog) AccessLog.Log(accessLog, client, handler.Method, handler.Path, plan.Status);
         if (ctx.Streaming) Pump(ctx);
         Dispatch();
         Flush();
     }
+
+    /// <summary>
+    /// A small in-memory body without trailers goes out with its header
+    /// section in one call of the core (HEADERS and DATA with END_STREAM): one
+    /// state transition per response instead of two plus a pump. What the
+    /// windows do not take now waits, as the pump's leftover, for
+    /// StreamWritable. False (nothing done) when the response does not qualify.
+    /// Caller holds the gate.
+    /// </summary>
+    private bool SmallBodyAtOnce(StreamContext ctx, HeaderField[] fields, ResponsePlan plan)
+    {
+        var body = plan.Body;
+        if (plan.Trailers is not null || body is null || body.Remaining is not (> 0 and <= SmallBody)
+            || pending.Length + writing.Length >= PumpLimit || body.TakeDirect(SmallBody) is not { } chunk)
+            return false;
+        var id = ctx.Handler.StreamId;
+        var r = Connection.StepAll(state, [new SendHeaders(id, fields, false), new SendData(id, chunk, true)], Now);
+        state = r.State;
+        Apply(r.Outputs);
+        var accepted = 0;
+        foreach (var o in r.Outputs)
+        {
+            if (o is CommandRejected { Command: SendHeaders } rejected)
+                throw new InvalidOperationException($"the response cannot be sent on stream {id}: {rejected.Reason}");
+            if (o is DataAccepted a && a.StreamId == id) accepted = a.Accepted;
+        }
+        if (accepted < chunk.Length)
+        {
+            // The core's buffer was full: the rest goes when it says StreamWritable (as the pump does).
+            ctx.Body = body;
+            ctx.Leftover = chunk[accepted..];
+            ctx.LeftoverIsLast = true;
+            ctx.Blocked = true;
+            ctx.Streaming = true;
+        }
+        else body.Release();
+        return true;
+    }
+
+    private const int SmallBody = 16384; // one DATA frame at the default SETTINGS_MAX_FRAME_SIZE
 
     private RequestHandler Push(RequestHandler parent, PushPlan plan)
     {
