@@ -49,6 +49,7 @@ public sealed class Http2Connection
     private OutputBuffer pending = new(), writing = new();
     private readonly List<StreamContext> waitingForOutput = new();
     private bool dispatching, writerActive, closeRequested, closed;
+    private bool stopBeforeStart; // Shutdown() came before RunAsync started the core: it sends the GOAWAY at start
     private TaskCompletionSource? drained;
     private uint highestCreated;
     private TimeSpan timerDue = TimeSpan.MaxValue;
@@ -101,6 +102,7 @@ public sealed class Http2Connection
                     log.LogInformation("{Client}: {Reason}", client, inadequateSecurity);
                     StepLocked(new GoAway(ErrorCode.InadequateSecurity, Bytes.FromUtf8(inadequateSecurity)));
                 }
+                else if (stopBeforeStart) StepLocked(new GoAway(ErrorCode.NoError));
             }
             Flush();
             await ReadLoopAsync(first).ConfigureAwait(false);
@@ -143,7 +145,10 @@ public sealed class Http2Connection
     {
         lock (gate)
         {
-            if (closed || state is null) return;
+            if (closed) return;
+            // A server stopping while this connection is being set up must not miss it:
+            // before the core exists, the GOAWAY is remembered and sent as soon as it does.
+            if (state is null) { stopBeforeStart = true; return; }
             StepLocked(new GoAway(ErrorCode.NoError));
         }
         Dispatch();
