@@ -76,6 +76,12 @@ public sealed class Http2Connection
     /// <summary>Completes when the connection is closed.</summary>
     public Task Completion => completion.Task;
 
+    /// <summary>Octets queued for the socket (being written plus waiting): what a client that does not read makes us hold (tests).</summary>
+    internal int QueuedOutput { get { lock (gate) return pending.Length + writing.Length; } }
+
+    /// <summary>Response body octets the core holds for its streams, not yet framed (tests).</summary>
+    internal long CoreBufferedOutput { get { lock (gate) return state is null ? 0 : state.Streams.Values.Sum(r => (long)r.PendingBytes); } }
+
     private static TimeSpan Now => Stopwatch.GetElapsedTime(Epoch);
 
     /// <summary>The connection whose read loop is delivering a batch on this thread (its flushes wait for the batch's end).</summary>
@@ -362,7 +368,11 @@ public sealed class Http2Connection
                     }
                     (batch, pending, writing) = (pending, writing, pending);
                 }
-                await transport.WriteAsync(batch.Written).ConfigureAwait(false);
+                var write = transport.WriteAsync(batch.Written);
+                if (write.IsCompleted) write.GetAwaiter().GetResult();
+                // The socket is full: a client that reads nothing for the idle timeout is dropped
+                // (the read loop may be waiting for requests that never come, so this is the only watch).
+                else await write.AsTask().WaitAsync(options.IdleTimeout).ConfigureAwait(false);
                 batch.Clear();
                 lock (gate)
                 {
@@ -382,7 +392,7 @@ public sealed class Http2Connection
                 Dispatch();
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException or TimeoutException)
         {
             log.LogDebug("{Client}: write failed: {Error}", client, e.Message);
             lock (gate)

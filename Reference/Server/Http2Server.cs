@@ -63,6 +63,9 @@ public sealed class Http2Server : IAsyncDisposable
     /// <summary>Connections currently open.</summary>
     public int ConnectionCount => connections.Count;
 
+    /// <summary>The connections currently open (tests look at their buffers).</summary>
+    internal IReadOnlyList<Http2Connection> Connections => [.. connections.Keys];
+
     /// <summary>Binds and starts accepting connections; returns at once.</summary>
     public void Start()
     {
