@@ -61,7 +61,12 @@ public sealed class Http2Server : IAsyncDisposable
     public IPEndPoint? LocalEndPoint => listener?.LocalEndPoint as IPEndPoint;
 
     /// <summary>Connections currently open.</summary>
-    public int ConnectionCount => connections.Count;
+    /// <remarks>
+    /// Counts those not yet completed: a closed connection leaves the table just after its
+    /// <c>Completion</c>, and <see cref="StopAsync"/> (which awaits the completions) could
+    /// otherwise return while it still counted one.
+    /// </remarks>
+    public int ConnectionCount => connections.Keys.Count(c => !c.Completion.IsCompleted);
 
     /// <summary>The connections currently open (tests look at their buffers).</summary>
     internal IReadOnlyList<Http2Connection> Connections => [.. connections.Keys];

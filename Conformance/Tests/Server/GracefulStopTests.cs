@@ -30,12 +30,14 @@ public sealed class GracefulStopTests
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => client.GetStringAsync($"{url}/", Ct));
     }
 
-    [Fact(DisplayName = "RFC 9113 §6.8: a graceful stop during load loses no started response (new connections arriving too)")]
-    public async Task StopDuringLoad()
+    [Theory(DisplayName = "RFC 9113 §6.8: a graceful stop during load loses no started response (new connections arriving too)")]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task StopDuringLoad(bool tls)
     {
-        var server = new Http2Server("127.0.0.1", 0, () => new TestHandler(), null, ServerFixture.Quiet);
+        var server = new Http2Server("127.0.0.1", 0, () => new TestHandler(), tls ? TlsOptions.SelfSigned() : null, ServerFixture.Quiet);
         server.Start();
-        var url = $"http://127.0.0.1:{server.LocalEndPoint!.Port}/bytes/20000";
+        var url = $"{(tls ? "https" : "http")}://127.0.0.1:{server.LocalEndPoint!.Port}/bytes/20000";
         const int Workers = 8;
         var started = 0;
         var completed = 0;
@@ -116,5 +118,31 @@ public sealed class GracefulStopTests
         Assert.Equal(0u, goaway.LastStreamId); // no stream was started: the client retries them elsewhere
         // ... and the connection closes by itself (nothing left to finish), well before any stop timeout.
         Assert.Same(run, await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(5), Ct)));
+    }
+
+    [Theory(DisplayName = "RFC 9113 §6.8: SIGTERM to h2ref serve lets requests in flight finish (curl, nghttp), then it exits 0")]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SigtermLetsRequestsFinish(bool tls)
+    {
+        await using var server = await ServeProcess.StartAsync(tls ? ["--tls"] : []);
+        var bound = TimeSpan.FromSeconds(20);
+        // Two requests whose handlers are still waiting when the stop comes: they must be answered whole.
+        var curl = ExternalTool.RunAsync("curl",
+            [tls ? "--http2" : "--http2-prior-knowledge", "-k", "-sS", "--max-time", "15", "-w", "\n%{http_version} %{response_code}", server.Base + "/delay/2"], bound);
+        var nghttp = ExternalTool.RunAsync("nghttp", ["-s", server.Base + "/delay/2"], bound);
+        // Until the server has both requests (its handlers wait 2 s), then SIGTERM.
+        await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+        var stopping = server.TerminateAsync();
+        var (c, n) = (await curl, await nghttp);
+        Assert.True(c.ExitCode == 0, c.ToString());
+        Assert.StartsWith("waited 2 s", c.Output);
+        Assert.EndsWith("\n2 200", c.Output);
+        Assert.True(n.ExitCode == 0, n.ToString());
+        Assert.Contains("waited 2 s", n.Output);
+        Assert.Equal(0, await stopping);
+        // Stopped: new connections are refused.
+        var after = await ExternalTool.RunAsync("curl", ["--http2-prior-knowledge", "-k", "-sS", "--max-time", "5", server.Base + "/"], bound);
+        Assert.NotEqual(0, after.ExitCode);
     }
 }

@@ -86,19 +86,29 @@ public sealed partial class ServeProcess : IAsyncDisposable
         return new ToolResult(timedOut ? -1 : process.ExitCode, Encoding.UTF8.GetBytes(await output), await error, timedOut);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>SIGTERM (the graceful stop), then its exit code; killed after 10 s (exit -1).</summary>
+    public async Task<int> TerminateAsync()
     {
+        if (process.HasExited) return process.ExitCode;
+        using (var term = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false }))
+            if (term is not null) await term.WaitForExitAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
         {
-            if (!process.HasExited)
-            {
-                using (var term = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false }))
-                    if (term is not null) await term.WaitForExitAsync();
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                try { await process.WaitForExitAsync(cts.Token); }
-                catch (OperationCanceledException) { process.Kill(entireProcessTree: true); await process.WaitForExitAsync(); }
-            }
+            await process.WaitForExitAsync(cts.Token);
+            return process.ExitCode;
         }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            return -1;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try { await TerminateAsync(); }
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception) { }
         process.Dispose();
     }
