@@ -111,12 +111,20 @@ public sealed class Http2Server : IAsyncDisposable
         if (acceptLoop is not null) await acceptLoop.ConfigureAwait(false);
         var all = connections.Keys.ToArray();
         foreach (var c in all) c.Shutdown();
-        var done = Task.WhenAll(all.Select(c => c.Completion));
+        var done = AllClosedAsync(all);
         if (await Task.WhenAny(done, Task.Delay(timeout)).ConfigureAwait(false) != done)
         {
             foreach (var c in connections.Keys) c.Abort();
             await Task.WhenAny(done, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
         }
+    }
+
+    private async Task AllClosedAsync(Http2Connection[] all)
+    {
+        await Task.WhenAll(all.Select(c => c.Completion)).ConfigureAwait(false);
+        // A connection set up while the snapshot was taken is not in it, but it saw the stop and
+        // shut itself down (ServeConnectionAsync checks after adding it): wait for those too.
+        await Task.WhenAll(connections.Keys.Select(c => c.Completion)).ConfigureAwait(false);
     }
 
     /// <summary>Stops with a 5 s grace period.</summary>

@@ -14,6 +14,7 @@ public sealed partial class ServeProcess : IAsyncDisposable
 {
     private readonly Process process;
     private readonly StringBuilder stderr = new();
+    private readonly StringBuilder stdout = new();
     private readonly TaskCompletionSource<string> ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ServeProcess(Process process) => this.process = process;
@@ -23,6 +24,9 @@ public sealed partial class ServeProcess : IAsyncDisposable
 
     /// <summary>Everything the process printed on standard error so far.</summary>
     public string Stderr { get { lock (stderr) return stderr.ToString(); } }
+
+    /// <summary>Everything the process printed on standard output so far (the log: access lines, frames with -v).</summary>
+    public string Stdout { get { lock (stdout) return stdout.ToString(); } }
 
     /// <summary>Runs <c>h2ref serve --port 0 -q</c> plus <paramref name="args"/>.</summary>
     public static Process StartRaw(IEnumerable<string> args)
@@ -52,7 +56,7 @@ public sealed partial class ServeProcess : IAsyncDisposable
             lock (p.stderr) p.stderr.AppendLine(e.Data);
             if (Listening().Match(e.Data) is { Success: true } m) p.ready.TrySetResult(m.Groups[1].Value);
         };
-        p.process.OutputDataReceived += (_, _) => { };
+        p.process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (p.stdout) p.stdout.AppendLine(e.Data); };
         p.process.BeginErrorReadLine();
         p.process.BeginOutputReadLine();
         try
