@@ -40,7 +40,8 @@ public class DemoHandler : RequestHandler
     public DemoHandler() { }
 
     /// <summary>Files of <paramref name="directory"/> first, then the demo application.</summary>
-    public DemoHandler(string? directory) => root = directory is null ? null : System.IO.Path.GetFullPath(directory);
+    public DemoHandler(string? directory) =>
+        root = directory is null ? null : System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(directory));
 
     /// <inheritdoc />
     protected override async Task OnHeadersAsync()
@@ -147,11 +148,17 @@ public class DemoHandler : RequestHandler
     {
         if (Method is not ("GET" or "HEAD")) return false;
         var relative = Uri.UnescapeDataString(path).TrimStart('/');
+        if (relative.Contains('\0', StringComparison.Ordinal)) return false; // no file name has one (and GetFullPath throws on it)
         var full = System.IO.Path.GetFullPath(System.IO.Path.Combine(root!, relative));
-        if (!full.StartsWith(root!, StringComparison.Ordinal)) return false; // no escape with ../
+        // No escape with ../ (also percent-encoded): the file must be root itself or under root plus a
+        // separator; a bare prefix test let /../www-other/f out of /srv/www into its sibling /srv/www-other.
+        var under = System.IO.Path.EndsInDirectorySeparator(root!) ? root! : root + System.IO.Path.DirectorySeparatorChar;
+        if (full != root && !full.StartsWith(under, StringComparison.Ordinal)) return false;
         if (Directory.Exists(full)) full = System.IO.Path.Combine(full, "index.html");
         if (!File.Exists(full)) return false;
-        var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        FileStream stream;
+        try { stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; } // unreadable, or gone since: not found
         SendResponse(200, [("content-length", stream.Length.ToString(CultureInfo.InvariantCulture))], Method == "HEAD" ? null : (ResponseBody)stream);
         if (Method == "HEAD") stream.Dispose();
         return true;

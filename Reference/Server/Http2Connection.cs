@@ -49,6 +49,7 @@ public sealed class Http2Connection
     private OutputBuffer pending = new(), writing = new();
     private readonly List<StreamContext> waitingForOutput = new();
     private bool dispatching, writerActive, closeRequested, closed;
+    private bool stopBeforeStart; // Shutdown() came before RunAsync started the core: it sends the GOAWAY at start
     private TaskCompletionSource? drained;
     private uint highestCreated;
     private TimeSpan timerDue = TimeSpan.MaxValue;
@@ -74,6 +75,12 @@ public sealed class Http2Connection
 
     /// <summary>Completes when the connection is closed.</summary>
     public Task Completion => completion.Task;
+
+    /// <summary>Octets queued for the socket (being written plus waiting): what a client that does not read makes us hold (tests).</summary>
+    internal int QueuedOutput { get { lock (gate) return pending.Length + writing.Length; } }
+
+    /// <summary>Response body octets the core holds for its streams, not yet framed (tests).</summary>
+    internal long CoreBufferedOutput { get { lock (gate) return state is null ? 0 : state.Streams.Values.Sum(r => (long)r.PendingBytes); } }
 
     private static TimeSpan Now => Stopwatch.GetElapsedTime(Epoch);
 
@@ -101,6 +108,7 @@ public sealed class Http2Connection
                     log.LogInformation("{Client}: {Reason}", client, inadequateSecurity);
                     StepLocked(new GoAway(ErrorCode.InadequateSecurity, Bytes.FromUtf8(inadequateSecurity)));
                 }
+                else if (stopBeforeStart) StepLocked(new GoAway(ErrorCode.NoError));
             }
             Flush();
             await ReadLoopAsync(first).ConfigureAwait(false);
@@ -143,7 +151,10 @@ public sealed class Http2Connection
     {
         lock (gate)
         {
-            if (closed || state is null) return;
+            if (closed) return;
+            // A server stopping while this connection is being set up must not miss it:
+            // before the core exists, the GOAWAY is remembered and sent as soon as it does.
+            if (state is null) { stopBeforeStart = true; return; }
             StepLocked(new GoAway(ErrorCode.NoError));
         }
         Dispatch();
@@ -357,7 +368,11 @@ public sealed class Http2Connection
                     }
                     (batch, pending, writing) = (pending, writing, pending);
                 }
-                await transport.WriteAsync(batch.Written).ConfigureAwait(false);
+                var write = transport.WriteAsync(batch.Written);
+                if (write.IsCompleted) write.GetAwaiter().GetResult();
+                // The socket is full: a client that reads nothing for the idle timeout is dropped
+                // (the read loop may be waiting for requests that never come, so this is the only watch).
+                else await write.AsTask().WaitAsync(options.IdleTimeout).ConfigureAwait(false);
                 batch.Clear();
                 lock (gate)
                 {
@@ -377,7 +392,7 @@ public sealed class Http2Connection
                 Dispatch();
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException or TimeoutException)
         {
             log.LogDebug("{Client}: write failed: {Error}", client, e.Message);
             lock (gate)

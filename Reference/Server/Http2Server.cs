@@ -61,7 +61,15 @@ public sealed class Http2Server : IAsyncDisposable
     public IPEndPoint? LocalEndPoint => listener?.LocalEndPoint as IPEndPoint;
 
     /// <summary>Connections currently open.</summary>
-    public int ConnectionCount => connections.Count;
+    /// <remarks>
+    /// Counts those not yet completed: a closed connection leaves the table just after its
+    /// <c>Completion</c>, and <see cref="StopAsync"/> (which awaits the completions) could
+    /// otherwise return while it still counted one.
+    /// </remarks>
+    public int ConnectionCount => connections.Keys.Count(c => !c.Completion.IsCompleted);
+
+    /// <summary>The connections currently open (tests look at their buffers).</summary>
+    internal IReadOnlyList<Http2Connection> Connections => [.. connections.Keys];
 
     /// <summary>Binds and starts accepting connections; returns at once.</summary>
     public void Start()
@@ -103,12 +111,20 @@ public sealed class Http2Server : IAsyncDisposable
         if (acceptLoop is not null) await acceptLoop.ConfigureAwait(false);
         var all = connections.Keys.ToArray();
         foreach (var c in all) c.Shutdown();
-        var done = Task.WhenAll(all.Select(c => c.Completion));
+        var done = AllClosedAsync(all);
         if (await Task.WhenAny(done, Task.Delay(timeout)).ConfigureAwait(false) != done)
         {
             foreach (var c in connections.Keys) c.Abort();
             await Task.WhenAny(done, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
         }
+    }
+
+    private async Task AllClosedAsync(Http2Connection[] all)
+    {
+        await Task.WhenAll(all.Select(c => c.Completion)).ConfigureAwait(false);
+        // A connection set up while the snapshot was taken is not in it, but it saw the stop and
+        // shut itself down (ServeConnectionAsync checks after adding it): wait for those too.
+        await Task.WhenAll(connections.Keys.Select(c => c.Completion)).ConfigureAwait(false);
     }
 
     /// <summary>Stops with a 5 s grace period.</summary>

@@ -61,7 +61,10 @@ public sealed record ServerOptions
     /// <summary>How long a client may take to send its connection preface (slowloris on new connections).</summary>
     public TimeSpan PrefaceTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>A connection with no open stream and no frame received for this long is closed with GOAWAY NO_ERROR.</summary>
+    /// <summary>
+    /// A connection with no open stream and no frame received for this long is closed with GOAWAY NO_ERROR;
+    /// one whose client reads none of our output for this long (a write that cannot proceed) is dropped.
+    /// </summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>How long the TLS handshake may take.</summary>

@@ -17,7 +17,7 @@ public sealed class RawSocketTests(ServerFixture servers)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<byte[]> ReadToEnd(Stream stream, TimeSpan bound)
+    internal static async Task<byte[]> ReadToEnd(Stream stream, TimeSpan bound)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         cts.CancelAfter(bound);
@@ -32,7 +32,7 @@ public sealed class RawSocketTests(ServerFixture servers)
         return all.ToArray();
     }
 
-    private async Task<NetworkStream> Connect(Http2Server server)
+    internal static async Task<NetworkStream> Connect(Http2Server server)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(server.LocalEndPoint!, Ct);
@@ -40,7 +40,7 @@ public sealed class RawSocketTests(ServerFixture servers)
     }
 
     /// <summary>Reads frames until one matches or the stream ends; returns every frame seen.</summary>
-    private static async Task<List<Frame>> ReadFrames(Stream stream, Func<Frame, bool> until, TimeSpan bound)
+    internal static async Task<List<Frame>> ReadFrames(Stream stream, Func<Frame, bool> until, TimeSpan bound)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         cts.CancelAfter(bound);
@@ -107,14 +107,21 @@ public sealed class RawSocketTests(ServerFixture servers)
         var options = ServerFixture.Quiet with { SettingsAckTimeout = TimeSpan.FromMilliseconds(300) };
         await using var server = new Http2Server("127.0.0.1", 0, () => new TestHandler(), null, options);
         server.Start();
+        // The clock starts before the server's can: it starts when the server has read our preface.
+        // (Started after our writes, a test thread descheduled between them under CPU load measured
+        // less than the server waited, and the lower bound failed.)
+        var started = System.Diagnostics.Stopwatch.StartNew();
         await using var stream = await Connect(server);
         await stream.WriteAsync(CleartextPreface.Preface.ToArray(), Ct);
         await stream.WriteAsync(FrameWriter.ToBytes(new SettingsFrame(false, default)), Ct);
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        var frames = await ReadFrames(stream, f => f is GoAwayFrame, TimeSpan.FromSeconds(5));
+        var frames = await ReadFrames(stream, f => f is GoAwayFrame, TimeSpan.FromSeconds(10));
+        var elapsed = started.Elapsed;
         var goaway = Assert.IsType<GoAwayFrame>(frames[^1]);
         Assert.Equal(ErrorCode.SettingsTimeout, goaway.Error);
-        Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(250), started.Elapsed.ToString());
+        // Not before the timeout: the interval measured here contains the server's whole wait.
+        Assert.True(elapsed >= options.SettingsAckTimeout, elapsed.ToString());
+        // The server's SETTINGS came first and was never acknowledged: that is what timed out.
+        Assert.IsType<SettingsFrame>(frames[0]);
     }
 
     [Fact(DisplayName = "RFC 9113 §3.4: octets that are neither the preface nor HTTP/1.x end the connection (never a hang)")]

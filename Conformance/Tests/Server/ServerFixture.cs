@@ -69,9 +69,27 @@ public sealed class TestHandler : DemoHandler
                 return Task.CompletedTask;
             case "/test/async-slow":
                 return SlowAsync();
+            case var p when p.StartsWith("/test/later-bytes/", StringComparison.Ordinal):
+                // N octets answered from another task 100 ms later: after the read loop went back to reading.
+                var n = long.Parse(p.AsSpan(18, p.IndexOf('?') is var q and > 0 ? q - 18 : p.Length - 18), System.Globalization.CultureInfo.InvariantCulture);
+                _ = Task.Run(async () =>
+                {
+                    await Task.Delay(100);
+                    SendResponse(200, body: ResponseBody.FromSegments(Zeros(n), n));
+                });
+                return Task.CompletedTask;
             default:
                 return base.OnHeadersAsync();
         }
+    }
+
+    private static readonly byte[] ZeroRun = new byte[64 * 1024];
+
+    /// <summary>N zero octets as slices of one shared array (never N octets held).</summary>
+    private static IEnumerable<ReadOnlyMemory<byte>> Zeros(long n)
+    {
+        for (long left = n; left > 0; left -= ZeroRun.Length)
+            yield return ZeroRun.AsMemory(0, (int)Math.Min(left, ZeroRun.Length));
     }
 
     private async Task SlowAsync()

@@ -78,7 +78,18 @@ public sealed class ServeCommand : ICommand
         options = options with { LoggerFactory = loggerFactory, AccessLog = !quiet, LogFrames = verbose };
         TlsOptions? tlsOptions = null;
         if (tls)
-            tlsOptions = cert is not null ? TlsOptions.FromPemFiles(cert, key!) : TlsOptions.SelfSigned(host);
+        {
+            try { tlsOptions = cert is not null ? TlsOptions.FromPemFiles(cert, key!) : TlsOptions.SelfSigned(host); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException
+                                          or System.Security.Cryptography.CryptographicException)
+            {
+                // A missing file, no PEM in it, or a key that is not the certificate's: say so, no stack trace.
+                Console.Error.WriteLine(cert is null
+                    ? $"h2ref serve: cannot make a self-signed certificate: {e.Message}"
+                    : $"h2ref serve: cannot use certificate {cert} with key {key}: {e.Message}");
+                return 1;
+            }
+        }
 
         var server = new Http2Server(host == "*" ? null : host, int.Parse(port, CultureInfo.InvariantCulture),
             () => new DemoHandler(dir), tlsOptions, options);
