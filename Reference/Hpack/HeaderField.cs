@@ -18,11 +18,12 @@ namespace Reference.Hpack;
 /// </remarks>
 public sealed record HeaderField(Bytes Name, Bytes Value, bool Sensitive = false)
 {
-    // Facts learnt once and kept (0 = none yet), set with Interlocked.Or so
-    // that the two owners never lose each other's bits: the low byte is
+    // Facts learnt once and kept (0 = none yet): the low byte is
     // FieldValidation's verdicts (FieldValidation.Facts), the bits above it
     // the encoder's static-table match (HpackEncoder.Facts), published after
-    // the encoder's hashes (name hash, name+value hash).
+    // the encoder's hashes (name hash, name+value hash). Each owner ORs its
+    // bits in; two racing owners may drop each other's bits, which are then
+    // computed again (never wrong: facts only depend on the octets).
     internal int Facts;
     internal ulong EncoderHashes;
 

@@ -20,9 +20,16 @@ public static class HpackEncoder
     /// <exception cref="ArgumentNullException">When the state, the list or a field is null.</exception>
     public static (EncoderState State, byte[] Block) Encode(EncoderState state, IReadOnlyList<HeaderField> fields)
     {
-        var writer = new ArrayBufferWriter<byte>(64 + 32 * (fields?.Count ?? 0));
-        var next = Encode(state, fields!, writer);
-        return (next, writer.WrittenSpan.ToArray());
+        var rented = ArrayPool<byte>.Shared.Rent(Bound(state, fields));
+        try
+        {
+            var next = EncodeInto(state, fields, rented, out var written);
+            return (next, rented.AsSpan(0, written).ToArray());
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>
@@ -32,24 +39,38 @@ public static class HpackEncoder
     /// <exception cref="ArgumentNullException">When an argument or a field is null.</exception>
     public static EncoderState Encode(EncoderState state, IReadOnlyList<HeaderField> fields, IBufferWriter<byte> output)
     {
+        ArgumentNullException.ThrowIfNull(output);
+        var span = output.GetSpan(Bound(state, fields));
+        var next = EncodeInto(state, fields, span, out var written);
+        output.Advance(written);
+        return next;
+    }
+
+    /// <summary>
+    /// Octets a block can take at most: 12 of size updates, then per field 18
+    /// of prefixes and lengths plus its octets (times 4 when every string is
+    /// Huffman-coded: a code is at most 30 bits per octet). Checks the arguments.
+    /// </summary>
+    private static int Bound(EncoderState state, IReadOnlyList<HeaderField> fields)
+    {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(fields);
-        ArgumentNullException.ThrowIfNull(output);
-        var table = state.Table;
-        var owned = false;
-        var strategy = state.Strategy;
-        var expansion = strategy.Huffman == HuffmanPolicy.Always ? 4L : 1L; // a Huffman code is at most 30 bits per octet
-        // One span for the whole block, from a bound: 12 octets of size updates, then per field
-        // 18 octets of prefixes and lengths plus its octets (times the Huffman expansion).
+        var expansion = state.Strategy.Huffman == HuffmanPolicy.Always ? 4L : 1L;
         long bound = 12;
-        var count = fields.Count;
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < fields.Count; i++)
         {
             var field = fields[i] ?? throw new ArgumentNullException(nameof(fields), $"field {i} is null");
             bound += 18 + (field.Name.Length + (long)field.Value.Length) * expansion;
         }
-        if (bound > int.MaxValue) throw new ArgumentException("the field list is too large to encode", nameof(fields));
-        var span = output.GetSpan((int)bound);
+        return bound <= int.MaxValue ? (int)bound : throw new ArgumentException("the field list is too large to encode", nameof(fields));
+    }
+
+    // The block into a span of at least Bound octets.
+    private static EncoderState EncodeInto(EncoderState state, IReadOnlyList<HeaderField> fields, Span<byte> span, out int written)
+    {
+        var table = state.Table;
+        var owned = false;
+        var strategy = state.Strategy;
         var n = 0;
         if (state.SizeUpdatePending)
         {
@@ -57,9 +78,9 @@ public static class HpackEncoder
             if (state.SmallestSinceLastBlock < table.MaxSize) n += Integer.Write(span, state.SmallestSinceLastBlock, 5, 0x20);
             n += Integer.Write(span[n..], table.MaxSize, 5, 0x20);
         }
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < fields.Count; i++)
             n += EncodeField(span[n..], fields[i], strategy, ref table, ref owned);
-        output.Advance(n);
+        written = n;
         return state.AfterBlock(table);
     }
 
@@ -141,10 +162,11 @@ public static class HpackEncoder
         var name = field.Name.Span;
         var nameHash = DynamicTable.Hash(name, 0);
         var fullHash = DynamicTable.Hash(field.Value.Span, nameHash);
-        var first = StaticTable.Find(name, nameHash, default, true, out _);
-        var match = first > 0 && StaticTable.Find(name, nameHash, field.Value.Span, false, out var exact) is var i && exact ? i : 0;
+        var (first, match) = StaticTable.FindBoth(name, nameHash, field.Value.Span);
         field.EncoderHashes = (ulong)nameHash << 32 | fullHash;
-        Interlocked.Or(ref field.Facts, Known | first << 9 | match << 15); // a full fence: published after the hashes
+        // Published after the hashes (a release write). A racing writer of the other
+        // bits may drop these: they are then computed again, never wrong.
+        Volatile.Write(ref field.Facts, Volatile.Read(ref field.Facts) | Known | first << 9 | match << 15);
         return (nameHash, fullHash, first, match);
     }
 

@@ -135,6 +135,25 @@ public static class StaticTable
         return 0;
     }
 
+    /// <summary>
+    /// Encoder lookup with a precomputed <paramref name="nameHash"/>, in one
+    /// probe: the first index with the name (0: none) and the index equal in
+    /// name and value (0: none).
+    /// </summary>
+    internal static (int First, int Exact) FindBoth(ReadOnlySpan<byte> name, uint nameHash, ReadOnlySpan<byte> value)
+    {
+        for (var slot = (int)(nameHash & (Slots - 1)); slotFirst[slot] != 0; slot = (slot + 1) & (Slots - 1))
+        {
+            if (slotHash[slot] != nameHash) continue;
+            int first = slotFirst[slot];
+            if (!entries[first - 1].Name.Span.SequenceEqual(name)) continue;
+            for (var i = first; i <= lastOf[first]; i++)
+                if (entries[i - 1].Value.Span.SequenceEqual(value)) return (first, i);
+            return (first, 0);
+        }
+        return (0, 0);
+    }
+
     /// <summary>The entries in index order (element 0 is index 1).</summary>
     public static IReadOnlyList<HeaderField> Entries => entries;
 

@@ -136,7 +136,7 @@ public static class FieldValidation
                 _ => Kind.Other,
             };
         facts = Known | (ValueError(f.Value.Span) is null ? ValueOk : 0) | (ComputeRegularError(f) is null ? RegularOk : 0) | (int)kind << KindShift;
-        Interlocked.Or(ref f.Facts, facts);
+        Volatile.Write(ref f.Facts, Volatile.Read(ref f.Facts) | facts); // a racing writer may drop bits: recomputed, never wrong
         return facts;
     }
 
