@@ -36,7 +36,7 @@ public sealed record DataFrame(uint StreamId, Bytes Data, bool EndStream = false
     /// <inheritdoc />
     public override FrameType Type => FrameType.Data;
     /// <summary>Octets counted against flow control: the whole payload, padding included (§6.9).</summary>
-    public int FlowControlledLength => Data.Length + (Padding.IsSome ? Padding.IfNone(0) + 1 : 0);
+    public int FlowControlledLength => Data.Length + FrameWriter.PadOverhead(Padding);
 }
 
 /// <summary>HEADERS (RFC 9113 §6.2): opens a stream and carries a field block fragment.</summary>

@@ -117,14 +117,14 @@ public static class FrameFormatter
 
     private static IEnumerable<string> Fields(Frame frame) => frame switch
     {
-        DataFrame d => d.Padding.IsSome ? [$"(padlen={PadLen(d.Padding)})"] : [],
+        DataFrame d => d.Padding.IsSome ? [$"(padlen={FrameWriter.PadOverhead(d.Padding)})"] : [],
         HeadersFrame h => [h.Priority.Match(
-            p => $"(padlen={PadLen(h.Padding)}, {PriorityText(p)})",
-            () => $"(padlen={PadLen(h.Padding)})")],
+            p => $"(padlen={FrameWriter.PadOverhead(h.Padding)}, {PriorityText(p)})",
+            () => $"(padlen={FrameWriter.PadOverhead(h.Padding)})")],
         PriorityFrame p => [$"({PriorityText(p.Priority)})"],
         RstStreamFrame r => [$"(error_code={ErrorCodeText(r.Error)})"],
         SettingsFrame s => [$"(niv={s.Settings.Count})", .. s.Settings.Map(SettingText)],
-        PushPromiseFrame pp => [$"(padlen={PadLen(pp.Padding)}, promised_stream_id={pp.PromisedStreamId})"],
+        PushPromiseFrame pp => [$"(padlen={FrameWriter.PadOverhead(pp.Padding)}, promised_stream_id={pp.PromisedStreamId})"],
         PingFrame ping => [$"(opaque_data={ping.Opaque:x16})"],
         GoAwayFrame g => [$"(last_stream_id={g.LastStreamId}, error_code={ErrorCodeText(g.Error)}, " +
                           $"opaque_data({g.DebugData.Length})=[{Printable(g.DebugData.Span)}])"],
@@ -137,7 +137,6 @@ public static class FrameFormatter
     private static string PriorityText(PriorityFields p) =>
         $"dep_stream_id={p.DependsOn}, weight={p.Weight + 1}, exclusive={(p.Exclusive ? 1 : 0)}";
 
-    private static int PadLen(Option<byte> padding) => padding.Match(p => p + 1, () => 0);
 
     private static string Printable(ReadOnlySpan<byte> octets)
     {

@@ -364,7 +364,8 @@ public static class FrameWriter
         span[4] = priority.Weight;
     }
 
-    private static int PadOverhead(Option<byte> padding) => padding.IsSome ? padding.IfNone(0) + 1 : 0;
+    /// <summary>Octets padding adds to a payload: the Pad Length octet and the padding (§6.1), 0 when unpadded.</summary>
+    internal static int PadOverhead(Option<byte> padding) => padding.IsSome ? padding.IfNone(0) + 1 : 0;
 
     private static int WriteSimple(Span<byte> destination, FrameType type, byte flags, uint streamId, ReadOnlySpan<byte> payload)
     {

@@ -360,15 +360,11 @@ public static partial class Connection
             S.advertisedSettings = settings;
         }
 
-        private System.Buffers.ArrayBufferWriter<byte>? scratch; // this call's encoding space (cannot escape: blocks are copied out)
-
-        /// <summary>HPACK-encodes with the connection's encoder (the one scratch buffer of the call, then one exact array per block).</summary>
+        /// <summary>HPACK-encodes with the connection's encoder (connection-wide, §4.3): one exact array per block.</summary>
         private byte[] Encode(IReadOnlyList<HeaderField> fields)
         {
-            scratch ??= new System.Buffers.ArrayBufferWriter<byte>(256);
-            scratch.ResetWrittenCount();
-            S.encoder = HpackEncoder.Encode(S.encoder, fields, scratch);
-            return scratch.WrittenSpan.ToArray();
+            (S.encoder, var block) = HpackEncoder.Encode(S.encoder, fields);
+            return block;
         }
 
         /// <summary>HPACK-encodes a field section (the encoder is connection-wide) and emits HEADERS + CONTINUATION* split at the peer's max frame size (§4.3).</summary>

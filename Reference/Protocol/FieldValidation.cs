@@ -87,6 +87,13 @@ public static class FieldValidation
         var name = f.Name.Span;
         if (NameError(name) is { } badName) return badName;
         if (ValueError(f.Value.Span) is { } badValue) return badValue;
+        return SpecificError(f);
+    }
+
+    // §8.2.2 alone: connection-specific fields, TE other than "trailers".
+    private static Malformed? SpecificError(HeaderField f)
+    {
+        var name = f.Name.Span;
         // §8.2.2: "An endpoint MUST NOT generate an HTTP/2 message containing connection-specific header fields."
         var connectionSpecific = name.Length switch
         {
@@ -135,7 +142,9 @@ public static class FieldValidation
                 14 when name.SequenceEqual("content-length"u8) => Kind.ContentLength,
                 _ => Kind.Other,
             };
-        facts = Known | (ValueError(f.Value.Span) is null ? ValueOk : 0) | (ComputeRegularError(f) is null ? RegularOk : 0) | (int)kind << KindShift;
+        var valueOk = ValueError(f.Value.Span) is null;
+        var regularOk = valueOk && NameError(name) is null && SpecificError(f) is null;
+        facts = Known | (valueOk ? ValueOk : 0) | (regularOk ? RegularOk : 0) | (int)kind << KindShift;
         Volatile.Write(ref f.Facts, Volatile.Read(ref f.Facts) | facts); // a racing writer may drop bits: recomputed, never wrong
         return facts;
     }
