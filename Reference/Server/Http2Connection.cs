@@ -718,15 +718,20 @@ public sealed class Http2Connection
         }
         if (accepted < chunk.Length)
         {
-            // The core's buffer was full: the rest goes when it says StreamWritable (as the pump does).
             ctx.Body = body;
-            ctx.Leftover = chunk[accepted..];
-            ctx.LeftoverIsLast = true;
-            ctx.Blocked = true;
             ctx.Streaming = true;
+            HoldBack(ctx, chunk[accepted..], last: true);
         }
         else body.Release();
         return true;
+    }
+
+    /// <summary>The core's buffer was full: <paramref name="rest"/> goes when it says StreamWritable. Caller holds the gate.</summary>
+    private static void HoldBack(StreamContext ctx, ReadOnlyMemory<byte> rest, bool last)
+    {
+        ctx.Leftover = rest;
+        ctx.LeftoverIsLast = last;
+        ctx.Blocked = true;
     }
 
     private const int SmallBody = 16384; // one DATA frame at the default SETTINGS_MAX_FRAME_SIZE
@@ -876,9 +881,7 @@ public sealed class Http2Connection
                     }
                     if (accepted < chunk.Length)
                     {
-                        ctx.Leftover = chunk[accepted..];
-                        ctx.LeftoverIsLast = last;
-                        ctx.Blocked = true;
+                        HoldBack(ctx, chunk[accepted..], last);
                         ctx.Pumping = false;
                     }
                     else
