@@ -82,6 +82,12 @@ public sealed class Http2Connection
     /// <summary>Response body octets the core holds for its streams, not yet framed (tests).</summary>
     internal long CoreBufferedOutput { get { lock (gate) return state is null ? 0 : state.Streams.Values.Sum(r => (long)r.PendingBytes); } }
 
+    /// <summary>Octets of pooled arrays the connection holds for reading and writing (tests: 0 while idle).</summary>
+    internal int HeldBufferOctets { get { lock (gate) return readBufferHeld + pending.Capacity + writing.Capacity; } }
+
+    /// <summary>The read loop's buffer size while it holds one (for <see cref="HeldBufferOctets"/>).</summary>
+    private volatile int readBufferHeld;
+
     private static TimeSpan Now => Stopwatch.GetElapsedTime(Epoch);
 
     /// <summary>The connection whose read loop is delivering a batch on this thread (its flushes wait for the batch's end).</summary>
@@ -169,27 +175,40 @@ public sealed class Http2Connection
 
     // ================= reading =================
 
+    /// <summary>
+    /// Reads the client's octets and feeds them to the core. While nothing is
+    /// left over from the last read, the loop waits for data with a zero-byte
+    /// read and holds no buffer: an idle connection costs no read memory
+    /// (64 KiB each otherwise, the most of what an idle connection held).
+    /// The buffer is rented from the shared pool when data is there.
+    /// </summary>
     private async Task ReadLoopAsync(ReadOnlyMemory<byte> first)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        byte[]? buffer = null;
         var filled = 0;
         try
         {
-            first.CopyTo(buffer);
-            filled = first.Length;
+            if (!first.IsEmpty)
+            {
+                buffer = ArrayPool<byte>.Shared.Rent(Math.Max(ReadBufferSize, first.Length));
+                readBufferHeld = buffer.Length;
+                first.CopyTo(buffer);
+                filled = first.Length;
+            }
             while (true)
             {
-                if (filled > 0 && Feed(buffer, filled) is var consumed && consumed > 0)
+                if (filled > 0 && Feed(buffer!, filled) is var consumed && consumed > 0)
                 {
                     buffer.AsSpan(consumed, filled - consumed).CopyTo(buffer);
                     filled -= consumed;
                 }
-                if (filled == buffer.Length) // one frame larger than the buffer: grow
+                if (buffer is not null && filled == buffer.Length) // one frame larger than the buffer: grow
                 {
                     var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
                     buffer.AsSpan(0, filled).CopyTo(bigger);
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = bigger;
+                    readBufferHeld = buffer.Length;
                 }
                 if (OutputBacklog() is { } backlog)
                 {
@@ -204,7 +223,19 @@ public sealed class Http2Connection
                     }
                 }
                 int n;
-                try { n = await transport.ReadAsync(buffer.AsMemory(filled)).ConfigureAwait(false); }
+                try
+                {
+                    if (filled == 0)
+                    {
+                        if (buffer is not null) { ArrayPool<byte>.Shared.Return(buffer); buffer = null; readBufferHeld = 0; }
+                        var wait = transport.ReadAsync(Memory<byte>.Empty);
+                        if (!wait.IsCompleted) await wait.ConfigureAwait(false);
+                        else wait.GetAwaiter().GetResult();
+                        buffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
+                        readBufferHeld = buffer.Length;
+                    }
+                    n = await transport.ReadAsync(buffer.AsMemory(filled)).ConfigureAwait(false);
+                }
                 catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
                 {
                     n = 0;
@@ -215,9 +246,13 @@ public sealed class Http2Connection
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            readBufferHeld = 0;
+            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>What one read may take: four frames of the default size and then some.</summary>
+    private const int ReadBufferSize = 64 * 1024;
 
     /// <summary>
     /// Null when the queued output is under <see cref="ServerOptions.MaxQueuedOutput"/>,
@@ -867,21 +902,35 @@ public sealed class Http2Connection
                     }
                 }
                 var endStream = last && ctx.Trailers is null;
-                var accepted = chunk.Length;
+                var accepted = 0;
                 lock (gate)
                 {
                     if (ctx.Closed || closed || closeRequested) continue;
-                    if (!chunk.IsEmpty || endStream)
+                    // No more than the output bound leaves room for: every pump checked it
+                    // before taking its chunk, but a hundred streams' chunks would otherwise
+                    // all land in the same write (100 x 64 KiB on one connection).
+                    var room = Math.Max(PumpLimit - (pending.Length + writing.Length), 0);
+                    var feed = chunk.Length <= room ? chunk : chunk[..room];
+                    var feedEnd = endStream && feed.Length == chunk.Length;
+                    if (!feed.IsEmpty || feedEnd)
                     {
-                        foreach (var o in StepLocked(new SendData(ctx.Handler.StreamId, chunk, endStream)))
+                        accepted = feed.Length;
+                        foreach (var o in StepLocked(new SendData(ctx.Handler.StreamId, feed, feedEnd)))
                         {
                             if (o is DataAccepted a && a.StreamId == ctx.Handler.StreamId) accepted = a.Accepted;
                             else if (o is CommandRejected) { ctx.Streaming = false; ctx.Closed = true; }
                         }
                     }
-                    if (accepted < chunk.Length)
+                    if (accepted < feed.Length)
                     {
-                        HoldBack(ctx, chunk[accepted..], last);
+                        HoldBack(ctx, chunk[accepted..], last); // the core's buffer is full: StreamWritable resumes it
+                        ctx.Pumping = false;
+                    }
+                    else if (accepted < chunk.Length)
+                    {
+                        ctx.Leftover = chunk[accepted..]; // the output is full: the writer resumes it
+                        ctx.LeftoverIsLast = last;
+                        waitingForOutput.Add(ctx);
                         ctx.Pumping = false;
                     }
                     else
