@@ -40,8 +40,15 @@ public class DemoHandler : RequestHandler
     public DemoHandler() { }
 
     /// <summary>Files of <paramref name="directory"/> first, then the demo application.</summary>
-    public DemoHandler(string? directory) =>
-        root = directory is null ? null : System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(directory));
+    public DemoHandler(string? directory)
+    {
+        if (directory is null) return;
+        root = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(directory));
+        realRoot = RealPath(root) ?? root;
+    }
+
+    /// <summary><see cref="root"/> with its own symbolic links resolved: a served file's real path must be under it.</summary>
+    private readonly string? realRoot;
 
     /// <inheritdoc />
     protected override async Task OnHeadersAsync()
@@ -152,16 +159,69 @@ public class DemoHandler : RequestHandler
         var full = System.IO.Path.GetFullPath(System.IO.Path.Combine(root!, relative));
         // No escape with ../ (also percent-encoded): the file must be root itself or under root plus a
         // separator; a bare prefix test let /../www-other/f out of /srv/www into its sibling /srv/www-other.
-        var under = System.IO.Path.EndsInDirectorySeparator(root!) ? root! : root + System.IO.Path.DirectorySeparatorChar;
-        if (full != root && !full.StartsWith(under, StringComparison.Ordinal)) return false;
+        if (!IsUnder(full, root!)) return false;
         if (Directory.Exists(full)) full = System.IO.Path.Combine(full, "index.html");
         if (!File.Exists(full)) return false;
+        // Symbolic links are followed while they stay inside DIR (a link to a file beside it
+        // serves that file); one that leads out of DIR, by an absolute target, by "..", or
+        // through a linked directory, is as missing as the file it points to.
+        if (RealPath(full) is not { } real || !IsUnder(real, realRoot!)) return false;
         FileStream stream;
         try { stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; } // unreadable, or gone since: not found
         SendResponse(200, [("content-length", stream.Length.ToString(CultureInfo.InvariantCulture))], Method == "HEAD" ? null : (ResponseBody)stream);
         if (Method == "HEAD") stream.Dispose();
         return true;
+    }
+
+    /// <summary><paramref name="path"/> is <paramref name="directory"/> itself or under it plus a separator (a bare prefix test would let /srv/www-other pass for /srv/www).</summary>
+    private static bool IsUnder(string path, string directory)
+    {
+        var under = System.IO.Path.EndsInDirectorySeparator(directory) ? directory : directory + System.IO.Path.DirectorySeparatorChar;
+        return path == directory || path.StartsWith(under, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// <paramref name="path"/> (absolute) with every symbolic link resolved, as POSIX
+    /// realpath does: components are resolved from the top down, so a link's target and
+    /// its ".." segments apply to where the link really is. Null when a component is
+    /// missing or links loop (more than 40 of them, the Linux bound).
+    /// </summary>
+    internal static string? RealPath(string path)
+    {
+        var resolved = System.IO.Path.GetPathRoot(path);
+        if (string.IsNullOrEmpty(resolved)) return null;
+        var rest = new LinkedList<string>(Components(path[resolved.Length..]));
+        var links = 0;
+        while (rest.First is { } first)
+        {
+            var part = first.Value;
+            rest.RemoveFirst();
+            if (part == ".") continue;
+            if (part == "..") { resolved = System.IO.Path.GetDirectoryName(resolved) ?? resolved; continue; }
+            var next = System.IO.Path.Combine(resolved, part);
+            string? target;
+            try { target = new FileInfo(next).LinkTarget; }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+            if (target is null)
+            {
+                if (!File.Exists(next) && !Directory.Exists(next)) return null;
+                resolved = next;
+                continue;
+            }
+            if (++links > 40) return null;
+            if (System.IO.Path.IsPathRooted(target))
+            {
+                resolved = System.IO.Path.GetPathRoot(target)!;
+                target = target[resolved.Length..];
+            }
+            var parts = Components(target);
+            for (var i = parts.Length - 1; i >= 0; i--) rest.AddFirst(parts[i]);
+        }
+        return resolved;
+
+        static string[] Components(string relative) =>
+            relative.Split([System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar], StringSplitOptions.RemoveEmptyEntries);
     }
 
     private static string PathOnly(string path)

@@ -29,6 +29,14 @@ public sealed class ServedDirectory : IAsyncLifetime
         File.WriteAllText(Path.Combine(Root, "sub", "deeper", "index.html"), "<h1>deeper</h1>\n");
         File.WriteAllText(Path.Combine(Top, "secret.txt"), "TOPSECRET\n");
         File.WriteAllText(Path.Combine(Top, "www-secret", "s.txt"), "SIBLINGSECRET\n");
+        // Symbolic links: inside DIR they are followed, out of it they are not.
+        File.CreateSymbolicLink(Path.Combine(Root, "in-link.txt"), "a.txt");
+        Directory.CreateSymbolicLink(Path.Combine(Root, "sub", "up"), "..");
+        File.CreateSymbolicLink(Path.Combine(Root, "out-abs.txt"), Path.Combine(Top, "secret.txt"));
+        File.CreateSymbolicLink(Path.Combine(Root, "sub", "out-rel.txt"), "../../secret.txt");
+        Directory.CreateSymbolicLink(Path.Combine(Root, "outdir"), Top);
+        Directory.CreateSymbolicLink(Path.Combine(Root, "sub", "hop"), "up/outdir"); // in, then out through another link
+        File.CreateSymbolicLink(Path.Combine(Root, "loop"), "loop");
         Server = await ServeProcess.StartAsync("-d", Root);
     }
 
@@ -108,6 +116,36 @@ public sealed class ServeDirectoryTests(ServedDirectory dir) : IClassFixture<Ser
         Assert.Equal("404 2", status);
     }
 
+    [Theory(DisplayName = "serve -d: a symbolic link that stays inside DIR is followed")]
+    [InlineData("/in-link.txt", "hello\n")]
+    [InlineData("/sub/up/a.txt", "hello\n")]
+    [InlineData("/sub/up/sub/up/in-link.txt", "hello\n")]
+    public async Task LinkInside(string path, string text)
+    {
+        var r = await Get(path);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var (body, status) = Split(r);
+        Assert.Equal("200 2", status);
+        Assert.Equal(text, Encoding.UTF8.GetString(body));
+    }
+
+    [Theory(DisplayName = "serve -d: a symbolic link out of DIR (absolute, by .., through a linked directory, via another link) or a link loop is 404")]
+    [InlineData("/out-abs.txt")]
+    [InlineData("/sub/out-rel.txt")]
+    [InlineData("/outdir/secret.txt")]
+    [InlineData("/outdir/www-secret/s.txt")]
+    [InlineData("/sub/hop/secret.txt")]
+    [InlineData("/sub/up/outdir/secret.txt")]
+    [InlineData("/loop")]
+    public async Task LinkOutside(string path)
+    {
+        var r = await Get(path);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var (body, status) = Split(r);
+        Assert.DoesNotContain("SECRET", Encoding.UTF8.GetString(body));
+        Assert.Equal("404 2", status);
+    }
+
     [Theory(DisplayName = "serve -d: a NUL in the decoded path is 404, not a handler failure (stream reset)")]
     [InlineData("/%00")]
     [InlineData("/a.txt%00")]
@@ -153,5 +191,40 @@ public sealed class ServeDirectoryTests(ServedDirectory dir) : IClassFixture<Ser
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("h2ref serve: no directory", r.Stderr);
         Assert.DoesNotContain("   at ", r.Stderr);
+    }
+}
+
+/// <summary><see cref="Reference.Server.DemoHandler.RealPath"/>: symbolic links resolved top-down, like POSIX realpath.</summary>
+public sealed class RealPathTests : IDisposable
+{
+    private readonly string top = Directory.CreateTempSubdirectory("h2ref-realpath-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(top, recursive: true); } catch (IOException) { }
+    }
+
+    [Fact(DisplayName = "RealPath: plain paths are themselves; links (absolute, relative, chained, to directories, with ..) resolve; missing parts and loops are null")]
+    public void Resolves()
+    {
+        var real = Reference.Server.DemoHandler.RealPath(top)!; // /tmp may itself be a link
+        Directory.CreateDirectory(Path.Combine(top, "d", "e"));
+        File.WriteAllText(Path.Combine(top, "d", "e", "f"), "f");
+        File.CreateSymbolicLink(Path.Combine(top, "abs"), Path.Combine(top, "d", "e", "f"));
+        File.CreateSymbolicLink(Path.Combine(top, "d", "rel"), "e/f");
+        File.CreateSymbolicLink(Path.Combine(top, "chain"), "d/rel");
+        Directory.CreateSymbolicLink(Path.Combine(top, "d", "e", "parent"), "..");
+        File.CreateSymbolicLink(Path.Combine(top, "a"), "b");
+        File.CreateSymbolicLink(Path.Combine(top, "b"), "a");
+        var f = Path.Combine(real, "d", "e", "f");
+        Assert.Equal(f, Reference.Server.DemoHandler.RealPath(Path.Combine(top, "d", "e", "f")));
+        Assert.Equal(f, Reference.Server.DemoHandler.RealPath(Path.Combine(top, "abs")));
+        Assert.Equal(f, Reference.Server.DemoHandler.RealPath(Path.Combine(top, "d", "rel")));
+        Assert.Equal(f, Reference.Server.DemoHandler.RealPath(Path.Combine(top, "chain")));
+        // The link's ".." is taken where the link really is (d/e/parent -> d), then "e/f".
+        Assert.Equal(f, Reference.Server.DemoHandler.RealPath(Path.Combine(top, "d", "e", "parent", "e", "f")));
+        Assert.Equal(Path.Combine(real, "d"), Reference.Server.DemoHandler.RealPath(Path.Combine(top, "d", "e", "parent")));
+        Assert.Null(Reference.Server.DemoHandler.RealPath(Path.Combine(top, "missing", "f")));
+        Assert.Null(Reference.Server.DemoHandler.RealPath(Path.Combine(top, "a")));
     }
 }
