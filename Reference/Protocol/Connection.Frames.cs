@@ -196,6 +196,12 @@ public static partial class Connection
         }
 
         /// <summary>
+        /// The limits of the last block decoded, reused while the settings are the same (an
+        /// immutable value, shared by every connection: one allocation less per request).
+        /// </summary>
+        private static DecoderLimits? lastDecoderLimits;
+
+        /// <summary>
         /// A whole header block arrived. It is ALWAYS decoded first — the HPACK
         /// context is connection-wide (§4.3; Kestrel's rule), even when the
         /// stream is about to be refused or reset; a decoding error is a
@@ -204,7 +210,10 @@ public static partial class Connection
         private ProtocolError? CompleteBlock(uint id, bool push, uint promised, bool endStream, ReadOnlySpan<byte> block, Option<StreamError> deferred)
         {
             var listLimit = (int)Math.Min(int.MaxValue, S.advertisedSettings.MaxHeaderListSize);
-            var limits = new DecoderLimits(listLimit, L.MaxHeaderFields, Math.Max(L.MaxHeaderBlockBytes * 2, 64));
+            var stringLimit = Math.Max(L.MaxHeaderBlockBytes * 2, 64);
+            var limits = lastDecoderLimits;
+            if (limits is null || limits.MaxHeaderListSize != listLimit || limits.MaxFieldCount != L.MaxHeaderFields || limits.MaxStringLength != stringLimit)
+                lastDecoderLimits = limits = new DecoderLimits(listLimit, L.MaxHeaderFields, stringLimit);
             var decoded = HpackDecoder.Decode(S.decoder, block, limits);
             if (decoded.Case is not DecodedBlock d)
                 return new ConnectionError(ErrorCode.CompressionError, decoded.Case?.ToString() ?? "HPACK decoding failed", "4.3");

@@ -135,6 +135,8 @@ public static partial class Connection
         var m = new Machine(state.Clone(), now, inputs is ICollection<ConnectionInput> c ? Math.Clamp(c.Count * 2, 8, 4096) : 8);
         if (inputs is List<ConnectionInput> list)
             foreach (var input in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list)) StepOne(m, input); // no enumerator on the hot path
+        else if (inputs is ConnectionInput[] array)
+            foreach (var input in array) StepOne(m, input);
         else
             foreach (var input in inputs) StepOne(m, input);
         return m.Finish(0);

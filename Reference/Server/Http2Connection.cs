@@ -499,17 +499,8 @@ public sealed class Http2Connection
                 break;
             }
             case DataReceived d:
-            {
-                var ctx = Find(d.StreamId);
-                if (ctx is null) { Consumed(d.StreamId, d.Data.Length); return; }
-                var chunk = d.Data.Memory;
-                var count = d.Data.Length;
-                if (ctx.Busy) chunk = chunk.ToArray(); // the read buffer is reused before a queued callback runs
-                if (count > 0)
-                    Run(ctx, c => c.Handler.InvokeData(chunk), c => Consumed(c.Handler.StreamId, count));
-                if (d.EndStream) Run(ctx, static c => c.Handler.InvokeRequestDone());
+                DeliverData(d);
                 break;
-            }
             case TrailersReceived t:
             {
                 var ctx = Find(t.StreamId);
@@ -549,6 +540,22 @@ public sealed class Http2Connection
                 break;
             }
         }
+    }
+
+    /// <summary>
+    /// A DATA frame's octets to the handler. Its own method: the closure over the
+    /// chunk would otherwise be allocated on every event <see cref="Deliver"/> handles.
+    /// </summary>
+    private void DeliverData(DataReceived d)
+    {
+        var ctx = Find(d.StreamId);
+        if (ctx is null) { Consumed(d.StreamId, d.Data.Length); return; }
+        var chunk = d.Data.Memory;
+        var count = d.Data.Length;
+        if (ctx.Busy) chunk = chunk.ToArray(); // the read buffer is reused before a queued callback runs
+        if (count > 0)
+            Run(ctx, c => c.Handler.InvokeData(chunk), c => Consumed(c.Handler.StreamId, count));
+        if (d.EndStream) Run(ctx, static c => c.Handler.InvokeRequestDone());
     }
 
     /// <summary>The close callback with the code the core gave (<see cref="StreamContext.CloseCode"/>): one delegate for every stream.</summary>
@@ -708,8 +715,8 @@ public sealed class Http2Connection
             if (endStream || !SmallBodyAtOnce(ctx, fields, plan))
             {
                 var outputs = StepLocked(new SendHeaders(handler.StreamId, fields, endStream));
-                foreach (var o in outputs)
-                    if (o is CommandRejected r)
+                for (var i = 0; i < outputs.Count; i++)
+                    if (outputs[i] is CommandRejected r)
                         throw new InvalidOperationException($"the response cannot be sent on stream {handler.StreamId}: {r.Reason}");
                 if (!endStream)
                 {
@@ -734,6 +741,9 @@ public sealed class Http2Connection
     /// StreamWritable. False (nothing done) when the response does not qualify.
     /// Caller holds the gate.
     /// </summary>
+    /// <summary>The two commands of <see cref="SmallBodyAtOnce"/>, one array per connection (used under the gate).</summary>
+    private readonly ConnectionInput[] headersAndData = new ConnectionInput[2];
+
     private bool SmallBodyAtOnce(StreamContext ctx, HeaderField[] fields, ResponsePlan plan)
     {
         var body = plan.Body;
@@ -741,12 +751,16 @@ public sealed class Http2Connection
             || pending.Length + writing.Length >= PumpLimit || body.TakeDirect(SmallBody) is not { } chunk)
             return false;
         var id = ctx.Handler.StreamId;
-        var r = Connection.StepAll(state, [new SendHeaders(id, fields, false), new SendData(id, chunk, true)], Now);
+        headersAndData[0] = new SendHeaders(id, fields, false);
+        headersAndData[1] = new SendData(id, chunk, true);
+        var r = Connection.StepAll(state, headersAndData, Now);
+        headersAndData[0] = headersAndData[1] = null!; // the core kept nothing of the array; do not keep the commands either
         state = r.State;
         Apply(r.Outputs);
         var accepted = 0;
-        foreach (var o in r.Outputs)
+        for (var i = 0; i < r.Outputs.Count; i++)
         {
+            var o = r.Outputs[i];
             if (o is CommandRejected { Command: SendHeaders } rejected)
                 throw new InvalidOperationException($"the response cannot be sent on stream {id}: {rejected.Reason}");
             if (o is DataAccepted a && a.StreamId == id) accepted = a.Accepted;
@@ -915,8 +929,10 @@ public sealed class Http2Connection
                     if (!feed.IsEmpty || feedEnd)
                     {
                         accepted = feed.Length;
-                        foreach (var o in StepLocked(new SendData(ctx.Handler.StreamId, feed, feedEnd)))
+                        var outputs = StepLocked(new SendData(ctx.Handler.StreamId, feed, feedEnd));
+                        for (var i = 0; i < outputs.Count; i++)
                         {
+                            var o = outputs[i];
                             if (o is DataAccepted a && a.StreamId == ctx.Handler.StreamId) accepted = a.Accepted;
                             else if (o is CommandRejected) { ctx.Streaming = false; ctx.Closed = true; }
                         }
