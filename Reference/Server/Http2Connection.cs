@@ -917,6 +917,9 @@ public sealed class Http2Connection
                 }
                 var endStream = last && ctx.Trailers is null;
                 var accepted = 0;
+                // Whether this pump stopped, decided under the gate: once it has, a resume may
+                // start another pump at any moment, so ctx.Pumping is no longer this one's to read.
+                var stopped = false;
                 lock (gate)
                 {
                     if (ctx.Closed || closed || closeRequested) continue;
@@ -941,6 +944,7 @@ public sealed class Http2Connection
                     {
                         HoldBack(ctx, chunk[accepted..], last); // the core's buffer is full: StreamWritable resumes it
                         ctx.Pumping = false;
+                        stopped = true;
                     }
                     else if (accepted < chunk.Length)
                     {
@@ -948,6 +952,7 @@ public sealed class Http2Connection
                         ctx.LeftoverIsLast = last;
                         waitingForOutput.Add(ctx);
                         ctx.Pumping = false;
+                        stopped = true;
                     }
                     else
                     {
@@ -957,13 +962,14 @@ public sealed class Http2Connection
                             if (ctx.Trailers is not null) StepLocked(new SendTrailers(ctx.Handler.StreamId, ctx.Trailers));
                             ctx.Streaming = false;
                             ctx.Pumping = false;
+                            stopped = true;
                             ctx.Body?.Release();
                         }
                     }
                 }
                 Dispatch();
                 Flush();
-                if (!ctx.Pumping) return;
+                if (stopped) return;
             }
         }
         catch (Exception e)
