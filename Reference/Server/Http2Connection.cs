@@ -39,6 +39,7 @@ public sealed class Http2Connection
     private readonly ConnectionOptions coreOptions;
     private readonly ILogger log, accessLog, frameLog;
     private readonly StreamHost host;
+    private readonly OutputShare? share;
     private readonly object gate = new();
     private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -55,8 +56,9 @@ public sealed class Http2Connection
     private TimeSpan timerDue = TimeSpan.MaxValue;
     private Timer? timer;
 
-    internal Http2Connection(Stream transport, Socket? socket, IPEndPoint? client, Func<RequestHandler> factory, ServerOptions options, bool secure)
+    internal Http2Connection(Stream transport, Socket? socket, IPEndPoint? client, Func<RequestHandler> factory, ServerOptions options, bool secure, OutputShare? share = null)
     {
+        this.share = share;
         this.transport = transport;
         this.socket = socket;
         this.client = client;
@@ -264,7 +266,7 @@ public sealed class Http2Connection
     {
         lock (gate)
         {
-            if (closed || pending.Length + writing.Length < options.MaxQueuedOutput) return null;
+            if (closed || pending.Length + writing.Length < QueueLimit) return null;
             drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             return drained.Task;
         }
@@ -412,7 +414,7 @@ public sealed class Http2Connection
                 lock (gate)
                 {
                     if (!closeRequested && !closed) StepLocked(OutputFlushed.Instance);
-                    if (drained is not null && pending.Length < options.MaxQueuedOutput)
+                    if (drained is not null && pending.Length < QueueLimit)
                     {
                         drained.TrySetResult();
                         drained = null;
@@ -991,7 +993,13 @@ public sealed class Http2Connection
     /// </summary>
     private const int PumpHighWater = 256 * 1024;
 
-    private int PumpLimit => Math.Min(options.MaxQueuedOutput, PumpHighWater);
+    private int PumpLimit => Math.Min(QueueLimit, PumpHighWater);
+
+    /// <summary>
+    /// What this connection may queue for the socket now: <see cref="ServerOptions.MaxQueuedOutput"/>,
+    /// or less when many connections share <see cref="ServerOptions.MaxQueuedOutputTotal"/>.
+    /// </summary>
+    internal int QueueLimit => share?.Of(options.MaxQueuedOutput) ?? options.MaxQueuedOutput;
 
     /// <summary>Body octets read from a source at a time: four frames of the default size.</summary>
     private const int ChunkSize = 64 * 1024;

@@ -20,6 +20,7 @@ public sealed class Http2Server : IAsyncDisposable
     private readonly Func<RequestHandler> factory;
     private readonly ConcurrentDictionary<Http2Connection, byte> connections = new();
     private readonly CancellationTokenSource stopping = new();
+    private readonly OutputShare outputShare;
     private readonly ILogger log;
     private Socket? listener;
     private Task? acceptLoop;
@@ -44,6 +45,7 @@ public sealed class Http2Server : IAsyncDisposable
         factory = handlerFactory;
         Tls = tls;
         Options = options ?? ServerOptions.Default;
+        outputShare = new OutputShare(Options.MaxQueuedOutputTotal);
         log = Options.LoggerFactory.CreateLogger("Reference.Server");
     }
 
@@ -181,14 +183,19 @@ public sealed class Http2Server : IAsyncDisposable
                 if (sniff is null) return;
                 first = sniff.Value;
             }
-            var connection = new Http2Connection(stream, socket, client, factory, Options, Tls is not null);
+            var connection = new Http2Connection(stream, socket, client, factory, Options, Tls is not null, outputShare);
             connections.TryAdd(connection, 0);
+            outputShare.Enter();
             try
             {
                 if (stopping.IsCancellationRequested) connection.Shutdown();
                 await connection.RunAsync(first, inadequate).ConfigureAwait(false);
             }
-            finally { connections.TryRemove(connection, out _); }
+            finally
+            {
+                outputShare.Leave();
+                connections.TryRemove(connection, out _);
+            }
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException
                                       or System.Security.Authentication.AuthenticationException or ObjectDisposedException)

@@ -77,6 +77,15 @@ public sealed record ServerOptions
     /// </summary>
     public int MaxQueuedOutput { get; init; } = 512 * 1024;
 
+    /// <summary>
+    /// Most response octets queued for sockets by all connections together: each
+    /// connection's bound is this divided by the open connections, at most
+    /// <see cref="MaxQueuedOutput"/> and at least 32 KiB. With the defaults, up to
+    /// 64 connections each get the full <see cref="MaxQueuedOutput"/>; 1,000 clients
+    /// that never read hold 32 MiB of queued output, not 500 MiB.
+    /// </summary>
+    public long MaxQueuedOutputTotal { get; init; } = 32L * 1024 * 1024;
+
     /// <summary>Most connections served at once; further ones are closed at accept.</summary>
     public int MaxConnections { get; init; } = 10_000;
 

@@ -38,20 +38,35 @@ public sealed class NonReadingClientTests
     /// <summary>Connects with a small receive buffer, opens wide windows (so only the socket holds the server back), sends <see cref="Requests"/> GETs, and never reads.</summary>
     private static async Task<Socket> FloodAsync(Http2Server server, string tag, string route = "/bytes/")
     {
+        var socket = await OpenAsync(server);
+        await AskAsync(socket, server, tag, route);
+        return socket;
+    }
+
+    /// <summary>The connection of <see cref="FloodAsync"/>, before its requests.</summary>
+    private static async Task<Socket> OpenAsync(Http2Server server)
+    {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
         await socket.ConnectAsync(server.LocalEndPoint!, Ct);
-        var authority = $"127.0.0.1:{server.LocalEndPoint!.Port}";
         var frames = new List<Frame>
         {
             new SettingsFrame(false, Seq1(new Setting(SettingId.InitialWindowSize, 0x7fff_ffff))),
             SettingsFrame.Acknowledgement, // for the server's SETTINGS, which we never read
             new WindowUpdateFrame(0, 0x7fff_ffff - 65_535),
         };
-        for (var i = 0; i < Requests; i++)
-            frames.Add(new HeadersFrame((uint)(2 * i + 1), RequestBlock($"{route}{EachBytes}?{tag}={i}", authority), EndStream: true));
         await socket.SendAsync(CleartextPreface.Preface.ToArray(), Ct);
         await socket.SendAsync(FrameWriter.ToBytes(frames), Ct);
         return socket;
+    }
+
+    /// <summary>The requests of <see cref="FloodAsync"/>: <see cref="Requests"/> GETs of <see cref="EachBytes"/> octets.</summary>
+    private static async Task AskAsync(Socket socket, Http2Server server, string tag, string route = "/bytes/")
+    {
+        var authority = $"127.0.0.1:{server.LocalEndPoint!.Port}";
+        var frames = new List<Frame>();
+        for (var i = 0; i < Requests; i++)
+            frames.Add(new HeadersFrame((uint)(2 * i + 1), RequestBlock($"{route}{EachBytes}?{tag}={i}", authority), EndStream: true));
+        await socket.SendAsync(FrameWriter.ToBytes(frames), Ct);
     }
 
     private static async Task<bool> Eventually(Func<bool> condition, TimeSpan bound)
@@ -128,5 +143,51 @@ public sealed class NonReadingClientTests
             $"still open {stuck.Elapsed} after the output stopped moving (idle timeout {options.IdleTimeout})");
         Assert.True(await Eventually(() => TestHandler.Journal.Count(j => j.Path.Contains(tag, StringComparison.Ordinal) && j.Event.StartsWith("close ", StringComparison.Ordinal)) == Requests,
             TimeSpan.FromSeconds(10)), "not every stream's handler saw on_close");
+    }
+    [Fact(DisplayName = "CVE-2019-9517 at the server's scale: many clients that never read share one bound on queued output (ServerOptions.MaxQueuedOutputTotal), and a reading client is still served")]
+    public async Task ManyNeverReadShareTheBound()
+    {
+        const int Floods = 8;
+        var options = ServerFixture.Quiet with { MaxQueuedOutputTotal = 1024 * 1024 }; // 128 KiB each of 8 (MaxQueuedOutput is 512 KiB)
+        await using var server = new Http2Server("127.0.0.1", 0, () => new TestHandler(), null, options);
+        server.Start();
+        var tag = "ms" + Guid.NewGuid().ToString("N")[..8];
+        var floods = new List<Socket>();
+        for (var i = 0; i < Floods; i++) floods.Add(await OpenAsync(server));
+        try
+        {
+            // All connected first: the share is fixed before any output is queued (a connection
+            // that queued more while it was alone keeps it until its client reads).
+            Assert.True(await Eventually(() => server.ConnectionCount == Floods, TimeSpan.FromSeconds(10)));
+            for (var i = 0; i < Floods; i++) await AskAsync(floods[i], server, $"{tag}{i}");
+            var connections = server.Connections.ToList();
+            var share = options.MaxQueuedOutputTotal / Floods;
+            Assert.All(connections, c => Assert.Equal(share, c.QueueLimit));
+            // Each fills its share, not the per-connection bound ...
+            Assert.True(await Eventually(() => connections.All(c => c.QueuedOutput >= share / 2), TimeSpan.FromSeconds(10)),
+                $"queued: {string.Join(", ", connections.Select(c => c.QueuedOutput))}");
+            long maxEach = 0, maxTotal = 0;
+            for (var i = 0; i < 20; i++) // 1 s of watching while they are stuck
+            {
+                var each = connections.Select(c => (long)c.QueuedOutput).ToList();
+                maxEach = Math.Max(maxEach, each.Max());
+                maxTotal = Math.Max(maxTotal, each.Sum());
+                await Task.Delay(50, Ct);
+            }
+            // ... plus at most one batch of frames (HEADERS, frame headers) each.
+            Assert.True(maxEach <= share + 64 * 1024, $"one connection queued {maxEach} > {share} + 64 KiB");
+            Assert.True(maxTotal <= options.MaxQueuedOutputTotal + Floods * 64 * 1024, $"all queued {maxTotal}");
+
+            // A client that reads is served meanwhile, at the share of 9 connections.
+            using var other = ServerFixture.Http2Client();
+            var answer = other.GetByteArrayAsync($"http://127.0.0.1:{server.LocalEndPoint!.Port}/bytes/300000", Ct);
+            Assert.Same(answer, await Task.WhenAny(answer, Task.Delay(TimeSpan.FromSeconds(10), Ct)));
+            Assert.Equal(300_000, (await answer).Length);
+        }
+        finally
+        {
+            foreach (var f in floods) f.Close(0);
+        }
+        Assert.True(await Eventually(() => server.ConnectionCount == 0, TimeSpan.FromSeconds(10)), $"connections {server.ConnectionCount}");
     }
 }
