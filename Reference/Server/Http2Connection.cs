@@ -389,6 +389,7 @@ public sealed class Http2Connection
 
     private async Task WriteLoopAsync()
     {
+        var turn = 0;
         try
         {
             while (true)
@@ -405,11 +406,29 @@ public sealed class Http2Connection
                     }
                     (batch, pending, writing) = (pending, writing, pending);
                 }
+                var size = batch.Length;
                 var write = transport.WriteAsync(batch.Written);
-                if (write.IsCompleted) write.GetAwaiter().GetResult();
+                if (write.IsCompleted)
+                {
+                    write.GetAwaiter().GetResult();
+                    // A socket that takes everything at once would keep this loop (and the pumps
+                    // it wakes) on the thread until the connection's whole backlog is written,
+                    // while other connections' reads and writes wait in the pool's queue: after
+                    // a turn's worth of writes, let them run first.
+                    turn += size;
+                    if (turn >= TurnBytes)
+                    {
+                        turn = 0;
+                        await Task.Yield();
+                    }
+                }
                 // The socket is full: a client that reads nothing for the idle timeout is dropped
                 // (the read loop may be waiting for requests that never come, so this is the only watch).
-                else await write.AsTask().WaitAsync(options.IdleTimeout).ConfigureAwait(false);
+                else
+                {
+                    await write.AsTask().WaitAsync(options.IdleTimeout).ConfigureAwait(false);
+                    turn = 0; // the socket made us wait: others ran meanwhile
+                }
                 batch.Clear();
                 lock (gate)
                 {
@@ -441,6 +460,14 @@ public sealed class Http2Connection
             Abort();
         }
     }
+
+    /// <summary>
+    /// Octets a writer sends in a row (each write completing at once) before it yields the
+    /// thread to other connections. Measured with 64 KiB responses over 16 connections
+    /// (h2load -m 32, server on one CPU): without it, p50 2-9 ms but p99 120-430 ms, whole
+    /// connections waiting while another wrote its backlog.
+    /// </summary>
+    private const int TurnBytes = 1024 * 1024;
 
     /// <summary>
     /// After the core asked to close and every frame is written: end our side
