@@ -257,7 +257,7 @@ public sealed class Http2Connection
     private const int ReadBufferSize = 64 * 1024;
 
     /// <summary>
-    /// Null when the queued output is under <see cref="ServerOptions.MaxQueuedOutput"/>,
+    /// Null when the queued output is under <see cref="QueueLimit"/> (the connection's share of the bounds),
     /// else a task that completes when the writer has brought it back under
     /// (or the connection ended). CVE-2019-9517: a client that sends requests
     /// but does not read the answers must not make us queue without bound.
@@ -762,6 +762,9 @@ public sealed class Http2Connection
         Flush();
     }
 
+    /// <summary>The two commands of <see cref="SmallBodyAtOnce"/>, one array per connection (used under the gate).</summary>
+    private readonly ConnectionInput[] headersAndData = new ConnectionInput[2];
+
     /// <summary>
     /// A small in-memory body without trailers goes out with its header
     /// section in one call of the core (HEADERS and DATA with END_STREAM): one
@@ -770,9 +773,6 @@ public sealed class Http2Connection
     /// StreamWritable. False (nothing done) when the response does not qualify.
     /// Caller holds the gate.
     /// </summary>
-    /// <summary>The two commands of <see cref="SmallBodyAtOnce"/>, one array per connection (used under the gate).</summary>
-    private readonly ConnectionInput[] headersAndData = new ConnectionInput[2];
-
     private bool SmallBodyAtOnce(StreamContext ctx, HeaderField[] fields, ResponsePlan plan)
     {
         var body = plan.Body;
@@ -1012,7 +1012,7 @@ public sealed class Http2Connection
 
     /// <summary>
     /// Response bodies are fed to the core while less than this is queued for
-    /// the socket (or <see cref="ServerOptions.MaxQueuedOutput"/> if smaller).
+    /// the socket (or the connection's <see cref="QueueLimit"/> if smaller).
     /// Measured at 64 KiB responses over 16 connections (h2load -m 32): 512 KiB
     /// let each connection's two output buffers grow to 1 MiB arrays (peak RSS
     /// 116 MB); 256 KiB: 107 MB at the same or lower CPU per request; 128 KiB:
