@@ -50,6 +50,7 @@ public sealed class Http2Connection
     private OutputBuffer pending = new(), writing = new();
     private readonly List<StreamContext> waitingForOutput = new();
     private bool dispatching, writerActive, closeRequested, closed;
+    private bool writeFailed; // the transport refused a write: nothing queued will be sent
     private bool stopBeforeStart; // Shutdown() came before RunAsync started the core: it sends the GOAWAY at start
     private TaskCompletionSource? drained;
     private uint highestCreated;
@@ -149,7 +150,7 @@ public sealed class Http2Connection
         while (Now < until)
         {
             lock (gate)
-                if (!writerActive && pending.Length == 0) return;
+                if ((!writerActive && pending.Length == 0) || writeFailed) return; // sent, or never will be
             await Task.Delay(10).ConfigureAwait(false);
         }
     }
@@ -454,6 +455,7 @@ public sealed class Http2Connection
             lock (gate)
             {
                 writerActive = false;
+                writeFailed = true;
                 drained?.TrySetResult();
                 drained = null;
             }
