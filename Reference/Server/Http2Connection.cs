@@ -86,10 +86,10 @@ public sealed class Http2Connection
     internal long CoreBufferedOutput { get { lock (gate) return state is null ? 0 : state.Streams.Values.Sum(r => (long)r.PendingBytes); } }
 
     /// <summary>Octets of pooled arrays the connection holds for reading and writing (tests: 0 while idle).</summary>
-    internal int HeldBufferOctets { get { lock (gate) return readBufferHeld + pending.Capacity + writing.Capacity; } }
+    internal int HeldBufferOctets { get { lock (gate) return (readBuffer?.Length ?? 0) + pending.Capacity + writing.Capacity; } }
 
-    /// <summary>The read loop's buffer size while it holds one (for <see cref="HeldBufferOctets"/>).</summary>
-    private volatile int readBufferHeld;
+    /// <summary>The read loop's buffer while it holds one (only the read loop uses it; null while it waits for data).</summary>
+    private byte[]? readBuffer;
 
     private static TimeSpan Now => Stopwatch.GetElapsedTime(Epoch);
 
@@ -187,31 +187,28 @@ public sealed class Http2Connection
     /// </summary>
     private async Task ReadLoopAsync(ReadOnlyMemory<byte> first)
     {
-        byte[]? buffer = null;
         var filled = 0;
         try
         {
             if (!first.IsEmpty)
             {
-                buffer = ArrayPool<byte>.Shared.Rent(Math.Max(ReadBufferSize, first.Length));
-                readBufferHeld = buffer.Length;
-                first.CopyTo(buffer);
+                readBuffer = ArrayPool<byte>.Shared.Rent(Math.Max(ReadBufferSize, first.Length));
+                first.CopyTo(readBuffer);
                 filled = first.Length;
             }
             while (true)
             {
-                if (filled > 0 && Feed(buffer!, filled) is var consumed && consumed > 0)
+                if (filled > 0 && Feed(readBuffer!, filled) is var consumed && consumed > 0)
                 {
-                    buffer.AsSpan(consumed, filled - consumed).CopyTo(buffer);
+                    readBuffer.AsSpan(consumed, filled - consumed).CopyTo(readBuffer);
                     filled -= consumed;
                 }
-                if (buffer is not null && filled == buffer.Length) // one frame larger than the buffer: grow
+                if (readBuffer is not null && filled == readBuffer.Length) // one frame larger than the buffer: grow
                 {
-                    var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                    buffer.AsSpan(0, filled).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = bigger;
-                    readBufferHeld = buffer.Length;
+                    var bigger = ArrayPool<byte>.Shared.Rent(readBuffer.Length * 2);
+                    readBuffer.AsSpan(0, filled).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(readBuffer);
+                    readBuffer = bigger;
                 }
                 if (OutputBacklog() is { } backlog)
                 {
@@ -230,14 +227,13 @@ public sealed class Http2Connection
                 {
                     if (filled == 0)
                     {
-                        if (buffer is not null) { ArrayPool<byte>.Shared.Return(buffer); buffer = null; readBufferHeld = 0; }
+                        if (readBuffer is not null) { ArrayPool<byte>.Shared.Return(readBuffer); readBuffer = null; }
                         var wait = transport.ReadAsync(Memory<byte>.Empty);
                         if (!wait.IsCompleted) await wait.ConfigureAwait(false);
                         else wait.GetAwaiter().GetResult();
-                        buffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
-                        readBufferHeld = buffer.Length;
+                        readBuffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
                     }
-                    n = await transport.ReadAsync(buffer.AsMemory(filled)).ConfigureAwait(false);
+                    n = await transport.ReadAsync(readBuffer.AsMemory(filled)).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
                 {
@@ -249,8 +245,8 @@ public sealed class Http2Connection
         }
         finally
         {
-            readBufferHeld = 0;
-            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+            if (readBuffer is not null) ArrayPool<byte>.Shared.Return(readBuffer);
+            readBuffer = null;
         }
     }
 

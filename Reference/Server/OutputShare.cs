@@ -18,9 +18,6 @@ internal sealed class OutputShare(long total)
 
     private int connections;
 
-    /// <summary>Connections counted in the share.</summary>
-    public int Connections => Volatile.Read(ref connections);
-
     public void Enter() => Interlocked.Increment(ref connections);
 
     public void Leave() => Interlocked.Decrement(ref connections);
