@@ -65,6 +65,22 @@ public sealed class ServeDirectoryTests(ServedDirectory dir) : IClassFixture<Ser
         return (r.Stdout[..^suffix], $"{m.Groups[1].Value} {m.Groups[2].Value}");
     }
 
+    /// <summary>GET <paramref name="path"/> with curl: its body and "status version".</summary>
+    private async Task<(byte[] Body, string Status)> Fetch(string path)
+    {
+        var r = await Get(path);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        return Split(r);
+    }
+
+    /// <summary>GET <paramref name="path"/> is a 404 that shows nothing from outside DIR.</summary>
+    private async Task AssertOutOfReach(string path)
+    {
+        var (body, status) = await Fetch(path);
+        Assert.DoesNotContain("SECRET", Encoding.UTF8.GetString(body));
+        Assert.Equal("404 2", status);
+    }
+
     [Theory(DisplayName = "serve -d: a file is answered 200 with exactly its octets (percent-decoded names, a directory gives its index.html)")]
     [InlineData("/a.txt", "a.txt")]
     [InlineData("/with%20space.txt", "with space.txt")]
@@ -76,9 +92,7 @@ public sealed class ServeDirectoryTests(ServedDirectory dir) : IClassFixture<Ser
     [InlineData("/a.txt?query=1", "a.txt")]
     public async Task ServesFile(string path, string file)
     {
-        var r = await Get(path);
-        Assert.True(r.ExitCode == 0, r.ToString());
-        var (body, status) = Split(r);
+        var (body, status) = await Fetch(path);
         Assert.Equal("200 2", status);
         Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(dir.Root, file), TestContext.Current.CancellationToken), body);
     }
@@ -88,12 +102,7 @@ public sealed class ServeDirectoryTests(ServedDirectory dir) : IClassFixture<Ser
     [InlineData("/sub/")]
     [InlineData("/sub/missing/")]
     [InlineData("/a.txt/")]
-    public async Task Missing(string path)
-    {
-        var r = await Get(path);
-        Assert.True(r.ExitCode == 0, r.ToString());
-        Assert.Equal("404 2", Split(r).Status);
-    }
+    public async Task Missing(string path) => Assert.Equal("404 2", (await Fetch(path)).Status);
 
     [Theory(DisplayName = "serve -d: no escape from DIR with .. segments, raw or percent-encoded, nor into a sibling whose name starts with DIR's")]
     [InlineData("/../secret.txt")]
@@ -107,14 +116,7 @@ public sealed class ServeDirectoryTests(ServedDirectory dir) : IClassFixture<Ser
     [InlineData("/../www-secret/s.txt")]     // the prefix bug: /tmp/x/www-secret starts with /tmp/x/www
     [InlineData("/%2e%2e/www-secret/s.txt")]
     [InlineData("/%2e%2e%2fwww-secret%2fs.txt")]
-    public async Task NoTraversal(string path)
-    {
-        var r = await Get(path);
-        Assert.True(r.ExitCode == 0, r.ToString());
-        var (body, status) = Split(r);
-        Assert.DoesNotContain("SECRET", Encoding.UTF8.GetString(body));
-        Assert.Equal("404 2", status);
-    }
+    public async Task NoTraversal(string path) => await AssertOutOfReach(path);
 
     [Theory(DisplayName = "serve -d: a symbolic link that stays inside DIR is followed")]
     [InlineData("/in-link.txt", "hello\n")]
@@ -122,9 +124,7 @@ public sealed class ServeDirectoryTests(ServedDirectory dir) : IClassFixture<Ser
     [InlineData("/sub/up/sub/up/in-link.txt", "hello\n")]
     public async Task LinkInside(string path, string text)
     {
-        var r = await Get(path);
-        Assert.True(r.ExitCode == 0, r.ToString());
-        var (body, status) = Split(r);
+        var (body, status) = await Fetch(path);
         Assert.Equal("200 2", status);
         Assert.Equal(text, Encoding.UTF8.GetString(body));
     }
@@ -137,25 +137,14 @@ public sealed class ServeDirectoryTests(ServedDirectory dir) : IClassFixture<Ser
     [InlineData("/sub/hop/secret.txt")]
     [InlineData("/sub/up/outdir/secret.txt")]
     [InlineData("/loop")]
-    public async Task LinkOutside(string path)
-    {
-        var r = await Get(path);
-        Assert.True(r.ExitCode == 0, r.ToString());
-        var (body, status) = Split(r);
-        Assert.DoesNotContain("SECRET", Encoding.UTF8.GetString(body));
-        Assert.Equal("404 2", status);
-    }
+    public async Task LinkOutside(string path) => await AssertOutOfReach(path);
 
     [Theory(DisplayName = "serve -d: a NUL in the decoded path is 404, not a handler failure (stream reset)")]
     [InlineData("/%00")]
     [InlineData("/a.txt%00")]
     [InlineData("/a.txt%00.png")]
-    public async Task NulInPath(string path)
-    {
-        var r = await Get(path);
-        Assert.True(r.ExitCode == 0, r.ToString()); // curl exits 92 when the stream is reset
-        Assert.Equal("404 2", Split(r).Status);
-    }
+    public async Task NulInPath(string path) =>
+        Assert.Equal("404 2", (await Fetch(path)).Status); // Fetch fails if the stream is reset (curl exits 92)
 
     [Fact(DisplayName = "serve -d: HEAD of a file answers 200 and its content-length, with no body (RFC 9110 §9.3.2)")]
     public async Task Head()
