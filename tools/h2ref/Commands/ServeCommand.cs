@@ -73,7 +73,8 @@ public sealed class ServeCommand : ICommand
             return 2;
         }
 
-        using var allocations = Environment.GetEnvironmentVariable("H2REF_STATS") is "1" ? new AllocationSampler() : null;
+        var stats = Environment.GetEnvironmentVariable("H2REF_STATS") is "1";
+        using var allocations = stats ? new AllocationSampler() : null;
         using var loggerFactory = ServeConsoleFormatter.Create(verbose, quiet);
         options = options with { LoggerFactory = loggerFactory, AccessLog = !quiet, LogFrames = verbose };
         TlsOptions? tlsOptions = null;
@@ -105,7 +106,7 @@ public sealed class ServeCommand : ICommand
         Console.Error.WriteLine($"h2ref serve: {(tls ? "https (TLS, ALPN h2)" : "h2c (prior knowledge)")} on {server.LocalEndPoint}" +
                                 (tls && cert is null ? ", self-signed certificate" : ""));
         await server.RunAsync(stop.Token);
-        if (Environment.GetEnvironmentVariable("H2REF_STATS") is "1") PrintStats();
+        if (stats) PrintStats();
         allocations?.Print();
         return 0;
     }
