@@ -109,33 +109,6 @@ public static class StaticTable
     }
 
     /// <summary>
-    /// Encoder lookup with a precomputed <paramref name="nameHash"/>
-    /// (<c>DynamicTable.Hash(name, 0)</c>): as <see cref="Find(Bytes, ReadOnlySpan{byte}, out bool)"/>,
-    /// or only the first index of the name when <paramref name="nameOnly"/>.
-    /// </summary>
-    internal static int Find(ReadOnlySpan<byte> name, uint nameHash, ReadOnlySpan<byte> value, bool nameOnly, out bool exact)
-    {
-        exact = false;
-        for (var slot = (int)(nameHash & (Slots - 1)); slotFirst[slot] != 0; slot = (slot + 1) & (Slots - 1))
-        {
-            if (slotHash[slot] != nameHash) continue;
-            int first = slotFirst[slot];
-            if (!entries[first - 1].Name.Span.SequenceEqual(name)) continue;
-            if (nameOnly) return first;
-            for (var i = first; i <= lastOf[first]; i++)
-            {
-                if (entries[i - 1].Value.Span.SequenceEqual(value))
-                {
-                    exact = true;
-                    return i;
-                }
-            }
-            return first;
-        }
-        return 0;
-    }
-
-    /// <summary>
     /// Encoder lookup with a precomputed <paramref name="nameHash"/>, in one
     /// probe: the first index with the name (0: none) and the index equal in
     /// name and value (0: none).
