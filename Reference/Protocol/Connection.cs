@@ -297,7 +297,6 @@ public static partial class Connection
             S.closed.Add(id, cause);
         }
 
-
         private void Count(StreamRecord r, int d)
         {
             if (r.State.IsActive)
