@@ -32,19 +32,29 @@ public static partial class Connection
                 S.highestLocalStreamId = id;
             }
             if (rec.OurHeadersDone) return Reject(c, "the header section was already sent; use SendTrailers");
+            // RFC 9110 above §8: HEAD, 1xx, 204 and 304 carry no content; date, server; no connection-specific fields.
+            var fields = c.Fields;
+            var endStream = c.EndStream;
+            var adjustments = LanguageExt.Seq<ResponseAdjustment>.Empty;
+            if (IsServer)
+            {
+                var prepared = HttpSemantics.PrepareResponse(fields, endStream, rec.HeadRequest, c.Date, S.options.ServerField);
+                (fields, endStream, adjustments) = (prepared.Fields, prepared.EndStream, prepared.Adjustments);
+            }
             // §8.1.1: an endpoint MUST NOT generate a malformed message; check ours as we check theirs.
             var response = default(ResponseHead);
             var malformed = IsServer
-                ? FieldValidation.ResponseError(c.Fields, c.EndStream, out response)
-                : FieldValidation.RequestError(c.Fields, c.EndStream, out _);
+                ? FieldValidation.ResponseError(fields, endStream, out response)
+                : FieldValidation.RequestError(fields, endStream, out _);
             if (malformed is not null) return Reject(c, $"malformed header section: {malformed.Reason} (§{malformed.Section})");
             var informational = IsServer && response.IsInformational;
-            if (informational && c.EndStream) return Reject(c, "a 1xx response cannot end the stream (§8.1)");
+            if (informational && endStream) return Reject(c, "a 1xx response cannot end the stream (§8.1)");
             if (rec.State is StreamState.ReservedLocal && S.activeLocalStreams >= S.peerSettings.MaxConcurrentStreams)
                 return Reject(c, "the peer's SETTINGS_MAX_CONCURRENT_STREAMS is reached (§5.1.2)");
-            if (StreamMachine.Send(rec.State, StreamEvent.Headers, c.EndStream, id) is not StreamTransition.Moved mv)
+            if (StreamMachine.Send(rec.State, StreamEvent.Headers, endStream, id) is not StreamTransition.Moved mv)
                 return Reject(c, $"cannot send HEADERS on a stream in state {rec.State.Name} (§5.1)");
-            SendHeaderBlock(id, c.Fields, c.EndStream);
+            foreach (var a in adjustments) Emit(new ResponseAdjusted(id, a));
+            SendHeaderBlock(id, fields, endStream);
             Update(existing, rec with { State = informational ? rec.State : mv.Next, OurHeadersDone = !informational });
             return null;
         }
@@ -119,13 +129,13 @@ public static partial class Connection
             // §8.4: PUSH_PROMISE only on a client stream in "open" or "half-closed (remote)" — a response not yet finished.
             if (parent is null || !IsPeerInitiated(parent.Id) || !parent.State.WeMaySend || parent.PendingEnd || parent.PendingTrailers.IsSome)
                 return Reject(c, $"parent stream {c.ParentStreamId} is not open or has finished its response (§8.4)");
-            if (FieldValidation.RequestError(c.RequestFields, true, out _) is { } malformed)
+            if (FieldValidation.RequestError(c.RequestFields, true, out var promisedHead) is { } malformed)
                 return Reject(c, "the promised request is malformed: " + malformed.Reason);
             var promised = S.NextLocalStreamId;
             if (promised > L.MaxStreamId) return Reject(c, "stream ids exhausted");
             SendPushPromiseBlock(parent.Id, promised, c.RequestFields);
             S.highestLocalStreamId = promised;
-            Update(null, NewStream(promised, StreamState.ReservedLocalState) with { Announced = true });
+            Update(null, NewStream(promised, StreamState.ReservedLocalState) with { Announced = true, HeadRequest = promisedHead.IsHead });
             Emit(new PushPromised(parent.Id, promised));
             return null;
         }

@@ -246,6 +246,7 @@ public static partial class Connection
                 ExpectedLength = head.ContentLength,
                 PeerHeadersDone = true,
                 Announced = true,
+                HeadRequest = head.IsHead,
             };
             Update(null, rec);
             Emit(new HeadersReceived(id, head.Cookies >= 2 ? FieldValidation.JoinCookies(d.Fields) : d.Fields, endStream));

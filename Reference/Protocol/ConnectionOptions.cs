@@ -41,6 +41,9 @@ public sealed record ConnectionOptions
     /// <summary>The HPACK encoder strategy for the header blocks we send; None = nghttp2's (BEHAVIOUR.md).</summary>
     public Option<EncoderStrategy> EncoderStrategy { get; init; } = Option<EncoderStrategy>.None;
 
+    /// <summary>Server role: the <c>server</c> field every final response gets unless it has one (RFC 9110 §10.2.4); None: none.</summary>
+    public Option<HeaderField> ServerField { get; init; } = Option<HeaderField>.None;
+
     /// <summary>The server defaults of issue 7.</summary>
     public static ConnectionOptions Server => new();
 

@@ -20,6 +20,9 @@ public readonly record struct RequestHead(bool IsConnect, Option<long> ContentLe
 {
     /// <summary>How many cookie fields the request has (§8.2.3: two or more are joined for the application).</summary>
     public int Cookies { get; init; }
+
+    /// <summary>:method is HEAD: the response carries no content (RFC 9110 §9.3.2).</summary>
+    public bool IsHead { get; init; }
 }
 
 /// <summary>What the connection needs to know about a valid response header section.</summary>
@@ -183,7 +186,7 @@ public static class FieldValidation
     internal static Malformed? RequestError(IReadOnlyList<HeaderField> fields, bool endStream, out RequestHead head)
     {
         head = default;
-        bool method = false, scheme = false, authority = false, path = false, regular = false, connect = false;
+        bool method = false, scheme = false, authority = false, path = false, regular = false, connect = false, isHead = false;
         long contentLength = -1;
         var cookies = 0;
         for (var i = 0; i < fields.Count; i++)
@@ -201,6 +204,7 @@ public static class FieldValidation
                         if (f.Value.IsEmpty) return Bad("empty :method", "8.3.1");
                         method = true;
                         connect = f.Value.Span.SequenceEqual("CONNECT"u8);
+                        isHead = f.Value.Span.SequenceEqual("HEAD"u8);
                         break;
                     case Kind.Scheme:
                         if (scheme) return Bad("repeated :scheme", "8.3");
@@ -240,7 +244,7 @@ public static class FieldValidation
             if (!path) return Bad("missing :path", "8.3.1");
         }
         if (endStream && contentLength > 0) return Bad("content-length does not match an empty body", "8.1.1");
-        head = new RequestHead(connect, contentLength >= 0 ? contentLength : Option<long>.None) { Cookies = cookies };
+        head = new RequestHead(connect, contentLength >= 0 ? contentLength : Option<long>.None) { Cookies = cookies, IsHead = isHead };
         return null;
     }
 

@@ -26,7 +26,15 @@ public sealed record FrameReceived(Frame Frame) : ConnectionInput;
 /// <param name="StreamId">The stream.</param>
 /// <param name="Fields">The fields, pseudo-headers first (§8.3), names lower case.</param>
 /// <param name="EndStream">Whether no body follows (END_STREAM on HEADERS).</param>
-public sealed record SendHeaders(uint StreamId, IReadOnlyList<HeaderField> Fields, bool EndStream) : ConnectionInput;
+public sealed record SendHeaders(uint StreamId, IReadOnlyList<HeaderField> Fields, bool EndStream) : ConnectionInput
+{
+    /// <summary>
+    /// Server role: the <c>date</c> field a final response gets unless it has
+    /// one (RFC 9110 §6.6.1; <see cref="HttpSemantics.DateField"/>). The time
+    /// of day is an input like every other: the shell formats it (once a second).
+    /// </summary>
+    public Option<HeaderField> Date { get; init; }
+}
 
 /// <summary>
 /// Send body octets. The core sends what the flow-control windows and the

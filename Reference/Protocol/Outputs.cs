@@ -81,6 +81,17 @@ public sealed record PushPromised(uint ParentStreamId, uint PromisedStreamId) : 
 /// <param name="Reason">Why.</param>
 public sealed record CommandRejected(ConnectionInput Command, string Reason) : ConnectionOutput;
 
+/// <summary>
+/// Server role: a response was sent other than the application gave it, by a
+/// rule of <see cref="HttpSemantics.PrepareResponse"/> (content omitted for
+/// HEAD, 204, 304; a forbidden field removed). With
+/// <see cref="AdjustmentKind.ContentOmitted"/> the stream's response is
+/// complete: send no DATA or trailers for it.
+/// </summary>
+/// <param name="StreamId">The stream.</param>
+/// <param name="Adjustment">What changed, and the section saying so.</param>
+public sealed record ResponseAdjusted(uint StreamId, ResponseAdjustment Adjustment) : ConnectionOutput;
+
 /// <summary>The peer's SETTINGS were applied (and acknowledged).</summary>
 /// <param name="Settings">The peer's values now in force.</param>
 public sealed record PeerSettingsReceived(Http2Settings Settings) : ConnectionOutput;

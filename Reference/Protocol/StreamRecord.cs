@@ -38,6 +38,9 @@ public sealed record StreamRecord
     /// <summary>The application was told about this stream (it got <see cref="HeadersReceived"/>), so it is told when it closes.</summary>
     public bool Announced { get; init; }
 
+    /// <summary>The request's method is HEAD: its response carries no content (RFC 9110 §9.3.2).</summary>
+    public bool HeadRequest { get; init; }
+
     /// <summary>We sent a final (non-1xx) header section (§8.1): DATA and trailers may follow.</summary>
     public bool OurHeadersDone { get; init; }
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using LanguageExt;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -353,6 +354,12 @@ public sealed class Http2Connection
                 case HeadersReceived or DataReceived or TrailersReceived or StreamClosed or StreamWritable:
                     events.Enqueue(output);
                     break;
+                case ResponseAdjusted a:
+                    if (a.Adjustment.Kind == AdjustmentKind.ContentOmitted)
+                        log.LogDebug("{Client}: stream {Stream}: {Adjustment}", client, a.StreamId, a.Adjustment);
+                    else
+                        log.LogWarning("{Client}: stream {Stream}: {Adjustment}", client, a.StreamId, a.Adjustment);
+                    break;
                 case GoAwayReceived g:
                     log.LogDebug("{Client}: GOAWAY received ({Code}, last stream {Last})", client, g.Code, g.LastStreamId);
                     break;
@@ -521,7 +528,14 @@ public sealed class Http2Connection
                 }
                 if (ctx is null) return;
                 ctx.Handler.SetRequest(h.Fields);
-                Run(ctx, static c => c.Handler.InvokeHeaders());
+                // RFC 9110 §10.1.1: the client waits for a 100 before it sends the body.
+                var awaitContinue = options.ExpectContinue != ExpectContinue.Never && HttpSemantics.ExpectsContinue(h.Fields, h.EndStream);
+                if (awaitContinue)
+                {
+                    lock (gate) ctx.AwaitingContinue = true;
+                    if (options.ExpectContinue == ExpectContinue.Immediately) SendContinue(ctx);
+                }
+                Run(ctx, static c => c.Handler.InvokeHeaders(), awaitContinue ? SendContinue : null);
                 if (h.EndStream) Run(ctx, static c => c.Handler.InvokeRequestDone());
                 break;
             }
@@ -531,7 +545,13 @@ public sealed class Http2Connection
             case TrailersReceived t:
             {
                 var ctx = Find(t.StreamId);
-                if (ctx is not null) Run(ctx, static c => c.Handler.InvokeRequestDone()); // also after trailers (a DEFECT of the original)
+                var trailers = t.Fields;
+                if (ctx is not null)
+                    Run(ctx, c => // also after trailers (a DEFECT of the original), which it can read
+                    {
+                        c.Handler.SetTrailers(trailers);
+                        return c.Handler.InvokeRequestDone();
+                    });
                 break;
             }
             case StreamClosed c:
@@ -577,6 +597,7 @@ public sealed class Http2Connection
     {
         var ctx = Find(d.StreamId);
         if (ctx is null) { Consumed(d.StreamId, d.Data.Length); return; }
+        if (ctx.AwaitingContinue) lock (gate) ctx.AwaitingContinue = false; // the body came without waiting: no 100 is due (RFC 9110 §10.1.1)
         var chunk = d.Data.Memory;
         var count = d.Data.Length;
         if (ctx.Busy) chunk = chunk.ToArray(); // the read buffer is reused before a queued callback runs
@@ -704,6 +725,14 @@ public sealed class Http2Connection
                 ResetStream(ctx, ErrorCode.InternalError);
             }
         }
+        else if (ctx.InvalidResponse is { } why && !ctx.Handler.ResponseSent && !ctx.Failed && !ctx.Closed)
+        {
+            // Never left open: a handler that tried an invalid response and sent no other ends here.
+            ctx.Failed = true;
+            log.LogError("{Client}: stream {Stream}: the handler's response was invalid ({Reason}) and it sent no other; resetting the stream with INTERNAL_ERROR",
+                client, ctx.Handler.StreamId, why);
+            ResetStream(ctx, ErrorCode.InternalError);
+        }
         after?.Invoke(ctx);
     }
 
@@ -726,39 +755,139 @@ public sealed class Http2Connection
 
     // ================= commands from handlers =================
 
-    private void SendResponse(RequestHandler handler, ResponsePlan plan)
+    private ResponseResult SendResponse(RequestHandler handler, ResponsePlan plan)
     {
         StreamContext ctx;
         lock (gate)
         {
             if (!streams.TryGetValue(handler.StreamId, out var found) || found.Closed || closed)
-                throw new InvalidOperationException($"stream {handler.StreamId} is closed; the response cannot be sent");
+            {
+                plan.Body?.Discard();
+                return ResponseResult.NotSent($"stream {handler.StreamId} is closed; the response cannot be sent");
+            }
             ctx = found;
             var fields = new HeaderField[plan.Headers.Count + 1];
             fields[0] = StatusField(plan.Status);
             for (var i = 0; i < plan.Headers.Count; i++) fields[i + 1] = plan.Headers[i];
-            var noBody = plan.Body is null || plan.Body.Length == 0;
-            var endStream = noBody && plan.Trailers is null;
-            if (endStream || !SmallBodyAtOnce(ctx, fields, plan))
+            // RFC 9110 §9.3.2, §15.3.5, §15.4.5: HEAD, 204 and 304 carry no content, so the body is not even opened
+            // (the core applies the same rule to what it is given).
+            var contentAllowed = HttpSemantics.ContentAllowed(handler.Method == "HEAD", plan.Status);
+            BodyReader? reader = null;
+            if (plan.Body is { } body)
             {
-                var outputs = StepLocked(new SendHeaders(handler.StreamId, fields, endStream));
-                for (var i = 0; i < outputs.Count; i++)
-                    if (outputs[i] is CommandRejected r)
-                        throw new InvalidOperationException($"the response cannot be sent on stream {handler.StreamId}: {r.Reason}");
+                if (!contentAllowed || body.Length == 0) body.Discard();
+                else
+                {
+                    try { reader = body.Open(); }
+                    catch (InvalidOperationException e) { return Invalid(ctx, e.Message); }
+                }
+            }
+            var trailers = contentAllowed ? plan.Trailers : null;
+            var endStream = reader is null && trailers is null;
+            string? rejected = null;
+            if (endStream || !SmallBodyAtOnce(ctx, fields, reader!, trailers, out rejected))
+            {
+                if (rejected is null)
+                {
+                    var outputs = StepLocked(new SendHeaders(handler.StreamId, fields, endStream) { Date = CurrentDate });
+                    for (var i = 0; i < outputs.Count; i++)
+                    {
+                        if (outputs[i] is CommandRejected r) rejected = r.Reason;
+                        else if (outputs[i] is ResponseAdjusted { Adjustment.Kind: AdjustmentKind.ContentOmitted }) endStream = true;
+                    }
+                }
+                if (rejected is not null)
+                {
+                    reader?.Release();
+                    return Invalid(ctx, rejected);
+                }
                 if (!endStream)
                 {
-                    ctx.Body = noBody ? null : plan.Body;
-                    ctx.Trailers = plan.Trailers;
+                    ctx.Body = reader;
+                    ctx.Trailers = trailers;
                     ctx.Streaming = true;
                 }
-                else plan.Body?.Release();
+                else reader?.Release();
             }
+            ctx.InvalidResponse = null;
+            ctx.AwaitingContinue = false; // a final response: no 100 any more (RFC 9110 §15.2.1)
         }
         if (options.AccessLog) AccessLog.Log(accessLog, client, handler.Method, handler.Path, plan.Status);
         if (ctx.Streaming) Pump(ctx);
         Dispatch();
         Flush();
+        return ResponseResult.Ok;
     }
+
+    /// <summary>A response the core refused (malformed): reported and logged; the stream stays answerable. Caller holds the gate.</summary>
+    private ResponseResult Invalid(StreamContext ctx, string reason)
+    {
+        ctx.InvalidResponse = reason;
+        log.LogWarning("{Client}: stream {Stream}: the response was not sent: {Reason}; the handler may send another", client, ctx.Handler.StreamId, reason);
+        return ResponseResult.NotSent(reason);
+    }
+
+    /// <summary>An informational response (RFC 9110 §15.2): a 1xx header section, the stream stays open for the final one.</summary>
+    private ResponseResult SendInformational(RequestHandler handler, int status, IReadOnlyList<HeaderField> headers)
+    {
+        lock (gate)
+        {
+            if (!streams.TryGetValue(handler.StreamId, out var ctx) || ctx.Closed || closed || closeRequested)
+                return ResponseResult.NotSent($"stream {handler.StreamId} is closed");
+            var fields = new HeaderField[headers.Count + 1];
+            fields[0] = StatusField(status);
+            for (var i = 0; i < headers.Count; i++) fields[i + 1] = headers[i];
+            var outputs = StepLocked(new SendHeaders(handler.StreamId, fields, false));
+            for (var i = 0; i < outputs.Count; i++)
+                if (outputs[i] is CommandRejected r)
+                {
+                    log.LogWarning("{Client}: stream {Stream}: the {Status} response was not sent: {Reason}", client, handler.StreamId, status, r.Reason);
+                    return ResponseResult.NotSent(r.Reason);
+                }
+            if (status == 100) ctx.AwaitingContinue = false;
+        }
+        Dispatch();
+        Flush();
+        return ResponseResult.Ok;
+    }
+
+    /// <summary>
+    /// The 100 (Continue) a request with <c>Expect: 100-continue</c> waits for
+    /// (RFC 9110 §10.1.1), unless it is no longer due: the handler answered,
+    /// sent its own 100, failed, or the body came anyway.
+    /// </summary>
+    private void SendContinue(StreamContext ctx)
+    {
+        lock (gate)
+        {
+            if (!ctx.AwaitingContinue) return;
+            ctx.AwaitingContinue = false;
+            if (ctx.Closed || ctx.Failed || closed || closeRequested || ctx.Handler.ResponseSent) return;
+            StepLocked(new SendHeaders(ctx.Handler.StreamId, [StatusField(100)], false));
+        }
+        Dispatch();
+        Flush();
+    }
+
+    /// <summary>The <c>date</c> field of the current second (RFC 9110 §6.6.1), made once a second for all connections.</summary>
+    private static Option<HeaderField> CurrentDate
+    {
+        get
+        {
+            var second = DateTime.UtcNow.Ticks / TimeSpan.TicksPerSecond;
+            var stamp = Volatile.Read(ref dateStamp);
+            if (stamp is null || stamp.Second != second)
+            {
+                stamp = new DateStamp(second, HttpSemantics.DateField(new DateTimeOffset(second * TimeSpan.TicksPerSecond, TimeSpan.Zero)));
+                Volatile.Write(ref dateStamp, stamp);
+            }
+            return stamp.Field;
+        }
+    }
+
+    private sealed record DateStamp(long Second, Option<HeaderField> Field);
+
+    private static DateStamp? dateStamp;
 
     /// <summary>The two commands of <see cref="SmallBodyAtOnce"/>, one array per connection (used under the gate).</summary>
     private readonly ConnectionInput[] headersAndData = new ConnectionInput[2];
@@ -771,27 +900,31 @@ public sealed class Http2Connection
     /// StreamWritable. False (nothing done) when the response does not qualify.
     /// Caller holds the gate.
     /// </summary>
-    private bool SmallBodyAtOnce(StreamContext ctx, HeaderField[] fields, ResponsePlan plan)
+    private bool SmallBodyAtOnce(StreamContext ctx, HeaderField[] fields, BodyReader body, IReadOnlyList<HeaderField>? trailers, out string? rejected)
     {
-        var body = plan.Body;
-        if (plan.Trailers is not null || body is null || body.Remaining is not (> 0 and <= SmallBody)
+        rejected = null;
+        if (trailers is not null || body is null || body.Remaining is not (> 0 and <= SmallBody)
             || pending.Length + writing.Length >= PumpLimit || body.TakeDirect(SmallBody) is not { } chunk)
             return false;
         var id = ctx.Handler.StreamId;
-        headersAndData[0] = new SendHeaders(id, fields, false);
+        headersAndData[0] = new SendHeaders(id, fields, false) { Date = CurrentDate };
         headersAndData[1] = new SendData(id, chunk, true);
         var r = Connection.StepAll(state, headersAndData, Now);
         headersAndData[0] = headersAndData[1] = null!; // the core kept nothing of the array; do not keep the commands either
-        state = r.State;
-        Apply(r.Outputs);
         var accepted = 0;
         for (var i = 0; i < r.Outputs.Count; i++)
         {
             var o = r.Outputs[i];
-            if (o is CommandRejected { Command: SendHeaders } rejected)
-                throw new InvalidOperationException($"the response cannot be sent on stream {id}: {rejected.Reason}");
+            if (o is CommandRejected { Command: SendHeaders } no)
+            {
+                // Nothing was sent (the core rejects before emitting): keep the state as it was.
+                rejected = no.Reason;
+                return false;
+            }
             if (o is DataAccepted a && a.StreamId == id) accepted = a.Accepted;
         }
+        state = r.State;
+        Apply(r.Outputs);
         if (accepted < chunk.Length)
         {
             ctx.Body = body;
@@ -812,15 +945,17 @@ public sealed class Http2Connection
 
     private const int SmallBody = 16384; // one DATA frame at the default SETTINGS_MAX_FRAME_SIZE
 
-    private RequestHandler Push(RequestHandler parent, PushPlan plan)
+    private PushResult Push(RequestHandler parent, PushPlan plan)
     {
-        RequestHandler child;
+        StreamContext childCtx;
         lock (gate)
         {
-            if (!options.EnablePush) throw new InvalidOperationException("cannot push: push is disabled in the server options");
-            if (closed || closeRequested) throw new InvalidOperationException("cannot push: the connection is closing");
-            if (!streams.TryGetValue(parent.StreamId, out var p) || p.Closed)
-                throw new InvalidOperationException($"cannot push: stream {parent.StreamId} is closed");
+            var refusal =
+                !options.EnablePush ? "push is disabled in the server options"
+                : closed || closeRequested ? "the connection is closing"
+                : !streams.TryGetValue(parent.StreamId, out var p) || p.Closed ? $"stream {parent.StreamId} is closed"
+                : null;
+            if (refusal is not null) return Refused(plan, refusal);
             var fields = new List<HeaderField>(4 + plan.RequestHeaders.Count)
             {
                 HeaderField.Of(":method", plan.Method),
@@ -832,18 +967,32 @@ public sealed class Http2Connection
             uint promised = 0;
             foreach (var o in StepLocked(new PushPromise(parent.StreamId, fields)))
             {
-                if (o is CommandRejected r) throw new InvalidOperationException($"cannot push {plan.Path}: {r.Reason}");
+                if (o is CommandRejected r) return Refused(plan, r.Reason);
                 if (o is PushPromised pp) promised = pp.PromisedStreamId;
             }
-            if (promised == 0) throw new InvalidOperationException($"cannot push {plan.Path}: the core made no promise");
-            var ctx = NewContext(promised, pushed: true);
-            ctx.Handler.SetRequest(fields);
-            streams[promised] = ctx;
-            child = ctx.Handler;
+            if (promised == 0) return Refused(plan, "the core made no promise");
+            childCtx = NewContext(promised, pushed: true);
+            childCtx.Handler.SetRequest(fields);
+            streams[promised] = childCtx;
         }
+        var child = childCtx.Handler;
         child.MarkResponded();
-        SendResponse(child, plan.Response);
-        return child;
+        var sent = SendResponse(child, plan.Response);
+        if (!sent.Sent)
+        {
+            log.LogWarning("{Client}: the response pushed for {Path} on stream {Stream} is invalid ({Reason}); resetting the promised stream", client, plan.Path, child.StreamId, sent.Reason);
+            ResetStream(childCtx, ErrorCode.InternalError);
+            return PushResult.Refused($"the pushed response is invalid: {sent.Reason}; the promised stream {child.StreamId} was reset");
+        }
+        return PushResult.Done(child);
+    }
+
+    /// <summary>No push: the pushed body is released, the reason logged for whoever does not read the result. Caller holds the gate.</summary>
+    private PushResult Refused(PushPlan plan, string reason)
+    {
+        plan.Response.Body?.Discard();
+        log.LogDebug("{Client}: no push of {Path}: {Reason}", client, plan.Path, reason);
+        return PushResult.Refused($"cannot push {plan.Path}: {reason}");
     }
 
     private void ResetStream(StreamContext ctx, ErrorCode code)
@@ -1092,11 +1241,16 @@ public sealed class Http2Connection
         public ErrorCode CloseCode;
         private int closeDelivered;
         // response body (guarded by the connection's gate)
-        public ResponseBody? Body;
+        public BodyReader? Body;
         public IReadOnlyList<HeaderField>? Trailers;
         public bool Streaming, Pumping, Blocked, Deferred, ResumeRequested;
         public ReadOnlyMemory<byte> Leftover;
         public bool LeftoverIsLast;
+        // semantics (guarded by the connection's gate)
+        /// <summary>Why the handler's last response attempt was refused (it may retry); null once one is sent.</summary>
+        public string? InvalidResponse;
+        /// <summary>The request has <c>Expect: 100-continue</c> and no 100 (or final response) was sent yet.</summary>
+        public bool AwaitingContinue;
 
         public void CloseHandler(ErrorCode code)
         {
@@ -1107,8 +1261,9 @@ public sealed class Http2Connection
 
     private sealed class StreamHost(Http2Connection connection) : IStreamHost
     {
-        public void SendResponse(RequestHandler handler, ResponsePlan plan) => connection.SendResponse(handler, plan);
-        public RequestHandler Push(RequestHandler parent, PushPlan plan) => connection.Push(parent, plan);
+        public ResponseResult SendResponse(RequestHandler handler, ResponsePlan plan) => connection.SendResponse(handler, plan);
+        public ResponseResult SendInformational(RequestHandler handler, int status, IReadOnlyList<HeaderField> headers) => connection.SendInformational(handler, status, headers);
+        public PushResult Push(RequestHandler parent, PushPlan plan) => connection.Push(parent, plan);
         public void Resume(RequestHandler handler) => connection.Resume(handler);
         public void Reset(RequestHandler handler, ErrorCode error)
         {

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Reference.Hpack;
 
@@ -20,7 +21,7 @@ namespace Reference.Server;
 /// <para>An exception from a callback resets the stream with INTERNAL_ERROR
 /// and is followed by <see cref="OnClose"/>(INTERNAL_ERROR).</para>
 /// <para><see cref="SendResponse(int, IEnumerable{ValueTuple{string, string}}?, ResponseBody?, IEnumerable{ValueTuple{string, string}}?)"/>,
-/// <see cref="Push"/> and <see cref="Resume"/> may be called from any thread
+/// <see cref="SendInformational"/>, <see cref="Push"/> and <see cref="Resume"/> may be called from any thread
 /// or task, at any time before the stream closes: what they queue is sent
 /// at once (the original only flushed inside callbacks, a DEFECT).</para>
 /// </remarks>
@@ -60,6 +61,15 @@ public abstract class RequestHandler
     /// </summary>
     public IReadOnlyList<HeaderField> Headers { get; private set; } = [];
 
+    /// <summary>
+    /// The request's trailer fields (RFC 9113 §8.1), in wire order; empty
+    /// when the request had none. Set before <see cref="OnRequestDone"/>.
+    /// </summary>
+    public IReadOnlyList<HeaderField> Trailers { get; private set; } = [];
+
+    /// <summary>The value of the first trailer field named <paramref name="name"/> (any case), or null.</summary>
+    public string? Trailer(string name) => Find(Trailers, name);
+
     /// <summary>True for the handler of a pushed stream (made by <see cref="Push"/>).</summary>
     public bool Pushed { get; private set; }
 
@@ -85,11 +95,13 @@ public abstract class RequestHandler
     /// <summary>True once a response was submitted.</summary>
     public bool ResponseSent => Volatile.Read(ref responded) != 0;
 
-    /// <summary>The value of the first field named <paramref name="name"/> (lower case), or null.</summary>
-    public string? Header(string name)
+    /// <summary>The value of the first field named <paramref name="name"/> (any case: names are lower case on the wire), or null.</summary>
+    public string? Header(string name) => Find(Headers, name);
+
+    private static string? Find(IReadOnlyList<HeaderField> fields, string name)
     {
-        var key = Encoding.ASCII.GetBytes(name);
-        foreach (var f in Headers)
+        var key = Encoding.ASCII.GetBytes(LowerAscii(name));
+        foreach (var f in fields)
             if (f.Name.Span.SequenceEqual(key)) return f.Value.ToUtf8();
         return null;
     }
@@ -124,26 +136,68 @@ public abstract class RequestHandler
     protected virtual void OnClose(ErrorCode error) { }
 
     /// <summary>
-    /// Sends the response: <c>:status</c> first, then <paramref name="headers"/>
-    /// as given (nothing is added), then the body streamed as the windows
-    /// allow, then <paramref name="trailers"/> if any.
+    /// Sends the response: <c>:status</c> first, then <paramref name="headers"/>,
+    /// then the body streamed as the windows allow, then <paramref name="trailers"/>
+    /// if any. Names may be given in any case (<c>Content-Type</c> is sent as
+    /// <c>content-type</c>, RFC 9113 §8.2.1). The server applies RFC 9110 on
+    /// the way (<see cref="Reference.Protocol.HttpSemantics.PrepareResponse"/>):
+    /// a response to HEAD, a 204 and a 304 carry no content (the body is not
+    /// sent; a content-length is kept for HEAD and 304); a <c>date</c> field is
+    /// added; connection-specific fields are removed with a log line.
     /// </summary>
-    /// <exception cref="InvalidOperationException">A response was already sent ("response has already been sent"), or the stream is closed.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The status is not a three-digit code.</exception>
-    public void SendResponse(int status = 200, IEnumerable<(string Name, string Value)>? headers = null, ResponseBody? body = null,
+    /// <returns>
+    /// Sent; or not, with the reason, when the response is invalid (a bad
+    /// field name or value, RFC 9113 §8.2.1) — the stream can then still be
+    /// answered (send a 500), and is reset with INTERNAL_ERROR if the callback
+    /// that tried returns without a response — or when the stream is already
+    /// closed (reset by the client).
+    /// </returns>
+    /// <exception cref="InvalidOperationException">A response was already sent ("response has already been sent").</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The status is not a three-digit code. A 1xx is sent as <see cref="SendInformational"/> does (its body dropped: RFC 9110 §15.2) and is not the final response.</exception>
+    [OverloadResolutionPriority(1)] // null and [] for the fields mean this overload (the other takes octets)
+    public ResponseResult SendResponse(int status = 200, IEnumerable<(string Name, string Value)>? headers = null, ResponseBody? body = null,
         IEnumerable<(string Name, string Value)>? trailers = null) =>
         SendResponse(status, Fields(headers), body, trailers is null ? null : Fields(trailers));
 
     /// <summary>Sends the response with fields given as octets (see the other overload).</summary>
-    /// <exception cref="InvalidOperationException">A response was already sent, or the stream is closed.</exception>
-    public void SendResponse(int status, IReadOnlyList<HeaderField> headers, ResponseBody? body = null, IReadOnlyList<HeaderField>? trailers = null)
+    /// <returns>Sent, or why not (see the other overload).</returns>
+    /// <exception cref="InvalidOperationException">A response was already sent.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The status is not a three-digit code.</exception>
+    public ResponseResult SendResponse(int status, IReadOnlyList<HeaderField> headers, ResponseBody? body = null, IReadOnlyList<HeaderField>? trailers = null)
     {
         if (status is < 100 or > 999)
             throw new ArgumentOutOfRangeException(nameof(status), status, "a status is a three-digit code (RFC 9110 §15)");
         var h = host ?? throw new InvalidOperationException("the handler is not attached to a stream");
+        if (status < 200)
+        {
+            // Informational (RFC 9110 §15.2): not the final response, and never with content.
+            body?.Discard();
+            if (Reference.Protocol.HttpSemantics.InformationalError(status) is { } why) return ResponseResult.NotSent(why);
+            if (ResponseSent) return ResponseResult.NotSent("the final response was already sent: no 1xx may follow it (RFC 9113 §8.1)");
+            return h.SendInformational(this, status, headers ?? []);
+        }
         if (Interlocked.Exchange(ref responded, 1) != 0)
             throw new InvalidOperationException("response has already been sent");
-        h.SendResponse(this, new ResponsePlan(status, headers, body, trailers));
+        var result = h.SendResponse(this, new ResponsePlan(status, headers ?? [], body, trailers));
+        if (!result.Sent) Volatile.Write(ref responded, 0); // not sent: the stream may still be answered
+        return result;
+    }
+
+    /// <summary>
+    /// Sends an informational (1xx) response before the final one (RFC 9110
+    /// §15.2, RFC 9113 §8.1): 100 (Continue), 103 (Early Hints) with
+    /// <c>link</c> fields, any 1xx but 101 (which HTTP/2 does not have,
+    /// RFC 9113 §8.6). Any number may be sent, none after the final response.
+    /// A request with <c>Expect: 100-continue</c> gets its 100 from the server
+    /// (see <see cref="ServerOptions.ExpectContinue"/>) unless this sent one.
+    /// </summary>
+    /// <returns>Sent, or why not (not a 1xx, a final response was sent, an invalid field, the stream is closed).</returns>
+    public ResponseResult SendInformational(int status, IEnumerable<(string Name, string Value)>? headers = null)
+    {
+        if (Reference.Protocol.HttpSemantics.InformationalError(status) is { } why) return ResponseResult.NotSent(why);
+        if (ResponseSent) return ResponseResult.NotSent("the final response was already sent: no 1xx may follow it (RFC 9113 §8.1)");
+        var h = host ?? throw new InvalidOperationException("the handler is not attached to a stream");
+        return h.SendInformational(this, status, Fields(headers));
     }
 
     /// <summary>
@@ -153,19 +207,24 @@ public abstract class RequestHandler
     /// on the promised stream. Call it before this stream's response body, so
     /// the promise precedes the DATA that refers to it (§8.4.1).
     /// </summary>
-    /// <returns>The handler of the pushed stream (<see cref="Pushed"/> is true).</returns>
-    /// <exception cref="InvalidOperationException">
-    /// The promise cannot be sent: the client disabled push (SETTINGS_ENABLE_PUSH = 0),
-    /// this stream is finished or is itself pushed, or the connection is going away.
-    /// </exception>
-    public RequestHandler Push(string path, string method = "GET", IEnumerable<(string Name, string Value)>? requestHeaders = null,
+    /// <returns>
+    /// The pushed stream's handler (<see cref="PushResult.Pushed"/>), or why
+    /// there was no push: the client disabled it (SETTINGS_ENABLE_PUSH = 0,
+    /// as browsers, curl and HttpClient do), this stream finished its
+    /// response or is itself pushed, the connection is going away, push is
+    /// off in the server options, or the pushed response is invalid. Nothing
+    /// is reset then: the handler goes on with its own response.
+    /// </returns>
+    /// <exception cref="ArgumentOutOfRangeException">The status is not a final three-digit code.</exception>
+    /// <exception cref="ArgumentException">The path is empty.</exception>
+    public PushResult Push(string path, string method = "GET", IEnumerable<(string Name, string Value)>? requestHeaders = null,
         int status = 200, IEnumerable<(string Name, string Value)>? headers = null, ResponseBody? body = null)
     {
-        if (status is < 100 or > 999)
-            throw new ArgumentOutOfRangeException(nameof(status), status, "a status is a three-digit code (RFC 9110 §15)");
+        if (status is < 200 or > 999)
+            throw new ArgumentOutOfRangeException(nameof(status), status, "a pushed response has a final three-digit status (RFC 9110 §15)");
         if (string.IsNullOrEmpty(path)) throw new ArgumentException("a pushed request needs a path", nameof(path));
         var h = host ?? throw new InvalidOperationException("the handler is not attached to a stream");
-        if (Pushed) throw new InvalidOperationException("cannot push from a pushed stream (RFC 9113 §8.4: PUSH_PROMISE is sent on a client-initiated stream)");
+        if (Pushed) return PushResult.Refused("cannot push from a pushed stream (RFC 9113 §8.4: PUSH_PROMISE is sent on a client-initiated stream)");
         return h.Push(this, new PushPlan(path, method, Fields(requestHeaders), new ResponsePlan(status, Fields(headers), body, null)));
     }
 
@@ -175,8 +234,11 @@ public abstract class RequestHandler
     /// <summary>Resets the stream with <paramref name="error"/> (RST_STREAM, RFC 9113 §6.4).</summary>
     public void Reset(ErrorCode error) => host?.Reset(this, error);
 
+    /// <summary>Text fields as octets, names lower-cased (RFC 9113 §8.2.1; .NET habit writes <c>Content-Type</c>).</summary>
     private static IReadOnlyList<HeaderField> Fields(IEnumerable<(string Name, string Value)>? fields) =>
-        fields is null ? [] : fields.Select(f => HeaderField.Of(f.Name, f.Value)).ToArray();
+        fields is null ? [] : fields.Select(f => HeaderField.Of(LowerAscii(f.Name), f.Value)).ToArray();
+
+    private static string LowerAscii(string name) => name.AsSpan().IndexOfAnyInRange('A', 'Z') < 0 ? name : name.ToLowerInvariant();
 
     // ---- called by the connection ----
 
@@ -215,6 +277,8 @@ public abstract class RequestHandler
         _ => octets.ToUtf8(),
     };
 
+    internal void SetTrailers(IReadOnlyList<HeaderField> fields) => Trailers = fields;
+
     internal void MarkResponded() => Interlocked.Exchange(ref responded, 1);
 
     internal Task InvokeHeaders() => OnHeadersAsync();
@@ -230,6 +294,51 @@ public abstract class RequestHandler
     }
 }
 
+/// <summary>The outcome of <see cref="RequestHandler.SendResponse(int, IEnumerable{ValueTuple{string, string}}?, ResponseBody?, IEnumerable{ValueTuple{string, string}}?)"/> or <see cref="RequestHandler.SendInformational"/>.</summary>
+public readonly record struct ResponseResult
+{
+    private ResponseResult(string? reason) => Reason = reason;
+
+    /// <summary>The response was handed to the connection (it goes out as the windows allow).</summary>
+    public bool Sent => Reason is null;
+
+    /// <summary>Why it was not sent; null when it was.</summary>
+    public string? Reason { get; }
+
+    /// <summary>Sent.</summary>
+    public static ResponseResult Ok => default;
+
+    /// <summary>Not sent, for <paramref name="reason"/>.</summary>
+    public static ResponseResult NotSent(string reason) => new(reason);
+
+    /// <inheritdoc />
+    public override string ToString() => Sent ? "sent" : "not sent: " + Reason;
+}
+
+/// <summary>The outcome of <see cref="RequestHandler.Push"/>.</summary>
+public readonly record struct PushResult
+{
+    private PushResult(RequestHandler? handler, string? reason) => (Handler, Reason) = (handler, reason);
+
+    /// <summary>The promise was sent: <see cref="Handler"/> is the pushed stream's handler.</summary>
+    public bool Pushed => Handler is not null;
+
+    /// <summary>The pushed stream's handler (<see cref="RequestHandler.Pushed"/> is true), or null.</summary>
+    public RequestHandler? Handler { get; }
+
+    /// <summary>Why nothing was pushed; null when it was.</summary>
+    public string? Reason { get; }
+
+    /// <summary>Pushed on <paramref name="handler"/>'s stream.</summary>
+    public static PushResult Done(RequestHandler handler) => new(handler, null);
+
+    /// <summary>Not pushed, for <paramref name="reason"/>.</summary>
+    public static PushResult Refused(string reason) => new(null, reason);
+
+    /// <inheritdoc />
+    public override string ToString() => Pushed ? $"pushed on stream {Handler!.StreamId}" : "not pushed: " + Reason;
+}
+
 /// <summary>A response as submitted by a handler.</summary>
 internal sealed record ResponsePlan(int Status, IReadOnlyList<HeaderField> Headers, ResponseBody? Body, IReadOnlyList<HeaderField>? Trailers);
 
@@ -239,8 +348,9 @@ internal sealed record PushPlan(string Path, string Method, IReadOnlyList<Header
 /// <summary>What a handler asks of its connection; implemented by the connection.</summary>
 internal interface IStreamHost
 {
-    void SendResponse(RequestHandler handler, ResponsePlan plan);
-    RequestHandler Push(RequestHandler parent, PushPlan plan);
+    ResponseResult SendResponse(RequestHandler handler, ResponsePlan plan);
+    ResponseResult SendInformational(RequestHandler handler, int status, IReadOnlyList<HeaderField> headers);
+    PushResult Push(RequestHandler parent, PushPlan plan);
     void Resume(RequestHandler handler);
     void Reset(RequestHandler handler, ErrorCode error);
 }

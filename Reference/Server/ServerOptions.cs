@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Reference.Hpack;
 using Reference.Protocol;
 
 namespace Reference.Server;
@@ -48,6 +49,16 @@ public sealed record ServerOptions
 
     /// <summary>Whether handlers may push (the seed's <c>push</c>) to clients that allow it; false makes Push fail.</summary>
     public bool EnablePush { get; init; } = true;
+
+    /// <summary>
+    /// When a request with <c>Expect: 100-continue</c> (RFC 9110 §10.1.1) is
+    /// answered with 100 (Continue): by default once the handler is ready
+    /// for the body, as Kestrel does when the application starts reading it.
+    /// </summary>
+    public ExpectContinue ExpectContinue { get; init; } = ExpectContinue.WhenReading;
+
+    /// <summary>The value of the <c>server</c> field added to every final response that has none (RFC 9110 §10.2.4); null: none.</summary>
+    public string? ServerName { get; init; }
 
     /// <summary>The core's options the knobs above are applied to (limits and budgets not named here).</summary>
     public ConnectionOptions Protocol { get; init; } = ConnectionOptions.Server;
@@ -102,6 +113,7 @@ public sealed record ServerOptions
     public ConnectionOptions ToConnectionOptions() => Protocol with
     {
         Role = Role.Server,
+        ServerField = ServerName is null ? Protocol.ServerField : HeaderField.Of("server", ServerName),
         Settings = Protocol.Settings with
         {
             MaxConcurrentStreams = MaxConcurrentStreams,
@@ -122,4 +134,19 @@ public sealed record ServerOptions
             Idle = IdleTimeout,
         },
     };
+}
+
+/// <summary>When the server answers <c>Expect: 100-continue</c> with 100 (Continue) (RFC 9110 §10.1.1, §15.2.1).</summary>
+public enum ExpectContinue
+{
+    /// <summary>
+    /// Once the handler is ready for the body: its <c>OnHeaders</c> (or the
+    /// task of <c>OnHeadersAsync</c>) completed without a final response.
+    /// A handler that answers at once (a 401, a 413) never makes the client send the body.
+    /// </summary>
+    WhenReading,
+    /// <summary>As soon as the request's header section arrives, before the handler sees it.</summary>
+    Immediately,
+    /// <summary>Never by the server: the handler calls <c>SendInformational(100)</c> itself.</summary>
+    Never,
 }

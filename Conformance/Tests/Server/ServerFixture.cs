@@ -60,13 +60,11 @@ public sealed class TestHandler : DemoHandler
                 SendResponse(200, [("content-type", "text/plain")], "with trailers", trailers: [("x-checksum", "42")]);
                 return Task.CompletedTask;
             case "/test/push-refused":
-                try
-                {
-                    Push("/css/style.css", body: "x");
-                    SendResponse(200, body: "pushed");
-                }
-                catch (InvalidOperationException e) { SendResponse(200, body: "push failed: " + e.Message); }
+            {
+                var push = Push("/css/style.css", body: "x");
+                SendResponse(200, body: push.Pushed ? "pushed" : "push failed: " + push.Reason);
                 return Task.CompletedTask;
+            }
             case "/test/async-slow":
                 return SlowAsync();
             case var p when p.StartsWith("/test/later-bytes/", StringComparison.Ordinal):

@@ -1,0 +1,339 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using Reference;
+using Reference.Frames;
+using Reference.Hpack;
+using Xunit;
+
+namespace Conformance.Tests.Server;
+
+/// <summary>
+/// RFC 9110 semantics and the handler API as real clients see them: a
+/// generic handler that passes a body everywhere, answered through curl,
+/// nghttp, h2load, HttpClient and raw frames.
+/// </summary>
+[Collection("semantics")]
+public sealed partial class SemanticsTests(SemanticsFixture servers)
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private Task<ToolResult> Curl(bool tls, params string[] args) =>
+        ExternalTool.RunAsync("curl",
+            [.. tls ? new[] { "--http2", "-k" } : ["--http2-prior-knowledge"], "-sS", "--max-time", "15", .. args], Bound);
+
+    // ---- HEAD, 204, 304 (RFC 9110 §9.3.2, §15.3.5, §15.4.5), date and server (§6.6.1, §10.2.4) ----
+
+    [Theory(DisplayName = "RFC 9110 §9.3.2: curl -I on a handler that passes a body gets the GET's fields (content-length 5), no content, no error")]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CurlHead(bool tls)
+    {
+        var r = await Curl(tls, "-I", $"{servers.Base(tls)}/generic");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Empty(r.Stderr);
+        Assert.StartsWith("HTTP/2 200", r.Output);
+        Assert.Contains("content-type: text/plain", r.Output); // sent as Content-Type by the handler: lower-cased
+        Assert.Contains("content-length: 5", r.Output);
+        Assert.Matches(DatePattern(), r.Output);
+        Assert.Contains($"server: {SemanticsFixture.ServerName}", r.Output);
+    }
+
+    [Theory(DisplayName = "RFC 9110 §15.3.5, §15.4.5: curl gets 204 and 304 from a handler that passes a body, without a reset")]
+    [InlineData(false, 204)]
+    [InlineData(false, 304)]
+    [InlineData(true, 204)]
+    [InlineData(true, 304)]
+    public async Task CurlNoContent(bool tls, int status)
+    {
+        var r = await Curl(tls, "-D", "-", "-w", "%{http_code}", $"{servers.Base(tls)}/generic?status={status}");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Empty(r.Stderr);
+        Assert.EndsWith($"\r\n\r\n{status}", r.Output); // headers, then no content at all
+        Assert.Equal(status == 304, r.Output.Contains("content-length: 5", StringComparison.Ordinal)); // RFC 9110 §8.6: none in a 204
+    }
+
+    [Theory(DisplayName = "RFC 9110 §9.3.2, §15.3.5, §15.4.5: nghttp sees HEADERS with END_STREAM, no DATA and no RST_STREAM for HEAD, 204, 304")]
+    [InlineData("HEAD", "")]
+    [InlineData("GET", "?status=204")]
+    [InlineData("GET", "?status=304")]
+    public async Task NghttpNoContent(string method, string query)
+    {
+        var r = await ExternalTool.RunAsync("nghttp", ["-nv", "-H", $":method: {method}", $"{servers.H2c}/generic{query}"], Bound);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Matches(@"recv HEADERS frame <length=\d+, flags=0x05, stream_id=13>", r.Output); // END_STREAM | END_HEADERS
+        Assert.DoesNotContain("DATA frame", r.Output);
+        Assert.DoesNotContain("RST_STREAM", r.Output);
+        Assert.Matches(@"date: \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT", r.Output);
+    }
+
+    [Theory(DisplayName = "RFC 9110 §9.3.2, §15.4.5: h2load, 2,000 HEAD and 2,000 304 requests: all succeed, none errored or reset")]
+    [InlineData("HEAD", "", "2000 2xx, 0 3xx")]
+    [InlineData("GET", "?status=304", "0 2xx, 2000 3xx")]
+    public async Task H2loadNoContent(string method, string query, string codes)
+    {
+        var r = await ExternalTool.RunAsync("h2load", ["-n", "2000", "-c", "4", "-m", "10", "-H", $":method: {method}", $"{servers.H2c}/generic{query}"], TimeSpan.FromSeconds(60));
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Matches(@"requests: 2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, 0 errored", r.Output);
+        Assert.Contains($"status codes: {codes}", r.Output);
+    }
+
+    [Fact(DisplayName = "RFC 9110 §9.3.2: HttpClient HEAD gets 200, content-length 5, an empty body, date and server")]
+    public async Task HttpClientHead()
+    {
+        using var client = ServerFixture.Http2Client();
+        foreach (var url in new[] { servers.H2c, servers.H2 })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Head, $"{url}/generic") { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+            using var response = await client.SendAsync(request, Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(HttpVersion.Version20, response.Version);
+            Assert.Equal(5, response.Content.Headers.ContentLength);
+            Assert.Empty(await response.Content.ReadAsByteArrayAsync(Ct));
+            Assert.NotNull(response.Headers.Date);
+            Assert.True(Math.Abs((response.Headers.Date!.Value - DateTimeOffset.UtcNow).TotalMinutes) < 5);
+            Assert.Equal(SemanticsFixture.ServerName, response.Headers.Server.ToString());
+        }
+    }
+
+    // ---- 1xx (RFC 9110 §15.2, §10.1.1; RFC 9113 §8.1) ----
+
+    [Fact(DisplayName = "RFC 9110 §15.2.2 (103): nghttp receives a 103 with its link field, then the 200 with the page")]
+    public async Task EarlyHints()
+    {
+        var r = await ExternalTool.RunAsync("nghttp", ["-v", $"{servers.H2c}/early-hints"], Bound);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var hints = r.Output.IndexOf(":status: 103", StringComparison.Ordinal);
+        var final = r.Output.IndexOf(":status: 200", StringComparison.Ordinal);
+        Assert.True(hints >= 0 && final > hints, r.ToString());
+        Assert.Contains("link: </style.css>; rel=preload; as=style", r.Output[hints..final]);
+        Assert.Contains("<p>hinted</p>", r.Output);
+        Assert.True(SemanticsHandler.Saw("/early-hints", "103 sent"));
+    }
+
+    [Theory(DisplayName = "RFC 9110 §10.1.1: curl -H 'Expect: 100-continue' uploads 1 MiB without waiting for its 1 s timeout")]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CurlExpectContinue(bool tls)
+    {
+        var r = await ExternalTool.RunAsync("curl",
+            [.. tls ? new[] { "--http2", "-k" } : ["--http2-prior-knowledge"], "-sS", "-v", "--max-time", "15", "-H", "Expect: 100-continue",
+                "--data-binary", "@-", "-w", "%{time_total}", $"{servers.Base(tls)}/upload"],
+            Bound, stdin: new byte[1 << 20]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("< HTTP/2 100", r.Stderr); // the interim response curl waited for
+        var lines = r.Output.Split('\n');
+        Assert.Equal("1048576 ", lines[0]);
+        // curl's own measure, as a generous bound: without the 100 it waits its expect timeout (1 s) first.
+        Assert.True(double.Parse(lines[1], CultureInfo.InvariantCulture) < 0.9, r.ToString());
+    }
+
+    [Fact(DisplayName = "RFC 9110 §10.1.1, RFC 9113 §8.1: with Expect: 100-continue the server sends HEADERS :status 100 before any DATA is sent; the final response follows the body")]
+    public async Task ContinueBeforeBody()
+    {
+        await using var c = await RawClient.Open(servers.Cleartext);
+        await c.Request(1, "POST", "/upload", endStream: false, ("expect", "100-continue"));
+        var interim = await c.NextHeaders(1, TimeSpan.FromSeconds(5));
+        Assert.Equal(":status: 100", interim.Fields[0].ToString());
+        Assert.False(interim.EndStream);
+        await c.Data(1, new byte[1000], endStream: true);
+        var final = await c.NextHeaders(1, TimeSpan.FromSeconds(5));
+        Assert.Equal(":status: 200", final.Fields[0].ToString());
+    }
+
+    [Fact(DisplayName = "RFC 9110 §10.1.1: the 100 comes when the handler is ready for the body (its OnHeadersAsync completed), not before")]
+    public async Task ContinueWhenReady()
+    {
+        await using var c = await RawClient.Open(servers.Cleartext);
+        var clock = Stopwatch.StartNew();
+        await c.Request(1, "POST", "/slow-ready", endStream: false, ("expect", "100-continue"));
+        var interim = await c.NextHeaders(1, TimeSpan.FromSeconds(5));
+        Assert.Equal(":status: 100", interim.Fields[0].ToString());
+        Assert.True(clock.ElapsedMilliseconds >= 250, $"100 after {clock.ElapsedMilliseconds} ms; the handler was ready after 300 ms");
+    }
+
+    [Fact(DisplayName = "RFC 9110 §10.1.1: a handler that answers from the header section gets no 100 sent: the client need not send the body")]
+    public async Task NoContinueWhenAnswered()
+    {
+        await using var c = await RawClient.Open(servers.Cleartext);
+        await c.Request(1, "POST", "/generic?status=413", endStream: false, ("expect", "100-continue"));
+        var first = await c.NextHeaders(1, TimeSpan.FromSeconds(5));
+        Assert.Equal(":status: 413", first.Fields[0].ToString());
+    }
+
+    // ---- the handler API ----
+
+    [Fact(DisplayName = "Handler API: the seed's push example ported literally answers curl and HttpClient (push disabled) with 200")]
+    public async Task SeedPushWithoutPush()
+    {
+        foreach (var tls in new[] { false, true })
+        {
+            var r = await Curl(tls, "-w", "\n%{http_code}", $"{servers.Base(tls)}/seed-push");
+            Assert.True(r.ExitCode == 0, r.ToString());
+            Assert.Equal("nghttp2-python FTW\n200", r.Output);
+        }
+        using var client = ServerFixture.Http2Client();
+        Assert.Equal("nghttp2-python FTW", await client.GetStringAsync($"{servers.H2}/seed-push", Ct));
+    }
+
+    [Fact(DisplayName = "RFC 9113 §8.4: the seed's push example ported literally pushes /css/style.css to nghttp (push enabled)")]
+    public async Task SeedPushWithPush()
+    {
+        var r = await ExternalTool.RunAsync("nghttp", ["-nv", $"{servers.H2}/seed-push"], Bound);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("recv PUSH_PROMISE frame", r.Output);
+        Assert.Contains(":path: /css/style.css", r.Output);
+        Assert.Matches(@"recv DATA frame <length=15, flags=0x01, stream_id=2>", r.Output);
+        Assert.DoesNotContain("RST_STREAM", r.Output);
+    }
+
+    [Fact(DisplayName = "Handler API: a response that fails validation (CR LF in a value, RFC 9113 §8.2.1) is reported; a retry with 500 is sent")]
+    public async Task InvalidThenRetry()
+    {
+        using var client = ServerFixture.Http2Client();
+        using var response = await client.GetAsync($"{servers.H2c}/invalid-then-500", Ct);
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.StartsWith("retried: malformed header section", await response.Content.ReadAsStringAsync(Ct));
+        Assert.True(SemanticsHandler.SawStart("/invalid-then-500", "not sent: malformed header section"));
+        Assert.True(SemanticsHandler.Saw("/invalid-then-500", "retry sent"));
+    }
+
+    [Fact(DisplayName = "Handler API: a handler whose only response is invalid does not leave the stream open: it is reset with INTERNAL_ERROR")]
+    public async Task InvalidOnlyIsReset()
+    {
+        using var client = ServerFixture.Http2Client();
+        var clock = Stopwatch.StartNew();
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync($"{servers.H2c}/invalid-only", Ct));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10));
+        await Eventually(() => SemanticsHandler.Saw("/invalid-only", "close INTERNAL_ERROR"));
+    }
+
+    [Fact(DisplayName = "RFC 9113 §8.2.2: connection-specific fields from the handler are dropped (as Kestrel does); curl gets the response")]
+    public async Task ConnectionSpecificDropped()
+    {
+        var r = await Curl(false, "-D", "-", $"{servers.H2c}/connection-specific");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("x-kept: yes", r.Output);
+        Assert.DoesNotMatch("(?im)^(connection|transfer-encoding|keep-alive):", r.Output);
+        Assert.EndsWith("fields dropped", r.Output);
+    }
+
+    [Fact(DisplayName = "Handler API: a cached ResponseBody (static readonly) sends its content on every request")]
+    public async Task CachedBodyReused()
+    {
+        using var client = ServerFixture.Http2Client();
+        for (var i = 0; i < 3; i++)
+            Assert.Equal("a cached body, sent every time", await client.GetStringAsync($"{servers.H2c}/cached", Ct));
+    }
+
+    [Theory(DisplayName = "Handler API: SendResponse(200, null, …), SendResponse(200, [], …) and named arguments compile and answer")]
+    [InlineData("null", "null fields")]
+    [InlineData("empty", "empty fields")]
+    [InlineData("named", "named")]
+    public async Task Overloads(string route, string body)
+    {
+        using var client = ServerFixture.Http2Client();
+        using var response = await client.GetAsync($"{servers.H2c}/overloads/{route}", Ct);
+        Assert.Equal(body, await response.Content.ReadAsStringAsync(Ct));
+        if (route == "named") Assert.Equal(["1"], response.TrailingHeaders.GetValues("x-t"));
+    }
+
+    [Fact(DisplayName = "RFC 9113 §8.1: request trailers sent by nghttp are readable by the handler (Trailers)")]
+    public async Task RequestTrailersReadable()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllBytesAsync(file, new byte[1000], Ct);
+            var r = await ExternalTool.RunAsync("nghttp", ["-d", file, "--trailer", "x-checksum: 42", $"{servers.H2c}/upload"], Bound);
+            Assert.True(r.ExitCode == 0, r.ToString());
+            Assert.Equal("1000 x-checksum=42\n", r.Output);
+        }
+        finally { File.Delete(file); }
+    }
+
+    [GeneratedRegex(@"date: \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT")]
+    private static partial Regex DatePattern();
+
+    private static async Task Eventually(Func<bool> condition)
+    {
+        for (var i = 0; i < 100 && !condition(); i++) await Task.Delay(50, Ct);
+        Assert.True(condition());
+    }
+}
+
+/// <summary>A minimal h2c client over a socket: our frame writer and HPACK encoder out, frames read back and decoded.</summary>
+internal sealed class RawClient : IAsyncDisposable
+{
+    private readonly Stream stream;
+    private EncoderState encoder = EncoderState.Initial(EncoderStrategy.Nghttp2, 4096);
+    private DecoderState decoder = DecoderState.Initial(4096);
+    private readonly Queue<Frame> seen = new();
+
+    private RawClient(Stream stream) => this.stream = stream;
+
+    public static async Task<RawClient> Open(Reference.Server.Http2Server server)
+    {
+        var c = new RawClient(await RawSocketTests.Connect(server));
+        await c.Write([.. Reference.Protocol.Connection.ClientPreface.ToArray(), .. FrameWriter.ToBytes(new SettingsFrame(false, LanguageExt.Seq<Setting>.Empty)), .. FrameWriter.ToBytes(SettingsFrame.Acknowledgement)]);
+        return c;
+    }
+
+    private async Task Write(byte[] octets) => await stream.WriteAsync(octets, TestContext.Current.CancellationToken);
+
+    public Task Request(uint id, string method, string path, bool endStream, params (string, string)[] extra)
+    {
+        HeaderField[] fields = [HeaderField.Of(":method", method), HeaderField.Of(":scheme", "http"), HeaderField.Of(":path", path),
+            HeaderField.Of(":authority", "127.0.0.1"), .. extra.Select(f => HeaderField.Of(f.Item1, f.Item2))];
+        var (e, block) = HpackEncoder.Encode(encoder, fields);
+        encoder = e;
+        return Write(FrameWriter.ToBytes(new HeadersFrame(id, block, endStream)));
+    }
+
+    public Task Data(uint id, byte[] data, bool endStream) => Write(FrameWriter.ToBytes(new DataFrame(id, data, endStream)));
+
+    private readonly byte[] buffer = new byte[1 << 20];
+    private int filled;
+
+    /// <summary>The next frame (its octets copied out of the read buffer), or null when the connection ends or the time is up.</summary>
+    private async Task<Frame?> NextFrame(CancellationToken ct)
+    {
+        while (true)
+        {
+            if (FrameReader.Read(buffer.AsMemory(0, filled), FrameConstants.MaxMaxFrameSize) is FrameRead read)
+            {
+                // Decode from a copy: the buffer is reused for the next frames.
+                var again = FrameReader.Read(buffer.AsSpan(0, read.Consumed).ToArray(), FrameConstants.MaxMaxFrameSize);
+                buffer.AsSpan(read.Consumed, filled - read.Consumed).CopyTo(buffer);
+                filled -= read.Consumed;
+                return ((FrameRead)again).Frame;
+            }
+            int n;
+            try { n = await stream.ReadAsync(buffer.AsMemory(filled), ct); }
+            catch (Exception e) when (e is IOException or OperationCanceledException) { n = 0; }
+            if (n == 0) return null;
+            filled += n;
+        }
+    }
+
+    /// <summary>The next header section on <paramref name="id"/>, decoded; fails on a reset, on body DATA before it, or when none comes in time.</summary>
+    public async Task<(IReadOnlyList<HeaderField> Fields, bool EndStream)> NextHeaders(uint id, TimeSpan bound)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cts.CancelAfter(bound);
+        while (await NextFrame(cts.Token) is { } f)
+        {
+            Assert.False(f is RstStreamFrame or GoAwayFrame, f.ToString());
+            Assert.False(f is DataFrame d && d.StreamId == id, "DATA before the header section: " + f); // nothing of the body before it
+            if (f is not HeadersFrame h) continue;
+            var block = HpackDecoder.Decode(decoder, h.Fragment.Span, DecoderLimits.Default).Match(Right: x => x, Left: e => throw new Xunit.Sdk.XunitException(e.ToString()));
+            decoder = block.State;
+            if (h.StreamId == id) return (block.Fields.ToList(), h.EndStream);
+        }
+        throw new Xunit.Sdk.XunitException($"no header section on stream {id} within {bound}");
+    }
+
+    public ValueTask DisposeAsync() => stream.DisposeAsync();
+}

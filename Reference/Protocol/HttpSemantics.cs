@@ -1,0 +1,201 @@
+using System.Globalization;
+using LanguageExt;
+using Reference.Hpack;
+
+namespace Reference.Protocol;
+
+/// <summary>What <see cref="HttpSemantics.PrepareResponse"/> changed in a response, and why.</summary>
+public enum AdjustmentKind
+{
+    /// <summary>The response may carry no content (HEAD, 1xx, 204, 304): its body and trailers are not sent, the stream ends with the header section.</summary>
+    ContentOmitted,
+    /// <summary>A field the response must not carry was removed (connection-specific, or content-length where RFC 9110 §8.6 forbids it).</summary>
+    FieldDropped,
+}
+
+/// <summary>One change <see cref="HttpSemantics.PrepareResponse"/> made to a response.</summary>
+/// <param name="Kind">What was changed.</param>
+/// <param name="Detail">A sentence for a log.</param>
+/// <param name="Section">The section stating the rule ("RFC 9110 §9.3.2").</param>
+public sealed record ResponseAdjustment(AdjustmentKind Kind, string Detail, string Section)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"{Detail} ({Section})";
+}
+
+/// <summary>A response header section as it goes on the wire.</summary>
+/// <param name="Fields">The fields: :status first, names lower case, forbidden fields removed, date and server added.</param>
+/// <param name="EndStream">Whether the header section ends the stream (forced for a final response without content).</param>
+/// <param name="Adjustments">What was changed, in order (empty when nothing was).</param>
+public readonly record struct PreparedResponse(IReadOnlyList<HeaderField> Fields, bool EndStream, Seq<ResponseAdjustment> Adjustments)
+{
+    /// <summary>The content (body and trailers) the caller meant to send is not sent.</summary>
+    public bool ContentOmitted => Adjustments.Exists(a => a.Kind == AdjustmentKind.ContentOmitted);
+}
+
+/// <summary>
+/// The rules of HTTP semantics (RFC 9110) a server applies to every response
+/// it produces, above the message rules of RFC 9113 §8 (<see cref="FieldValidation"/>).
+/// Pure functions: the time of day comes in as a field the caller formatted
+/// (<see cref="DateField"/>), so the shell can make it once per second.
+/// </summary>
+public static class HttpSemantics
+{
+    /// <summary>
+    /// Whether a response with <paramref name="status"/> to a request of
+    /// that kind may carry content: not to HEAD (RFC 9110 §9.3.2: "The server
+    /// SHOULD send the same header fields ... as GET" but "MUST NOT send
+    /// content"), not 1xx (§15.2: "terminated by the end of the header
+    /// section"), 204 (§15.3.5) or 304 (§15.4.5: "cannot contain content").
+    /// </summary>
+    public static bool ContentAllowed(bool headRequest, int status) => NoContentRule(headRequest, status) is null;
+
+    /// <summary>The section that forbids content in this response, or null when content is allowed.</summary>
+    public static string? NoContentRule(bool headRequest, int status) => status switch
+    {
+        >= 100 and < 200 => "RFC 9110 §15.2",
+        204 => "RFC 9110 §15.3.5",
+        304 => "RFC 9110 §15.4.5",
+        _ when headRequest => "RFC 9110 §9.3.2",
+        _ => null,
+    };
+
+    /// <summary>RFC 9110 §8.6: "A server MUST NOT send a Content-Length header field in any response with a status code of 1xx (Informational) or 204 (No Content)."</summary>
+    public static bool ContentLengthForbidden(int status) => status is (>= 100 and < 200) or 204;
+
+    /// <summary>
+    /// A status a handler may send as an informational (1xx) response: 100 to
+    /// 199 except 101 (RFC 9113 §8.6: HTTP/2 removes Switching Protocols).
+    /// Null when allowed, else why not.
+    /// </summary>
+    public static string? InformationalError(int status) => status switch
+    {
+        101 => "101 (Switching Protocols) does not exist in HTTP/2 (RFC 9113 §8.6)",
+        >= 100 and < 200 => null,
+        _ => $"{status} is not an informational (1xx) status (RFC 9110 §15.2)",
+    };
+
+    /// <summary>
+    /// RFC 9110 §10.1.1: the request asks for a 100 (Continue) before it
+    /// sends its content — it has an <c>expect</c> field of "100-continue"
+    /// (compared case-insensitively) and content still to come.
+    /// </summary>
+    public static bool ExpectsContinue(IReadOnlyList<HeaderField> fields, bool endStream)
+    {
+        if (endStream) return false;
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var f = fields[i];
+            if (f.Name.Span.SequenceEqual("expect"u8) && System.Text.Ascii.EqualsIgnoreCase(f.Value.Span, "100-continue"u8)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// RFC 9110 §5.6.7 IMF-fixdate of <paramref name="time"/> ("Sun, 06 Nov 1994 08:49:37 GMT"),
+    /// the form §6.6.1 asks for in <c>date</c>.
+    /// </summary>
+    public static string FormatDate(DateTimeOffset time) => time.UtcDateTime.ToString("r", CultureInfo.InvariantCulture);
+
+    /// <summary>The <c>date</c> field for <paramref name="time"/> (RFC 9110 §6.6.1).</summary>
+    public static HeaderField DateField(DateTimeOffset time) => HeaderField.Of("date", FormatDate(time));
+
+    /// <summary>RFC 9113 §8.2.2: connection, keep-alive, proxy-connection, transfer-encoding, upgrade.</summary>
+    public static bool IsConnectionSpecific(ReadOnlySpan<byte> name) => name.Length switch
+    {
+        7 => name.SequenceEqual("upgrade"u8),
+        10 => name.SequenceEqual("connection"u8) || name.SequenceEqual("keep-alive"u8),
+        16 => name.SequenceEqual("proxy-connection"u8),
+        17 => name.SequenceEqual("transfer-encoding"u8),
+        _ => false,
+    };
+
+    /// <summary>
+    /// A field with its name in lower case (RFC 9113 §8.2.1: names are lower
+    /// case in HTTP/2; RFC 9110 §5.1: they are case-insensitive, so
+    /// <c>Content-Type</c> means <c>content-type</c>). The field itself when it already is.
+    /// </summary>
+    public static HeaderField LowerCaseName(HeaderField f)
+    {
+        var name = f.Name.Span;
+        if (name.IndexOfAnyInRange((byte)'A', (byte)'Z') < 0) return f;
+        var lower = new byte[name.Length];
+        System.Text.Ascii.ToLower(name, lower, out _);
+        return f with { Name = lower };
+    }
+
+    /// <summary>
+    /// Makes a server's response header section what RFC 9110 and RFC 9113
+    /// §8 ask for, from what the application gave:
+    /// <list type="bullet">
+    /// <item>names in lower case (RFC 9113 §8.2.1);</item>
+    /// <item>connection-specific fields removed (RFC 9113 §8.2.2: "MUST NOT generate");</item>
+    /// <item>content-length removed from 1xx and 204 (RFC 9110 §8.6), kept for HEAD and 304 (§9.3.2, §15.4.5: it tells the size the GET would have);</item>
+    /// <item>a final response that may carry no content (<see cref="NoContentRule"/>) ends the stream with its header section;</item>
+    /// <item>a final response gets <paramref name="date"/> unless it has a <c>date</c> (RFC 9110 §6.6.1: an origin server with a clock MUST send it in 2xx-4xx; we do in 5xx too), and <paramref name="server"/> unless it has a <c>server</c> (§10.2.4).</item>
+    /// </list>
+    /// The first field must be <c>:status</c>; a section without a valid one
+    /// is returned as given (the §8.3.2 check reports it).
+    /// </summary>
+    /// <param name="fields">The fields, <c>:status</c> first.</param>
+    /// <param name="endStream">Whether the caller ends the stream with the section.</param>
+    /// <param name="headRequest">The request's method is HEAD.</param>
+    /// <param name="date">The <c>date</c> field to add (None: add none, e.g. no clock).</param>
+    /// <param name="server">The <c>server</c> field to add (None: add none).</param>
+    public static PreparedResponse PrepareResponse(IReadOnlyList<HeaderField> fields, bool endStream, bool headRequest, Option<HeaderField> date, Option<HeaderField> server)
+    {
+        var status = fields.Count > 0 ? StatusOf(fields[0]) : -1;
+        if (status < 0) return new(fields, endStream, Seq<ResponseAdjustment>.Empty);
+        var final = status >= 200;
+        var adjustments = Seq<ResponseAdjustment>.Empty;
+        List<HeaderField>? copy = null; // made at the first change
+        bool hasDate = false, hasServer = false;
+        for (var i = 1; i < fields.Count; i++)
+        {
+            var f = fields[i];
+            var lowered = LowerCaseName(f);
+            var name = lowered.Name.Span;
+            string? drop = null;
+            if (IsConnectionSpecific(name))
+                drop = "RFC 9113 §8.2.2";
+            else if (name.Length == 14 && ContentLengthForbidden(status) && name.SequenceEqual("content-length"u8))
+                drop = "RFC 9110 §8.6";
+            else if (name.Length == 4 && name.SequenceEqual("date"u8)) hasDate = true;
+            else if (name.Length == 6 && name.SequenceEqual("server"u8)) hasServer = true;
+            if (drop is not null)
+            {
+                adjustments = adjustments.Add(new ResponseAdjustment(AdjustmentKind.FieldDropped,
+                    $"field '{lowered.NameText}' removed from a {status} response", drop));
+                copy ??= [.. fields.Take(i)];
+                continue;
+            }
+            if (!ReferenceEquals(lowered, f)) copy ??= [.. fields.Take(i)];
+            copy?.Add(lowered);
+        }
+        var addDate = final && !hasDate && date.IsSome;
+        var addServer = final && !hasServer && server.IsSome;
+        if (addDate || addServer)
+        {
+            copy ??= new List<HeaderField>(fields.Count + 2);
+            if (copy.Count == 0) copy.AddRange(fields);
+            if (addDate) copy.Add((HeaderField)date);
+            if (addServer) copy.Add((HeaderField)server);
+        }
+        if (final && !endStream && NoContentRule(headRequest, status) is { } rule)
+        {
+            adjustments = adjustments.Add(new ResponseAdjustment(AdjustmentKind.ContentOmitted,
+                headRequest && status is not (204 or 304) ? "the response to HEAD carries no content; its body is not sent" : $"a {status} response carries no content; its body is not sent", rule));
+            endStream = true;
+        }
+        return new(copy ?? fields, endStream, adjustments);
+    }
+
+    /// <summary>The three-digit status of a <c>:status</c> field, else -1.</summary>
+    private static int StatusOf(HeaderField f)
+    {
+        if (!f.Name.Span.SequenceEqual(":status"u8)) return -1;
+        var v = f.Value.Span;
+        if (v.Length != 3 || !char.IsAsciiDigit((char)v[0]) || !char.IsAsciiDigit((char)v[1]) || !char.IsAsciiDigit((char)v[2])) return -1;
+        return (v[0] - '0') * 100 + (v[1] - '0') * 10 + (v[2] - '0');
+    }
+}
