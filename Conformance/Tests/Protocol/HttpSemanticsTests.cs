@@ -153,6 +153,7 @@ public class HttpSemanticsTests
         s.Request(1, false);
         var promised = s.Step(new PushPromise(1, [F(":method", "HEAD"), F(":scheme", "https"), F(":authority", "example.org"), F(":path", "/x")]))
             .OfType<PushPromised>().Single().PromisedStreamId;
+        s.Respond(1, false).NoError(); // the parent's HEADERS first (§8.4: a pushed response waits for them)
         var o = s.Step(new SendHeaders(promised, [F(":status", "200")], false));
         Assert.True(Assert.Single(o.Frames().OfType<HeadersFrame>()).EndStream);
     }
