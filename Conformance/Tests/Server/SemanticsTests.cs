@@ -343,3 +343,27 @@ internal sealed class RawClient : IAsyncDisposable
 
     public ValueTask DisposeAsync() => stream.DisposeAsync();
 }
+
+/// <summary>The same semantics through python-h2, an independent HTTP/2 stack (Debian python3-h2).</summary>
+[Collection("semantics")]
+public sealed class PythonH2SemanticsTests(SemanticsFixture servers)
+{
+    [Fact(DisplayName = "RFC 9110 §9.3.2, §15.3.5, §15.4.5, §10.1.1, §15.2, §6.6.1; RFC 9113 §8.1, §8.4: python-h2 sees HEAD/204/304 without content, a 100 before the body, 103, push, request trailers read, date")]
+    public async Task PythonH2()
+    {
+        const string python = "/usr/bin/python3"; // Debian's, with python3-h2 (a python3 earlier on PATH may lack it)
+        ExternalTool.Require(python);
+        var probe = await ExternalTool.RunAsync(python, ["-c", "import h2"], TimeSpan.FromSeconds(20));
+        if (probe.ExitCode != 0)
+        {
+            if (Environment.GetEnvironmentVariable("CI") is { Length: > 0 }) Assert.Fail("python3-h2 is not installed");
+            Assert.Skip("python3-h2 is not installed: apt-get install python3-h2");
+        }
+        var script = Path.Combine(AppContext.BaseDirectory, "Server", "Peers", "h2_semantics.py");
+        var r = await ExternalTool.RunAsync(python, [script, "127.0.0.1", servers.Cleartext.LocalEndPoint!.Port.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(60));
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var results = Newtonsoft.Json.JsonConvert.DeserializeObject<Dictionary<string, string>>(r.Output)!;
+        Assert.Equal(["HEAD", "204", "304", "100-continue", "request trailers", "103", "push", "date"], results.Keys);
+        Assert.All(results, kv => Assert.True(kv.Value == "ok", $"{kv.Key}: {kv.Value}"));
+    }
+}
