@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -383,5 +384,41 @@ public sealed class PythonH2SemanticsTests(SemanticsFixture servers)
         var results = Newtonsoft.Json.JsonConvert.DeserializeObject<Dictionary<string, string>>(r.Output)!;
         Assert.Equal(["HEAD", "204", "304", "100-continue", "request trailers", "103", "push", "date"], results.Keys);
         Assert.All(results, kv => Assert.True(kv.Value == "ok", $"{kv.Key}: {kv.Value}"));
+    }
+}
+
+/// <summary>What the server logs when it changes or refuses a handler's response (a handler that ignores results still leaves a trace).</summary>
+public sealed class SemanticsLogTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private sealed class Collect : Microsoft.Extensions.Logging.ILoggerProvider, Microsoft.Extensions.Logging.ILogger
+    {
+        public readonly System.Collections.Concurrent.ConcurrentQueue<(Microsoft.Extensions.Logging.LogLevel Level, string Text)> Lines = new();
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => this;
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Enqueue((logLevel, formatter(state, exception)));
+        public void Dispose() { }
+    }
+
+    [Fact(DisplayName = "RFC 9113 §8.2.2: each connection-specific field dropped is logged with its name and section; an invalid response is logged with its reason")]
+    public async Task DropsAndRefusalsAreLogged()
+    {
+        var logs = new Collect();
+        using var factory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Trace));
+        await using var server = new Reference.Server.Http2Server("127.0.0.1", 0, () => new SemanticsHandler(), null,
+            ServerFixture.Quiet with { LoggerFactory = factory });
+        server.Start();
+        using var client = ServerFixture.Http2Client();
+        var url = $"http://127.0.0.1:{server.LocalEndPoint!.Port}";
+        Assert.Equal("fields dropped", await client.GetStringAsync($"{url}/connection-specific", Ct));
+        using (var retried = await client.GetAsync($"{url}/invalid-then-500", Ct))
+            Assert.Equal(HttpStatusCode.InternalServerError, retried.StatusCode);
+        var warnings = logs.Lines.Where(l => l.Level == Microsoft.Extensions.Logging.LogLevel.Warning).Select(l => l.Text).ToList();
+        foreach (var name in new[] { "connection", "transfer-encoding", "keep-alive" })
+            Assert.Contains(warnings, w => w.Contains($"field '{name}' removed from a 200 response (RFC 9113 §8.2.2)", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Contains("the response was not sent: malformed header section: NUL, CR or LF in a field value", StringComparison.Ordinal));
     }
 }
