@@ -117,7 +117,56 @@ public sealed partial class SemanticsTests(SemanticsFixture servers)
         }
     }
 
+    [Theory(DisplayName = "RFC 9110 §15.3.5, §15.4.5: HttpClient gets 204 and 304 from a handler that passes a body, with no content")]
+    [InlineData(204)]
+    [InlineData(304)]
+    public async Task HttpClientNoContent(int status)
+    {
+        using var client = ServerFixture.Http2Client();
+        using var response = await client.GetAsync($"{servers.H2}/generic?status={status}", Ct);
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync(Ct));
+    }
+
     // ---- 1xx (RFC 9110 §15.2, §10.1.1; RFC 9113 §8.1) ----
+
+    [Fact(DisplayName = "RFC 9110 §15.2: curl -v shows the 103 before the 200, and HttpClient, which skips 1xx, gets the 200")]
+    public async Task EarlyHintsCurlAndHttpClient()
+    {
+        var r = await Curl(true, "-v", $"{servers.H2}/early-hints");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var hints = r.Stderr.IndexOf("< HTTP/2 103", StringComparison.Ordinal);
+        Assert.True(hints >= 0 && r.Stderr.IndexOf("< HTTP/2 200", StringComparison.Ordinal) > hints, r.ToString());
+        using var client = ServerFixture.Http2Client();
+        Assert.Equal("<p>hinted</p>", await client.GetStringAsync($"{servers.H2}/early-hints", Ct));
+    }
+
+    [Fact(DisplayName = "RFC 9110 §10.1.1: nghttp --expect-continue and HttpClient (ExpectContinue) get the 100, then upload and get 200")]
+    public async Task ExpectContinueNghttpAndHttpClient()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllBytesAsync(file, new byte[100_000], Ct);
+            var r = await ExternalTool.RunAsync("nghttp", ["-v", "--expect-continue", "-d", file, $"{servers.H2c}/upload"], Bound);
+            Assert.True(r.ExitCode == 0, r.ToString());
+            var interim = r.Output.IndexOf(":status: 100", StringComparison.Ordinal);
+            var firstData = r.Output.IndexOf("send DATA frame", StringComparison.Ordinal);
+            Assert.True(interim >= 0 && firstData > interim, r.ToString()); // nghttp sent the body after the 100
+            Assert.Contains("100000 \n", r.Output);
+        }
+        finally { File.Delete(file); }
+        using var client = ServerFixture.Http2Client();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{servers.H2}/upload")
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent(new byte[1 << 20]),
+        };
+        request.Headers.ExpectContinue = true;
+        using var response = await client.SendAsync(request, Ct);
+        Assert.Equal("1048576 \n", await response.Content.ReadAsStringAsync(Ct));
+    }
 
     [Fact(DisplayName = "RFC 9110 §15.2.2 (103): nghttp receives a 103 with its link field, then the 200 with the page")]
     public async Task EarlyHints()
