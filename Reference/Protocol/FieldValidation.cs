@@ -154,6 +154,9 @@ public static class FieldValidation
 
     private static Kind KindOf(int facts) => (Kind)(facts >> KindShift);
 
+    /// <summary>A regular field that passes every §8.2 check (lower case, not connection-specific, a clean value): from the cached facts.</summary>
+    internal static bool IsPlainRegular(HeaderField f) => (Facts(f) & RegularOk) != 0;
+
     /// <summary>
     /// A regular field of a request or response: <see cref="CheckRegular"/>,
     /// then content-length (§8.1.1): digits, and equal to any earlier one

@@ -148,38 +148,50 @@ public static class HttpSemantics
         if (status < 0) return new(fields, endStream, Seq<ResponseAdjustment>.Empty);
         var final = status >= 200;
         var adjustments = Seq<ResponseAdjustment>.Empty;
-        List<HeaderField>? copy = null; // made at the first change
-        bool hasDate = false, hasServer = false;
+        // One pass to learn what changes; most responses need only date (and server) appended.
+        bool hasDate = false, hasServer = false, rewrite = false;
+        var dropped = 0;
         for (var i = 1; i < fields.Count; i++)
         {
             var f = fields[i];
-            var lowered = LowerCaseName(f);
-            var name = lowered.Name.Span;
-            string? drop = null;
-            if (IsConnectionSpecific(name))
-                drop = "RFC 9113 §8.2.2";
-            else if (name.Length == 14 && ContentLengthForbidden(status) && name.SequenceEqual("content-length"u8))
-                drop = "RFC 9110 §8.6";
-            else if (name.Length == 4 && name.SequenceEqual("date"u8)) hasDate = true;
-            else if (name.Length == 6 && name.SequenceEqual("server"u8)) hasServer = true;
-            if (drop is not null)
+            var name = f.Name.Span;
+            // Lower case and not connection-specific: known from the §8.2 checks' cached facts.
+            if (!FieldValidation.IsPlainRegular(f))
             {
-                adjustments = adjustments.Add(new ResponseAdjustment(AdjustmentKind.FieldDropped,
-                    $"field '{lowered.NameText}' removed from a {status} response", drop));
-                copy ??= [.. fields.Take(i)];
-                continue;
+                if (Drop(f, status) is not null) dropped++;
+                else if (name.IndexOfAnyInRange((byte)'A', (byte)'Z') >= 0) rewrite = true;
+                name = LowerCaseName(f).Name.Span;
             }
-            if (!ReferenceEquals(lowered, f)) copy ??= [.. fields.Take(i)];
-            copy?.Add(lowered);
+            else if (name.Length == 14 && ContentLengthForbidden(status) && name.SequenceEqual("content-length"u8)) dropped++;
+            if (name.Length == 4 && name.SequenceEqual("date"u8)) hasDate = true;
+            else if (name.Length == 6 && name.SequenceEqual("server"u8)) hasServer = true;
         }
         var addDate = final && !hasDate && date.IsSome;
         var addServer = final && !hasServer && server.IsSome;
-        if (addDate || addServer)
+        var result = fields;
+        if (rewrite || dropped > 0 || addDate || addServer)
         {
-            copy ??= new List<HeaderField>(fields.Count + 2);
-            if (copy.Count == 0) copy.AddRange(fields);
-            if (addDate) copy.Add((HeaderField)date);
-            if (addServer) copy.Add((HeaderField)server);
+            var copy = new HeaderField[fields.Count - dropped + (addDate ? 1 : 0) + (addServer ? 1 : 0)];
+            copy[0] = fields[0];
+            var n = 1;
+            for (var i = 1; i < fields.Count; i++)
+            {
+                var f = fields[i];
+                if ((rewrite || dropped > 0) && !FieldValidation.IsPlainRegular(f) || dropped > 0 && f.Name.Length == 14)
+                {
+                    if (Drop(f, status) is { } section)
+                    {
+                        adjustments = adjustments.Add(new ResponseAdjustment(AdjustmentKind.FieldDropped,
+                            $"field '{LowerCaseName(f).NameText}' removed from a {status} response", section));
+                        continue;
+                    }
+                    f = LowerCaseName(f);
+                }
+                copy[n++] = f;
+            }
+            if (addDate) copy[n++] = (HeaderField)date;
+            if (addServer) copy[n++] = (HeaderField)server;
+            result = copy;
         }
         if (final && !endStream && NoContentRule(headRequest, status) is { } rule)
         {
@@ -187,7 +199,16 @@ public static class HttpSemantics
                 headRequest && status is not (204 or 304) ? "the response to HEAD carries no content; its body is not sent" : $"a {status} response carries no content; its body is not sent", rule));
             endStream = true;
         }
-        return new(copy ?? fields, endStream, adjustments);
+        return new(result, endStream, adjustments);
+    }
+
+    /// <summary>The section that removes <paramref name="f"/> from a response with <paramref name="status"/>, or null when it stays.</summary>
+    private static string? Drop(HeaderField f, int status)
+    {
+        var name = LowerCaseName(f).Name.Span;
+        if (IsConnectionSpecific(name)) return "RFC 9113 §8.2.2";
+        if (name.Length == 14 && ContentLengthForbidden(status) && name.SequenceEqual("content-length"u8)) return "RFC 9110 §8.6";
+        return null;
     }
 
     /// <summary>The three-digit status of a <c>:status</c> field, else -1.</summary>
