@@ -19,6 +19,9 @@ public sealed class SemanticsHandler : RequestHandler
     /// <summary>A body made once and sent on every request of <c>/cached</c>.</summary>
     public static readonly ResponseBody Cached = "a cached body, sent every time";
 
+    /// <summary>A single-use body (a Stream given directly), shared by the requests of <c>/stream-once</c>.</summary>
+    public static readonly ResponseBody OnceStream = new MemoryStream("streamed once"u8.ToArray());
+
     private long received;
 
     private string Route => Path.Split('?')[0];
@@ -54,6 +57,13 @@ public sealed class SemanticsHandler : RequestHandler
                 Journal.Enqueue((Route, "103 " + SendInformational(103, [("Link", "</style.css>; rel=preload; as=style")])));
                 SendResponse(200, [("content-type", "text/html")], "<p>hinted</p>");
                 break;
+            case "/stream-once":
+            {
+                // A Stream given directly is read once: the second request is told so and answers 500.
+                var sent = SendResponse(200, body: OnceStream);
+                if (!sent.Sent) SendResponse(500, body: "refused: " + sent.Reason);
+                break;
+            }
             case "/overloads/null":
                 SendResponse(200, null, "null fields");
                 break;
@@ -73,9 +83,15 @@ public sealed class SemanticsHandler : RequestHandler
 
     protected override Task OnHeadersAsync()
     {
-        if (Route == "/slow-ready") return Task.Delay(300); // ready for the body only after 300 ms
+        if (Route == "/slow-ready") return SlowReady(); // ready for the body only after 300 ms (or ?ms=N)
         OnHeaders();
         return Task.CompletedTask;
+    }
+
+    private async Task SlowReady()
+    {
+        await Task.Delay(Path.Split("ms=") is [_, var ms] ? int.Parse(ms, CultureInfo.InvariantCulture) : 300);
+        Journal.Enqueue((Path, "ready"));
     }
 
     protected override void OnData(ReadOnlyMemory<byte> chunk)

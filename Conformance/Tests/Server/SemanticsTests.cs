@@ -225,6 +225,7 @@ public sealed partial class SemanticsTests(SemanticsFixture servers)
         await c.Request(1, "POST", "/slow-ready", endStream: false, ("expect", "100-continue"));
         var interim = await c.NextHeaders(1, TimeSpan.FromSeconds(5));
         Assert.Equal(":status: 100", interim.Fields[0].ToString());
+        Assert.True(SemanticsHandler.Saw("/slow-ready", "ready")); // not before the handler's OnHeadersAsync completed
         Assert.True(clock.ElapsedMilliseconds >= 250, $"100 after {clock.ElapsedMilliseconds} ms; the handler was ready after 300 ms");
     }
 
@@ -300,6 +301,34 @@ public sealed partial class SemanticsTests(SemanticsFixture servers)
         using var client = ServerFixture.Http2Client();
         for (var i = 0; i < 3; i++)
             Assert.Equal("a cached body, sent every time", await client.GetStringAsync($"{servers.H2c}/cached", Ct));
+    }
+
+    [Fact(DisplayName = "Handler API: a Stream body is read once; sending it again is refused with the reason, and the handler answers otherwise")]
+    public async Task StreamBodyOnce()
+    {
+        using var client = ServerFixture.Http2Client();
+        Assert.Equal("streamed once", await client.GetStringAsync($"{servers.H2c}/stream-once", Ct));
+        using var again = await client.GetAsync($"{servers.H2c}/stream-once", Ct);
+        Assert.Equal(HttpStatusCode.InternalServerError, again.StatusCode);
+        Assert.StartsWith("refused: this stream body was already sent", await again.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact(DisplayName = "RFC 9110 §10.1.1: with ExpectContinue.Immediately the 100 goes before the handler is ready")]
+    public async Task ContinueImmediately()
+    {
+        await using var server = new Reference.Server.Http2Server("127.0.0.1", 0, () => new SemanticsHandler(), null,
+            ServerFixture.Quiet with { ExpectContinue = Reference.Server.ExpectContinue.Immediately });
+        server.Start();
+        await using var c = await RawClient.Open(server);
+        var clock = Stopwatch.StartNew();
+        const string path = "/slow-ready?immediately&ms=2000";
+        await c.Request(1, "POST", path, endStream: false, ("expect", "100-continue"));
+        var interim = await c.NextHeaders(1, TimeSpan.FromSeconds(5));
+        Assert.Equal(":status: 100", interim.Fields[0].ToString());
+        Assert.False(SemanticsHandler.Saw(path, "ready")); // the handler is still in its OnHeadersAsync
+        await c.Data(1, new byte[10], endStream: true);
+        var final = await c.NextHeaders(1, TimeSpan.FromSeconds(10));
+        Assert.Equal(":status: 200", final.Fields[0].ToString());
     }
 
     [Theory(DisplayName = "Handler API: SendResponse(200, null, …), SendResponse(200, [], …) and named arguments compile and answer")]
