@@ -106,10 +106,11 @@ public sealed class ConformanceCommand : ICommand
             }
         }
         var target = new Target(host, port.Value, tls, insecure, path, pid);
-        Console.WriteLine($"h2ref conformance: {cases.Count} cases against {target}{implementation.Map(n => $" (known deviations of {n})").IfNone("")}\n");
+        // With "-" (standard output) for --json or --junit, the human report goes to standard error.
+        var human = junit.Exists(f => f == "-") || json.Exists(f => f == "-") ? Console.Error : Console.Out;
+        human.WriteLine($"h2ref conformance: {cases.Count} cases against {target}{implementation.Map(n => $" (known deviations of {n})").IfNone("")}\n");
         var results = await SuiteRunner.RunAsync(cases, new RunOptions(target, timeout, implementation, parallel));
-        // With "-" (standard output) for --json or --junit, the tree goes to standard error.
-        (junit.Exists(f => f == "-") || json.Exists(f => f == "-") ? Console.Error : Console.Out).Write(Reports.Tree(results, verbose, trace));
+        human.Write(Reports.Tree(results, verbose, trace));
         try
         {
             foreach (var f in junit)
