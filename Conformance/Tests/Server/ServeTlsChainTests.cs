@@ -174,3 +174,48 @@ public sealed class ServeTlsChainTests(OpensslPki pki) : IClassFixture<OpensslPk
         Assert.Fail($"nghttpd did not listen on {port} within 10 s");
     }
 }
+
+/// <summary>.NET HttpClient trusting only the openssl root verifies <c>serve --cert fullchain.pem</c>: the intermediate came from the server.</summary>
+public sealed class ServeTlsChainHttpClientTests(OpensslPki pki) : IClassFixture<OpensslPki>
+{
+    [Fact(DisplayName = "RFC 8446 §4.4.2: HttpClient with the root as its only trust anchor (no intermediate given) verifies serve's chain over h2")]
+    public async Task HttpClientVerifiesChain()
+    {
+        if (pki.Missing is not null) ExternalTool.Require(pki.Missing);
+        await using var server = await ServeProcess.StartAsync("--cert", pki.Path("fullchain.pem"), "--key", pki.Path("leaf.key"));
+        using var root = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(pki.Path("ca.pem"));
+        var chainLength = 0;
+        System.Net.Security.SslPolicyErrors? errors = null;
+        using var client = new HttpClient(new SocketsHttpHandler
+        {
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, received, policyErrors) =>
+                {
+                    using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+                    chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+                    chain.ChainPolicy.CustomTrustStore.Add(root);
+                    chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+                    chain.ChainPolicy.DisableCertificateDownloads = true;
+                    // Only what the server sent (the received chain's elements), never the files.
+                    if (received is not null)
+                        foreach (var element in received.ChainElements) chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+                    var ok = certificate is not null && chain.Build(new System.Security.Cryptography.X509Certificates.X509Certificate2(certificate));
+                    chainLength = chain.ChainElements.Count;
+                    errors = policyErrors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors; // the name must still match
+                    return ok && errors == System.Net.Security.SslPolicyErrors.None;
+                },
+            },
+        })
+        {
+            DefaultRequestVersion = HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Timeout = TimeSpan.FromSeconds(20),
+        };
+        using var response = await client.GetAsync(server.Base + "/", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpVersion.Version20, response.Version);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(System.Net.Security.SslPolicyErrors.None, errors);
+        Assert.Equal(3, chainLength); // leaf, intermediate (sent by the server), root
+    }
+}
