@@ -161,30 +161,36 @@ public sealed class StaticFiles
             relative.Split([Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar], StringSplitOptions.RemoveEmptyEntries);
     }
 
-    /// <summary>The next <c>count</c> octets of a file opened at the range's start (a 206 body), disposed with it.</summary>
+    /// <summary>
+    /// <c>count</c> octets of a file from its current position (a 206 body), disposed with it.
+    /// Seekable, so the body's length is known and its last octets carry END_STREAM.
+    /// </summary>
     private sealed class BoundedStream(FileStream file, long count) : Stream
     {
-        private long left = count;
+        private readonly long start = file.Position;
+        private long Left => count - (file.Position - start);
         public override bool CanRead => true;
-        public override bool CanSeek => false;
+        public override bool CanSeek => true;
         public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override long Length => count;
+        public override long Position { get => file.Position - start; set => Seek(value, SeekOrigin.Begin); }
         public override int Read(byte[] buffer, int offset, int size) => Read(buffer.AsSpan(offset, size));
-        public override int Read(Span<byte> buffer)
+        public override int Read(Span<byte> buffer) => file.Read(buffer[..(int)Math.Clamp(Left, 0, buffer.Length)]);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            file.ReadAsync(buffer[..(int)Math.Clamp(Left, 0, buffer.Length)], cancellationToken);
+        public override long Seek(long offset, SeekOrigin origin)
         {
-            var n = file.Read(buffer[..(int)Math.Min(buffer.Length, left)]);
-            left -= n;
-            return n;
-        }
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            var n = await file.ReadAsync(buffer[..(int)Math.Min(buffer.Length, left)], cancellationToken).ConfigureAwait(false);
-            left -= n;
-            return n;
+            var target = origin switch
+            {
+                SeekOrigin.Begin => offset,
+                SeekOrigin.Current => Position + offset,
+                _ => count + offset,
+            };
+            ArgumentOutOfRangeException.ThrowIfNegative(target, nameof(offset));
+            file.Position = start + target;
+            return target;
         }
         public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int size) => throw new NotSupportedException();
         protected override void Dispose(bool disposing)
