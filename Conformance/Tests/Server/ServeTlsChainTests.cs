@@ -33,6 +33,7 @@ public sealed class OpensslPki : IAsyncLifetime
             ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", Path("leaf.key"), "-out", Path("leaf.csr"), "-subj", "/CN=localhost"],
             ["x509", "-req", "-in", Path("leaf.csr"), "-CA", Path("int.pem"), "-CAkey", Path("int.key"), "-CAcreateserial", "-out", Path("leaf.pem"), "-days", "2", "-extfile", Path("leaf.ext")],
             ["pkey", "-in", Path("leaf.key"), "-aes256", "-passout", "pass:" + Password, "-out", Path("leaf.enc.key")],
+            ["pkey", "-in", Path("leaf.key"), "-traditional", "-aes256", "-passout", "pass:" + Password, "-out", Path("leaf.legacy.key")],
             ["pkcs12", "-export", "-inkey", Path("leaf.key"), "-in", Path("leaf.pem"), "-certfile", Path("int.pem"), "-passout", "pass:" + Password, "-out", Path("leaf.pfx")],
         ];
         foreach (var step in steps)
@@ -130,6 +131,7 @@ public sealed class ServeTlsChainTests(OpensslPki pki) : IClassFixture<OpensslPk
         { "PKCS#12, no password", ["--cert", "leaf.pfx"], "--key-password" },
         { "encrypted key, no password", ["--cert", "fullchain.pem", "--key", "leaf.enc.key"], "is encrypted: give its password (--key-password)" },
         { "encrypted key, wrong password", ["--cert", "fullchain.pem", "--key", "leaf.enc.key", "--key-password", "wrong"], "wrong password" },
+        { "OpenSSL's legacy encrypted key", ["--cert", "fullchain.pem", "--key", "leaf.legacy.key", "--key-password", OpensslPki.Password], "openssl pkcs8 -topk8" },
         { "key of another certificate", ["--cert", "fullchain.pem", "--key", "int.key"], "the certificate" },
         { "missing key file", ["--cert", "fullchain.pem", "--key", "nope.key"], "no key file" },
         { "missing certificate file", ["--cert", "nope.pem", "--key", "leaf.key"], "no certificate file" },
