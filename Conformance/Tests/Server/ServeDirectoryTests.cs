@@ -90,13 +90,26 @@ public sealed class ServeDirectoryTests(ServedDirectory dir) : IClassFixture<Ser
     [InlineData("/sub/big.bin", "sub/big.bin")]
     [InlineData("/", "index.html")]
     [InlineData("/sub/deeper/", "sub/deeper/index.html")]
-    [InlineData("/sub/deeper", "sub/deeper/index.html")]
     [InlineData("/a.txt?query=1", "a.txt")]
     public async Task ServesFile(string path, string file)
     {
         var (body, status) = await Fetch(path);
         Assert.Equal("200 2", status);
         Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(dir.Root, file), TestContext.Current.CancellationToken), body);
+    }
+
+    [Theory(DisplayName = "serve -d: a directory with index.html named without the final slash is a 301 to the path with it, query kept (RFC 9110 §15.4.2)")]
+    [InlineData("/sub/deeper", "/sub/deeper/")]
+    [InlineData("/sub/deeper?x=1", "/sub/deeper/?x=1")]
+    [InlineData("/sub/up/sub/deeper", "/sub/up/sub/deeper/")]
+    public async Task DirectoryRedirect(string path, string location)
+    {
+        var (status, fields, body) = await Exchange(path);
+        Assert.Equal(301, status);
+        Assert.Equal(location, fields["location"]);
+        Assert.Empty(body);
+        var (followed, _) = await Fetch(location);
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(dir.Root, "sub", "deeper", "index.html"), TestContext.Current.CancellationToken), followed);
     }
 
     [Theory(DisplayName = "serve -d: a missing file, or a directory without index.html, is 404")]

@@ -41,6 +41,13 @@ public sealed class StaticFiles
         var full = Find(handler.Path);
         if (full is null) return false;
         var method = handler.Method;
+        if (method is "GET" or "HEAD" && DirectoryWithoutSlash(handler.Path) is { } location)
+        {
+            // As nginx and Kestrel's default files do: the page's relative links resolve against
+            // the directory only when its URL ends with a slash (RFC 9110 §15.4.2).
+            handler.SendResponse(301, [("location", location), ("content-length", "0")]);
+            return true;
+        }
         if (method is not ("GET" or "HEAD"))
         {
             // §15.5.6: the method is known but not supported by this resource; §10.2.1: allow lists what is.
@@ -109,6 +116,19 @@ public sealed class StaticFiles
         // serves that file); one that leads out of DIR, by an absolute target, by "..", or
         // through a linked directory, is as missing as the file it points to.
         return RealPath(full) is { } real && IsUnder(real, realRoot) ? full : null;
+    }
+
+    /// <summary>
+    /// For a request path naming a directory without the final slash, the same path with it
+    /// (the query kept): where to redirect. Null otherwise.
+    /// </summary>
+    private string? DirectoryWithoutSlash(string requestPath)
+    {
+        var q = requestPath.AsSpan().IndexOfAny('?', '#');
+        var path = q < 0 ? requestPath : requestPath[..q];
+        if (path.EndsWith('/')) return null;
+        var relative = Uri.UnescapeDataString(path).TrimStart('/');
+        return Directory.Exists(Path.Combine(root, relative)) ? path + "/" + (q < 0 ? "" : requestPath[q..]) : null;
     }
 
     /// <summary><paramref name="path"/> is <paramref name="directory"/> itself or under it plus a separator (a bare prefix test would let /srv/www-other pass for /srv/www).</summary>
