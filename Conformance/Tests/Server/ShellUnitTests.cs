@@ -22,8 +22,8 @@ public sealed class ShellUnitTests
     [InlineData("PRI * HTTP/1.1\r\n\r\n", Opening.Http1)]
     [InlineData("GE", Opening.NeedMore)]
     [InlineData("\u0016\u0003\u0001 hello", Opening.Other)]
-    public void Classify(string opening, Opening expected) =>
-        Assert.Equal(expected, CleartextPreface.Classify(Encoding.Latin1.GetBytes(opening)));
+    public void Classify(string opening, object expected) => // object: Opening is internal to the server
+        Assert.Equal((Opening)expected, CleartextPreface.Classify(Encoding.Latin1.GetBytes(opening)));
 
     [Fact(DisplayName = "The HTTP/1.1 refusal is a well-formed 505 whose Content-Length matches its text")]
     public void Refusal()
