@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Reference.Protocol;
 
 /// <summary>How a stream reached "closed" (RFC 9113 §5.1); it decides what late frames get.</summary>
@@ -230,7 +232,11 @@ public static class StreamMachine
     private static readonly Do SendClosed = Strm(ErrorCode.StreamClosed, "cannot send {0} on a closed stream");
 
     // The rows: (direction, state, what it does, for which events). Each quotes the RFC 9113 §5.1 text it follows.
-    private static readonly (StreamDirection D, StreamState S, Do Do, Ev[] On)[] Rows =
+    private static readonly (StreamDirection D, StreamState S, Do Do, Ev[] On)[] Rows = WrittenRows();
+
+    // Run once at start-up: compiled without optimization, which costs the JIT far less for a method this long.
+    [MethodImpl(MethodImplOptions.NoOptimization)]
+    private static (StreamDirection D, StreamState S, Do Do, Ev[] On)[] WrittenRows() =>
     [
         // idle: "Receiving any frame other than HEADERS or PRIORITY on a stream in this state MUST be treated as a
         // connection error (Section 5.4.1) of type PROTOCOL_ERROR." PUSH_PROMISE on another stream reserves it.
@@ -295,16 +301,42 @@ public static class StreamMachine
     ];
 
     /// <summary>The explicit cells of the table, in the order written; every other pair is <see cref="Absent"/>.</summary>
-    public static IReadOnlyList<StreamRule> Table { get; } = [.. Rows.SelectMany(row => row.On.Select(ev => new StreamRule(
-        row.D, row.S, ev.Event, ev.EndStream, row.Do.Effect, row.Do.Next ?? row.S, row.Do.Code,
-        string.Format(System.Globalization.CultureInfo.InvariantCulture, row.Do.Reason, ev.Event))))];
+    public static IReadOnlyList<StreamRule> Table { get; } = Expand();
+
+    // Plain loops, no LINQ, no optimization: this runs once, at start-up.
+    [MethodImpl(MethodImplOptions.NoOptimization)]
+    private static StreamRule[] Expand()
+    {
+        var count = 0;
+        foreach (var row in Rows) count += row.On.Length;
+        var table = new StreamRule[count];
+        var n = 0;
+        foreach (var row in Rows)
+            foreach (var ev in row.On)
+                table[n++] = new StreamRule(row.D, row.S, ev.Event, ev.EndStream, row.Do.Effect, row.Do.Next ?? row.S, row.Do.Code,
+                    row.Do.Reason.Replace("{0}", ev.Event.ToString(), StringComparison.Ordinal));
+        return table;
+    }
 
     // The table indexed for lookup on every frame and command: (direction, state, event, END_STREAM) -> cell, with the
     // transition ready for the effects that carry no stream id (a Moved value per state, so moving does not allocate).
-    private static readonly int EventCount = Enum.GetValues<StreamEvent>().Length;
-    private static readonly StreamTransition[] MovedTo = [.. States.Select(s => new StreamTransition.Moved(s))];
+    private static readonly StreamEvent[] Events =
+    [
+        StreamEvent.Headers, StreamEvent.Data, StreamEvent.Priority, StreamEvent.RstStream,
+        StreamEvent.WindowUpdate, StreamEvent.PushPromise, StreamEvent.Reserve,
+    ];
+    private static readonly int EventCount = Events.Length;
+    private static readonly StreamTransition[] MovedTo = MovesByState();
     private static readonly (StreamRule Rule, StreamTransition? Ready)[] Cells = Index();
 
+    private static StreamTransition[] MovesByState()
+    {
+        var moves = new StreamTransition[States.Count];
+        for (var i = 0; i < moves.Length; i++) moves[i] = new StreamTransition.Moved(States[i]);
+        return moves;
+    }
+
+    [MethodImpl(MethodImplOptions.NoOptimization)]
     private static (StreamRule, StreamTransition?)[] Index()
     {
         var cells = new (StreamRule, StreamTransition?)[2 * States.Count * EventCount * 2];
@@ -314,10 +346,10 @@ public static class StreamMachine
             if (cells[i].Item1 is not null) throw new InvalidOperationException($"stream table: two cells for {r.Direction} {r.State.Name} {r.Event} {r.EndStream}");
             cells[i] = (r, Ready(r));
         }
-        foreach (var d in new[] { In, Out })
+        foreach (var d in (ReadOnlySpan<StreamDirection>)[In, Out])
             foreach (var s in States)
-                foreach (var e in Enum.GetValues<StreamEvent>())
-                    foreach (var es in new[] { false, true })
+                foreach (var e in Events)
+                    foreach (var es in (ReadOnlySpan<bool>)[false, true])
                     {
                         var i = Slot(d, s, e, es);
                         cells[i] = cells[i].Item1 is not null ? cells[i]
