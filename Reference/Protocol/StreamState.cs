@@ -178,9 +178,8 @@ public static class StreamMachine
     /// <summary>The states in table order: Figure 2's, with "closed" split by how it was reached.</summary>
     public static IReadOnlyList<StreamState> States { get; } =
     [
-        StreamState.IdleState, StreamState.ReservedLocalState, StreamState.ReservedRemoteState, StreamState.OpenState,
-        StreamState.HalfClosedLocalState, StreamState.HalfClosedRemoteState,
-        StreamState.ClosedByEndStream, StreamState.ClosedByResetSent, StreamState.ClosedByResetReceived,
+        StreamState.IdleState, StreamState.ReservedLocalState, StreamState.ReservedRemoteState, StreamState.OpenState, StreamState.HalfClosedLocalState,
+        StreamState.HalfClosedRemoteState, StreamState.ClosedByEndStream, StreamState.ClosedByResetSent, StreamState.ClosedByResetReceived,
     ];
 
     /// <summary>Whether END_STREAM can change an event's cell: only HEADERS and DATA carry the flag.</summary>
@@ -204,10 +203,9 @@ public static class StreamMachine
 
     // Events as the table writes them: HEADERS and DATA with and without END_STREAM, the rest once.
     private readonly record struct Ev(StreamEvent Event, bool EndStream);
-    private static readonly Ev H = new(StreamEvent.Headers, false), HES = new(StreamEvent.Headers, true),
-        D = new(StreamEvent.Data, false), DES = new(StreamEvent.Data, true), P = new(StreamEvent.Priority, false),
-        R = new(StreamEvent.RstStream, false), W = new(StreamEvent.WindowUpdate, false),
-        PP = new(StreamEvent.PushPromise, false), Promised = new(StreamEvent.Reserve, false);
+    private static readonly Ev H = new(StreamEvent.Headers, false), HES = new(StreamEvent.Headers, true), D = new(StreamEvent.Data, false),
+        DES = new(StreamEvent.Data, true), P = new(StreamEvent.Priority, false), R = new(StreamEvent.RstStream, false),
+        W = new(StreamEvent.WindowUpdate, false), PP = new(StreamEvent.PushPromise, false), Promised = new(StreamEvent.Reserve, false);
     private static readonly Ev[] AnyEvent = [H, HES, D, DES, P, R, W, PP, Promised];
 
     // What a row does; a null Next means "stays", a Reason is formatted with the event ({0}).
@@ -320,11 +318,8 @@ public static class StreamMachine
 
     // The table indexed for lookup on every frame and command: (direction, state, event, END_STREAM) -> cell, with the
     // transition ready for the effects that carry no stream id (a Moved value per state, so moving does not allocate).
-    private static readonly StreamEvent[] Events =
-    [
-        StreamEvent.Headers, StreamEvent.Data, StreamEvent.Priority, StreamEvent.RstStream,
-        StreamEvent.WindowUpdate, StreamEvent.PushPromise, StreamEvent.Reserve,
-    ];
+    private static readonly StreamEvent[] Events = [StreamEvent.Headers, StreamEvent.Data, StreamEvent.Priority,
+        StreamEvent.RstStream, StreamEvent.WindowUpdate, StreamEvent.PushPromise, StreamEvent.Reserve];
     private static readonly int EventCount = Events.Length;
     private static readonly StreamTransition[] MovedTo = MovesByState();
     private static readonly (StreamRule Rule, StreamTransition? Ready)[] Cells = Index();
@@ -359,35 +354,22 @@ public static class StreamMachine
         return cells;
     }
 
-    private static StreamTransition? Ready(StreamRule r) => r.Effect switch
-    {
-        StreamEffect.Move => MovedTo[IndexOf(r.Next)],
-        StreamEffect.Ignore => StreamTransition.Ignore,
-        _ => null,
-    };
+    private static StreamTransition? Ready(StreamRule r) =>
+        r.Effect switch { StreamEffect.Move => MovedTo[IndexOf(r.Next)], StreamEffect.Ignore => StreamTransition.Ignore, _ => null };
 
+    // The position of a state in States.
     private static int IndexOf(StreamState s) => s switch
     {
-        StreamState.Idle => 0,
-        StreamState.ReservedLocal => 1,
-        StreamState.ReservedRemote => 2,
-        StreamState.Open => 3,
-        StreamState.HalfClosedLocal => 4,
-        StreamState.HalfClosedRemote => 5,
-        StreamState.Closed { Cause: CloseCause.EndStream } => 6,
-        StreamState.Closed { Cause: CloseCause.ResetSent } => 7,
-        _ => 8,
+        StreamState.Idle => 0, StreamState.ReservedLocal => 1, StreamState.ReservedRemote => 2, StreamState.Open => 3,
+        StreamState.HalfClosedLocal => 4, StreamState.HalfClosedRemote => 5,
+        StreamState.Closed { Cause: CloseCause.EndStream } => 6, StreamState.Closed { Cause: CloseCause.ResetSent } => 7, _ => 8,
     };
 
     private static int Slot(StreamDirection d, StreamState s, StreamEvent e, bool endStream) =>
         ((((int)d * States.Count + IndexOf(s)) * EventCount + (int)e) * 2) + (endStream && CarriesEndStream(e) ? 1 : 0);
 
-    private static string Article(StreamState s) => s switch
-    {
-        StreamState.Idle or StreamState.Open => "an " + s.Name,
-        StreamState.Closed => "a closed",
-        _ => "a " + s.Name,
-    };
+    private static string Article(StreamState s) =>
+        s switch { StreamState.Idle or StreamState.Open => "an " + s.Name, StreamState.Closed => "a closed", _ => "a " + s.Name };
 
     /// <summary>The cell for a pair: its row of <see cref="Table"/>, or <see cref="Absent"/>.</summary>
     /// <param name="d">Received or sent.</param>
@@ -403,20 +385,14 @@ public static class StreamMachine
     /// <param name="id">The stream, named by a stream error.</param>
     public static StreamTransition Receive(StreamState s, StreamEvent e, bool endStream, uint id) => Apply(Cells[Slot(In, s, e, endStream)], id);
 
-    /// <summary>
-    /// We want to send <paramref name="e"/> on a stream in state <paramref name="s"/>:
-    /// the new state, or a reason it may not be sent (a command error, not
-    /// a protocol error: "An endpoint MUST NOT send" rules of §5.1).
-    /// </summary>
+    /// <summary>We want to send <paramref name="e"/> on a stream in state <paramref name="s"/>: the new state, or a reason it
+    /// may not be sent (a command error, not a protocol error: the "An endpoint MUST NOT send" rules of §5.1).</summary>
     /// <param name="s">The stream's state.</param>
     /// <param name="e">The frame kind.</param>
     /// <param name="endStream">The END_STREAM flag.</param>
     /// <param name="id">The stream, named by the refusal.</param>
     public static StreamTransition Send(StreamState s, StreamEvent e, bool endStream, uint id) => Apply(Cells[Slot(Out, s, e, endStream)], id);
 
-    private static StreamTransition Apply((StreamRule Rule, StreamTransition? Ready) cell, uint id) => cell.Ready ?? cell.Rule.Effect switch
-    {
-        StreamEffect.ConnectionError => new StreamTransition.Failed(new ConnectionError(cell.Rule.Code, cell.Rule.Reason, "5.1")),
-        _ => new StreamTransition.Failed(new StreamError(id, cell.Rule.Code, cell.Rule.Reason, "5.1")),
-    };
+    private static StreamTransition Apply((StreamRule Rule, StreamTransition? Ready) cell, uint id) => cell.Ready ?? new StreamTransition.Failed(
+        cell.Rule.Effect == StreamEffect.ConnectionError ? new ConnectionError(cell.Rule.Code, cell.Rule.Reason, "5.1") : new StreamError(id, cell.Rule.Code, cell.Rule.Reason, "5.1"));
 }
