@@ -15,7 +15,7 @@ public enum Role
 /// <summary>
 /// Everything that configures one connection: its role, the SETTINGS it
 /// advertises, its limits and its timeouts. A value; the defaults are the
-/// server of issue 7.
+/// reference server (every resource limit on, see <see cref="ConnectionLimits"/>).
 /// </summary>
 public sealed record ConnectionOptions
 {
@@ -44,7 +44,7 @@ public sealed record ConnectionOptions
     /// <summary>Server role: the <c>server</c> field every final response gets unless it has one (RFC 9110 §10.2.4); None: none.</summary>
     public Option<HeaderField> ServerField { get; init; } = Option<HeaderField>.None;
 
-    /// <summary>The server defaults of issue 7.</summary>
+    /// <summary>The reference server's defaults.</summary>
     public static ConnectionOptions Server => new();
 
     /// <summary>A client with the same limits, push disabled.</summary>
