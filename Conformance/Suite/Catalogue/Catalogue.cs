@@ -22,4 +22,13 @@ public static class AllCases
     /// <summary>The cases a section filter selects (all when the filter is empty).</summary>
     public static Seq<Case> Select(Option<string> section) =>
         section.Match(f => Cases.Filter(c => c.Section.Matches(f)), () => Cases);
+
+    /// <summary>
+    /// The cases a run selects, as h2spec selects them: by id or id prefix
+    /// (positional "http2/6.9", "hpack/4.2/1", "generic"; all when none is
+    /// given), then by RFC section (<c>--section</c>), leaving out the
+    /// <see cref="Case.Strict"/> ones unless <paramref name="strict"/> (<c>-S</c>).
+    /// </summary>
+    public static Seq<Case> Select(Seq<string> ids, Option<string> section, bool strict) =>
+        Select(section).Filter(c => (strict || !c.Strict) && (ids.IsEmpty || ids.Exists(c.Selected)));
 }
