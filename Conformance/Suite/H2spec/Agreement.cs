@@ -88,7 +88,7 @@ public static class Agreement
                     throw new FormatException($"h2spec-deviations.txt line {x.n}: expected \"ID TARGET H2SPEC RUNNER REASON\", got \"{x.line}\"");
                 return new Deviation(parts[0], parts[1], h, r, parts[4]);
             })
-            .ToSeq();
+            .ToSeq().Strict();
 
     static string ReadEmbedded(string name)
     {
