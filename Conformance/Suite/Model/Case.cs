@@ -53,11 +53,18 @@ public sealed record Case(
     /// </summary>
     public Option<string> ChangedBy9113 { get; init; }
 
-    /// <summary>True when a positional selector of h2spec's form ("http2", "http2/6.9", "hpack/4.2/1") or a case id selects this case.</summary>
+    /// <summary>
+    /// True when a positional selector selects this case, as h2spec's do: a
+    /// case id ("hpack/4.2/1"), a section with its subsections ("http2/6.9"
+    /// takes http2/6.9/n, http2/6.9.1/n, http2/6.9.2/n) or a group ("http2",
+    /// "generic", "9113").
+    /// </summary>
     public bool Selected(string selector)
     {
         var s = selector.Trim().TrimEnd('/');
-        return Id == s || Id.StartsWith(s + "/", StringComparison.Ordinal);
+        var section = Id[..Id.LastIndexOf('/')];
+        return Id == s || section == s
+            || section.StartsWith(s + ".", StringComparison.Ordinal) || section.StartsWith(s + "/", StringComparison.Ordinal);
     }
 
     /// <summary>The deviation recorded for the implementation, if any.</summary>
