@@ -52,7 +52,8 @@ public sealed class ConformanceCommand : ICommand
               --pid PID           the server's process id (local servers): the
                                   resource-exhaustion cases check its memory
               --json FILE         also write JSON
-              --list, --dryrun    list the cases and exit
+              --list, --dryrun    list the cases and exit (--markdown: the whole
+                                  catalogue as docs/conformance-cases.md's table)
               --trace             print every case's frames (sent and received)
 
         The last line is h2spec's: "N tests, N passed, N skipped, N failed" (known
@@ -76,7 +77,7 @@ public sealed class ConformanceCommand : ICommand
         {
             args = Args.Parse(argv,
                 ["host", "port", "path", "timeout", "junit", "junit-report", "json", "section", "profile", "implementation", "parallel", "pid"],
-                ["tls", "insecure", "strict", "verbose", "trace", "list", "dryrun"],
+                ["tls", "insecure", "strict", "verbose", "trace", "list", "dryrun", "markdown"],
                 new Dictionary<char, string>
                 {
                     ['h'] = "host", ['p'] = "port", ['t'] = "tls", ['k'] = "insecure", ['S'] = "strict",
@@ -111,6 +112,11 @@ public sealed class ConformanceCommand : ICommand
             return 2;
         }
 
+        if (list && args.Flag("markdown"))
+        {
+            Console.Write(CaseTable.Markdown(AllCases.Cases));
+            return 0;
+        }
         if (list)
         {
             foreach (var c in cases)
