@@ -107,6 +107,7 @@ public static class CaseRunner
                 return null;
             case Reconnect:
                 run.Current = await Connect(run, run.Options with { Target = run.Session.Target }, ct);
+                run.Session = run.Session with { ConnectionEnded = false };
                 run.Transcript.Add("→ (new connection)");
                 return null;
             case SampleMemory:
@@ -178,6 +179,7 @@ public static class CaseRunner
             while (true)
             {
                 var e = await run.Current.Events.ReadAsync(cts.Token);
+                if (e is Closed or Received { Frame: GoAwayFrame }) run.Session = run.Session with { ConnectionEnded = true };
                 seen.Add(e.ToString()!);
                 run.Transcript.Add($"← {e}");
                 // octets that are not frames decide against every reaction, as they do in h2spec (its frame reader fails)

@@ -131,7 +131,7 @@ public sealed class ConformanceCommandTests
         var run = await H2ref("-p", "1", "--implementation", "ngnix");
         Assert.Equal(2, run.Status);
         Assert.Single(run.Err.TrimEnd().Split('\n'));
-        Assert.Contains("unknown --implementation 'ngnix' (known: nghttpd", run.Err);
+        Assert.Contains("unknown --implementation 'ngnix' (known: kestrel, nghttpd)", run.Err);
     }
 
     [Theory(DisplayName = "h2ref conformance: -j / --junit to an unwritable path is one line (exit 2), never a trace, and before any case runs")]

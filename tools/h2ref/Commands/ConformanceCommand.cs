@@ -63,7 +63,7 @@ public sealed class ConformanceCommand : ICommand
 
     /// <summary>The implementations whose examined deviations the catalogue records.</summary>
     public static readonly Seq<string> KnownImplementations =
-        AllCases.Cases.Bind(c => c.KnownDeviations).Map(d => d.Implementation).Distinct().ToSeq();
+        AllCases.Cases.Bind(c => c.KnownDeviations).Map(d => d.Implementation).Distinct().Order(StringComparer.Ordinal).ToSeq();
 
     /// <inheritdoc />
     public async Task<int> RunAsync(string[] argv)
