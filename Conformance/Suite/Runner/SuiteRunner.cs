@@ -72,7 +72,8 @@ public static class Preflight
                     case NotFrames n:
                         return $"{target} does not speak HTTP/2: it sent {n}";
                     case Closed c:
-                        return $"{target} closed the connection without sending its connection preface (a SETTINGS frame, RFC 9113 §3.4): {c.How}";
+                        return $"{target} closed the connection without sending its connection preface (a SETTINGS frame, RFC 9113 §3.4): {c.How}"
+                            + (target.Tls ? "" : "; a TLS server does this to cleartext: try -t (--tls)");
                     case Received r:
                         return $"{target} sent {r} before its connection preface (a SETTINGS frame must come first, RFC 9113 §3.4)";
                 }
@@ -86,7 +87,8 @@ public static class Preflight
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException)
         {
-            return $"cannot connect to {target}: {e.GetBaseException().Message}";
+            return $"cannot connect to {target}: {e.GetBaseException().Message}"
+                + (e is System.Security.Authentication.AuthenticationException ? "; the TLS handshake failed: if the target speaks h2c, drop -t (--tls)" : "");
         }
         finally
         {
