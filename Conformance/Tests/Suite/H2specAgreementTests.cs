@@ -60,7 +60,7 @@ public sealed class H2specAgreementFixture : IAsyncLifetime
         var h2spec = H2specBinary();
         if (h2spec.IsNone)
         {
-            foreach (var t in new[] { "h2ref", "h2ref-tls", "nghttpd", "kestrel" })
+            foreach (var t in new[] { "h2ref", "h2ref-tls", "h2ref-path", "nghttpd", "kestrel" })
                 Targets[t] = "h2spec not found (set H2SPEC, or put h2spec 2.0.0 at ../shared/tools/h2spec/h2spec; build it from github.com/summerwind/h2spec)";
             return;
         }
@@ -77,6 +77,8 @@ public sealed class H2specAgreementFixture : IAsyncLifetime
         servers.Add(tls);
         Targets["h2ref"] = await Compare(binary, new Target("127.0.0.1", cleartext.LocalEndPoint!.Port));
         Targets["h2ref-tls"] = await Compare(binary, new Target("127.0.0.1", tls.LocalEndPoint!.Port, Tls: true, Insecure: true));
+        // another path than "/" (-P): a response without push, 13 octets of content
+        Targets["h2ref-path"] = await Compare(binary, new Target("127.0.0.1", cleartext.LocalEndPoint!.Port, Path: "/bytes/13"));
         Targets["nghttpd"] = await Then(await StartNghttpdAsync(), t => Compare(binary, t));
         Targets["kestrel"] = await Then(await StartKestrelAsync(), t => Compare(binary, t, wholeCatalogue: true));
     }
@@ -88,7 +90,7 @@ public sealed class H2specAgreementFixture : IAsyncLifetime
     {
         var report = Path.Combine(Directory.CreateTempSubdirectory("h2spec-junit-").FullName, "report.xml");
         directories.Add(Path.GetDirectoryName(report)!);
-        string[] args = ["-S", "-h", target.Host, "-p", target.Port.ToString(), "-o", ((int)StepTimeout.TotalSeconds).ToString(), "-j", report, .. target.Tls ? ["-t", "-k"] : Array.Empty<string>()];
+        string[] args = ["-S", "-h", target.Host, "-p", target.Port.ToString(), "-o", ((int)StepTimeout.TotalSeconds).ToString(), "-j", report, "-P", target.Path, .. target.Tls ? ["-t", "-k"] : Array.Empty<string>()];
         var (_, output) = await RunProcess(h2spec, args);
         if (!File.Exists(report)) return $"h2spec wrote no report; it said: {output.Trim()}";
         var h2specVerdicts = Agreement.ReadJUnit(XDocument.Load(report));
@@ -170,7 +172,7 @@ public sealed class H2specAgreementFixture : IAsyncLifetime
 public sealed class H2specAgreementTests(H2specAgreementFixture fixture, ITestOutputHelper output) : IClassFixture<H2specAgreementFixture>
 {
     [Theory(DisplayName = "h2spec and h2ref conformance agree, id by id (exceptions: h2spec-deviations.txt)")]
-    [InlineData("h2ref")] [InlineData("h2ref-tls")] [InlineData("nghttpd")] [InlineData("kestrel")]
+    [InlineData("h2ref")] [InlineData("h2ref-tls")] [InlineData("h2ref-path")] [InlineData("nghttpd")] [InlineData("kestrel")]
     public void Verdicts_agree(string target)
     {
         var outcome = fixture.Targets[target].Match(o => o, why =>
@@ -241,7 +243,7 @@ public sealed class H2specAgreementTests(H2specAgreementFixture fixture, ITestOu
         Assert.All(Agreement.Deviations, d =>
         {
             Assert.Contains(AllCases.Cases, c => c.Id == d.Id && c.FromH2spec);
-            Assert.Contains(d.Target, new[] { "h2ref", "h2ref-tls", "nghttpd", "kestrel", "*" });
+            Assert.Contains(d.Target, new[] { "h2ref", "h2ref-tls", "h2ref-path", "nghttpd", "kestrel", "*" });
             Assert.NotEqual(d.H2spec, d.Runner);
             Assert.Contains("RFC", d.Reason, StringComparison.Ordinal);
         });
