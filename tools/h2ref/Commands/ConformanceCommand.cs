@@ -39,7 +39,8 @@ public sealed class ConformanceCommand : ICommand
           -P, --path PATH         request path the cases use (default /)
           -S, --strict            also run the cases h2spec runs only with -S (SHOULDs)
           -o, --timeout SECONDS   per-step timeout (default 2)
-          -j, --junit FILE        also write JUnit XML (--junit-report FILE too)
+          -j, --junit FILE        also write JUnit XML (--junit-report FILE too; - for stdout,
+                                  the human report then goes to stderr)
           -v, --verbose           print skipped cases' reasons and failed cases' frames
               --section S         only cases of an RFC section and its subsections:
                                   6.5, 9113/6.5, 7541/5.2, hpack, http2
@@ -51,7 +52,7 @@ public sealed class ConformanceCommand : ICommand
               --parallel N        cases run at once (default 16)
               --pid PID           the server's process id (local servers): the
                                   resource-exhaustion cases check its memory
-              --json FILE         also write JSON
+              --json FILE         also write JSON (- for stdout)
               --list, --dryrun    list the cases and exit (--markdown: the whole
                                   catalogue as docs/conformance-cases.md's table)
               --trace             print every case's frames (sent and received)
@@ -96,15 +97,15 @@ public sealed class ConformanceCommand : ICommand
             foreach (var name in implementation)
                 if (!KnownImplementations.Exists(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase)))
                     throw new UsageException($"unknown --implementation '{name}' (known: {string.Join(", ", KnownImplementations)})");
-            var timeout = Seconds(args.Value("timeout")) ?? RunOptions.DefaultTimeout;
+            var timeout = args.Seconds("timeout", 0.001, 3600) ?? RunOptions.DefaultTimeout;
             cases = AllCases.Select(args.Positionals.ToSeq(), Optional(args.Value("section")), args.Flag("strict"));
             if (cases.IsEmpty)
                 throw new UsageException($"no case matches {string.Join(" ", args.Positionals.Concat(Optional(args.Value("section")).Map(s => $"--section {s}")))}");
             var target = new Target(args.Value("host") ?? "127.0.0.1", args.Int("port", 1, 65535) ?? (list ? 0 : throw new UsageException("--port (-p) is required")),
                 args.Flag("tls"), args.Flag("insecure"), args.Value("path") ?? "/", Optional(args.Int("pid", 1)));
-            options = new RunOptions(target, timeout, implementation, args.Int("parallel", 1, 256) ?? 16) { Profile = profile };
-            foreach (var f in junit) Writable(f, "JUnit report");
-            foreach (var f in json) Writable(f, "JSON report");
+            options = new RunOptions(target, timeout, implementation, args.Int("parallel", 1, 1024) ?? 16) { Profile = profile };
+            foreach (var f in junit) Writable(Args.OutputPath(args.Value("junit") is null ? "junit-report" : "junit", f), "JUnit report");
+            foreach (var f in json) Writable(Args.OutputPath("json", f), "JSON report");
         }
         catch (UsageException e)
         {
@@ -131,35 +132,35 @@ public sealed class ConformanceCommand : ICommand
             Console.Error.WriteLine($"h2ref conformance: {p}");
             return 1;
         }
-        Console.WriteLine($"h2ref conformance: {cases.Count} cases against {options.Target} (profile {options.Profile.Name}){options.Implementation.Map(n => $" (known deviations of {n})").IfNone("")}\n");
+        // with "-" (standard output) for --json or --junit, the human report (summary line included) goes to standard error
+        var human = junit.Exists(f => f == "-") || json.Exists(f => f == "-") ? Console.Error : Console.Out;
+        human.WriteLine($"h2ref conformance: {cases.Count} cases against {options.Target} (profile {options.Profile.Name}){options.Implementation.Map(n => $" (known deviations of {n})").IfNone("")}\n");
         var results = await SuiteRunner.RunAsync(cases, options);
-        Console.Write(Reports.Tree(results, verbose, trace));
+        human.Write(Reports.Tree(results, verbose, trace));
         try
         {
-            foreach (var f in junit) Reports.JUnit(results, options.Target.ToString()).Save(f);
-            foreach (var f in json) await File.WriteAllTextAsync(f, Reports.Json(results, options.Target.ToString()));
+            foreach (var f in junit)
+                if (f == "-") Reports.JUnit(results, options.Target.ToString()).Save(Console.Out);
+                else Reports.JUnit(results, options.Target.ToString()).Save(f);
+            foreach (var f in json) CliIO.Process.WriteAllText(f, Reports.Json(results, options.Target.ToString()));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"h2ref conformance: cannot write a report: {e.Message}");
-            Console.WriteLine(Totals.Of(results).H2specLine);
+            human.WriteLine(Totals.Of(results).H2specLine);
             return 1;
         }
-        Console.WriteLine(Totals.Of(results).H2specLine);
+        human.WriteLine(Totals.Of(results).H2specLine);
         return Totals.Of(results).Success(results) ? 0 : 1;
     }
 
     static Option<T> Optional<T>(T? value) where T : class => value is null ? Option<T>.None : Option<T>.Some(value);
     static Option<int> Optional(int? value) => value is null ? Option<int>.None : Option<int>.Some(value.Value);
 
-    static TimeSpan? Seconds(string? text) =>
-        text is null ? null
-        : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0 && s <= 3600 ? TimeSpan.FromSeconds(s)
-        : throw new UsageException($"--timeout needs a number of seconds from 0 to 3600, not '{text}'");
-
     /// <summary>Fails before the run (not after it) when a report cannot be written: a missing directory, no permission, a directory in the way.</summary>
     static void Writable(string path, string what)
     {
+        if (path == "-") return;
         var existed = File.Exists(path);
         try
         {
