@@ -6,7 +6,7 @@ using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using Reference.Hpack;
-using VectorRunner;
+using HpackStories;
 
 namespace Benchmarks;
 
@@ -49,7 +49,7 @@ public class HpackBenchmarks
             throw new InvalidOperationException("set HPACK_TEST_CASE_DIR to a clone of https://github.com/http2jp/hpack-test-case");
         var folders = Corpus.Folders(dir).Select(f => (Name: Path.GetFileName(f), Stories: Corpus.Load(f))).ToList();
         var wired = folders.Where(f => f.Name != "raw-data").SelectMany(f => f.Stories).ToList();
-        decodeStories = [.. wired.Select(s => (DecoderState.Initial(s.Cases[0].HeaderTableSize ?? 4096), s.Cases.Select(c => c.Wire!).ToArray()))];
+        decodeStories = [.. wired.Select(s => (DecoderState.Initial(s.Cases[0].HeaderTableSize ?? 4096), s.Cases.Select(c => c.Wire!.Value.ToArray()).ToArray()))];
         Work[nameof(Decode)] = (wired.Sum(s => s.Cases.Sum(c => (long)c.Headers.Count)), wired.Sum(s => s.Cases.Sum(c => c.RawLength)));
         var raw = folders.Single(f => f.Name == "raw-data").Stories;
         encodeStories = [.. raw.Select(s => s.Cases.Select(c => c.Headers).ToArray())];
