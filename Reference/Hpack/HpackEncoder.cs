@@ -50,6 +50,8 @@ public static class HpackEncoder
     /// Octets a block can take at most: 12 of size updates, then per field 18
     /// of prefixes and lengths plus its octets (times 4 when every string is
     /// Huffman-coded: a code is at most 30 bits per octet). Checks the arguments.
+    /// (A string Huffman-coded only when shorter may be coded tentatively past its
+    /// raw length by up to 4 octets: within the 6 its length prefix may take.)
     /// </summary>
     private static int Bound(EncoderState state, IReadOnlyList<HeaderField> fields)
     {
@@ -213,10 +215,7 @@ public static class HpackEncoder
             case HuffmanPolicy.Always:
                 return StringLiteral.WriteHuffman(destination, value, Huffman.EncodedLength(value));
             default:
-                var coded = Huffman.EncodedLength(value);
-                return coded < value.Length
-                    ? StringLiteral.WriteHuffman(destination, value, coded)
-                    : StringLiteral.Write(destination, value, false);
+                return StringLiteral.WriteHuffmanIfShorter(destination, value);
         }
     }
 }
