@@ -137,10 +137,9 @@ public static partial class HpackDecoder
             HeaderField? literal = null;
             if (collect || trace is not null || (indexing && entrySize <= table.MaxSize))
             {
-                literal = new HeaderField(
-                    nameIndex == 0 ? Materialize(nameOctets) : sharedName,
-                    Materialize(valueOctets),
-                    kind == RepresentationKind.LiteralNeverIndexed);
+                literal = nameIndex == 0
+                    ? HeaderField.Copy(nameOctets, valueOctets, kind == RepresentationKind.LiteralNeverIndexed)
+                    : new HeaderField(sharedName, Materialize(valueOctets), kind == RepresentationKind.LiteralNeverIndexed);
                 if (indexing) table.Add(literal);
                 if (collect)
                 {
