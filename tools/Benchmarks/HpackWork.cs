@@ -113,13 +113,15 @@ public sealed class HpackWork
     public long DecodeAll()
     {
         long headers = 0;
-        foreach (var story in decode)
+        for (var s = 0; s < decode.Length; s++)
         {
             DecoderState? state = null;
-            foreach (var (size, wire, count) in story)
+            for (var c = 0; c < decode[s].Length; c++)
             {
+                var (size, wire, count) = decode[s][c];
                 var result = HpackDecoder.Decode(StoryContext.DecoderBefore(state, size), wire, DecoderLimits.Unlimited);
-                if (!result.IsRight) throw new InvalidOperationException("a corpus block failed to decode");
+                if (!result.IsRight)
+                    throw new InvalidOperationException($"story {s} case {c} failed to decode: {result.Match(Right: _ => "", Left: e => e.ToString())} ({Convert.ToHexStringLower(wire)})");
                 var decoded = (DecodedBlock)result;
                 if (decoded.Fields.Count != count) throw new InvalidOperationException("a corpus block decoded to the wrong number of fields");
                 state = decoded.State;
