@@ -29,8 +29,8 @@ public enum HuffmanStatus
 public static class Huffman
 {
     // Decoding table entry: symbol 1 (bits 0-7), symbol 2 (bits 8-15), bits taken by
-    // symbol 1 (16-20) and by both (21-25), symbols (26-27: 0 = no code of 12 bits or less
-    // starts here, 1 or 2).
+    // symbol 1 (16-20) and by all the symbols (21-25), symbols (26-27: 0 = no code of 12
+    // bits or less starts here, 1 or 2).
     private const int PeekBits = 12;
     private const uint PeekMask = (1 << PeekBits) - 1;
 
@@ -118,8 +118,12 @@ public static class Huffman
         return n;
     }
 
-    /// <summary>The most octets <paramref name="encodedLength"/> Huffman-coded octets can decode to (5-bit codes).</summary>
-    public static int MaxDecodedLength(int encodedLength) => (int)((long)encodedLength * 8 / 5);
+    /// <summary>
+    /// The room <see cref="Decode"/> needs for <paramref name="encodedLength"/>
+    /// Huffman-coded octets: the most they can decode to (5-bit codes), plus one
+    /// octet the decoder may write past the end (it stores two at a time).
+    /// </summary>
+    public static int MaxDecodedLength(int encodedLength) => (int)((long)encodedLength * 8 / 5) + 1;
 
     /// <summary>
     /// Decodes a Huffman-coded string into <paramref name="destination"/>
@@ -141,37 +145,56 @@ public static class Huffman
         var n = 0;
         while (true)
         {
-            while (bits <= 56 && pos < source.Length)
+            if (pos + 8 <= source.Length)
             {
-                acc = (acc << 8) | source[pos++];
-                bits += 8;
+                // Whole octets up to 64 bits, in one read.
+                var room = (64 - bits) >> 3;
+                if (room > 0)
+                {
+                    var word = BinaryPrimitives.ReadUInt64BigEndian(source[pos..]);
+                    acc = room == 8 ? word : (acc << (room * 8)) | (word >> (64 - room * 8));
+                    bits += room * 8;
+                    pos += room;
+                }
             }
-            uint e;
-            if (bits >= PeekBits)
+            else
             {
-                e = Unsafe.Add(ref table, (int)((uint)(acc >> (bits - PeekBits)) & PeekMask));
+                while (bits <= 56 && pos < source.Length)
+                {
+                    acc = (acc << 8) | source[pos++];
+                    bits += 8;
+                }
+            }
+            if (bits < PeekBits) break;
+            do
+            {
+                var e = Unsafe.Add(ref table, (int)((uint)(acc >> (bits - PeekBits)) & PeekMask));
                 if ((e >> 26) == 0)
                 {
-                    // A code longer than 12 bits; with input left, acc holds more than 56 bits, so it is complete.
+                    // A code longer than 12 bits (up to 30): read more first unless the input is all in acc.
+                    if (bits < 30 && pos < source.Length) break;
                     var symbol = LongCode(acc, ref bits);
                     if (symbol < 0) { written = n; return symbol == -1 ? HuffmanStatus.Eos : HuffmanStatus.BadPadding; }
                     Unsafe.Add(ref output, n++) = (byte)symbol;
                     continue;
                 }
-                Unsafe.Add(ref output, n++) = (byte)e;
-                if ((e >> 26) == 2)
-                {
-                    Unsafe.Add(ref output, n++) = (byte)(e >> 8);
-                    bits -= (int)((e >> 21) & 0x1f);
-                }
-                else bits -= (int)((e >> 16) & 0x1f);
-                continue;
+                // Both octets are written whatever the count (no branch to mispredict): the
+                // second is overwritten by the next symbol when it is not one (see MaxDecodedLength).
+                Unsafe.Add(ref output, n) = (byte)e;
+                Unsafe.Add(ref output, n + 1) = (byte)(e >> 8);
+                n += (int)(e >> 26);
+                bits -= (int)((e >> 21) & 0x1f);
             }
-            if (bits == 0) break;
-            // The input ends within 12 bits: look up what is left followed by ones (EOS, as
-            // padding is) and keep only the symbols that end within the input.
+            while (bits >= PeekBits);
+            if (bits >= PeekBits || pos < source.Length) continue;
+            break;
+        }
+        // The input ends within 12 bits: look up what is left followed by ones (EOS, as
+        // padding is) and keep only the symbols that end within the input.
+        while (bits > 0)
+        {
             var fill = PeekBits - bits;
-            e = Unsafe.Add(ref table, (int)((uint)((acc << fill) | ((1u << fill) - 1)) & PeekMask));
+            var e = Unsafe.Add(ref table, (int)((uint)((acc << fill) | ((1u << fill) - 1)) & PeekMask));
             var first = (int)((e >> 16) & 0x1f);
             if ((e >> 26) == 0 || first > bits) break;
             Unsafe.Add(ref output, n++) = (byte)e;
@@ -258,7 +281,9 @@ public static class Huffman
                     break;
                 }
                 if (symbol < 0 || symbol == HuffmanCode.Eos) break;
-                entry |= count == 0 ? (uint)symbol | (uint)used << 16 : (uint)symbol << 8 | (uint)used << 21;
+                entry = count == 0
+                    ? (uint)symbol | (uint)used << 16 | (uint)used << 21
+                    : (entry & ~(0x1fu << 21)) | (uint)symbol << 8 | (uint)used << 21;
                 count++;
             }
             table[window] = entry | count << 26;
