@@ -5,7 +5,7 @@ namespace Reference.Server;
 
 /// <summary>
 /// The default application of <c>h2ref serve</c>, so every tool can exercise
-/// and measure the server the same way (issue 7), plus the seed's example:
+/// and measure the server the same way, plus the seed's example:
 /// <list type="bullet">
 /// <item><c>/</c>: a short text; when the client accepts pushes it also pushes
 /// <c>/css/style.css</c> first (the seed's example handler).</item>

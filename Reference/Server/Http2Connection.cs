@@ -27,7 +27,7 @@ namespace Reference.Server;
 /// the connection. Each stream's callbacks run in order; an asynchronous
 /// callback delays only the later callbacks of its own stream.</para>
 /// </remarks>
-public sealed class Http2Connection
+internal sealed class Http2Connection
 {
     private static readonly long Epoch = Stopwatch.GetTimestamp();
 

@@ -29,8 +29,8 @@ public sealed class ShellUnitTests
     [InlineData("GET / HTTP/2.0\r\n", Opening.Other)]
     [InlineData("GET  / HTTP/1.1\r\n", Opening.Other)]
     [InlineData("GET / HTTP/1.1\n", Opening.Other)]
-    public void Classify(string opening, Opening expected) =>
-        Assert.Equal(expected, CleartextPreface.Classify(Encoding.Latin1.GetBytes(opening)));
+    public void Classify(string opening, object expected) => // object: Opening is internal to the server
+        Assert.Equal((Opening)expected, CleartextPreface.Classify(Encoding.Latin1.GetBytes(opening)));
 
     [Fact(DisplayName = "The HTTP/1.1 refusal is a well-formed 505 whose Content-Length matches its text")]
     public void Refusal()
