@@ -47,6 +47,19 @@ public sealed record HeaderField(Bytes Name, Bytes Value, bool Sensitive = false
     /// <summary>The size of this field as a table entry, and in a header list (RFC 9113 §6.5.2).</summary>
     public int Size => Name.Length + Value.Length + EntryOverhead;
 
+    /// <summary>
+    /// A field holding copies of <paramref name="name"/> and <paramref name="value"/>
+    /// in one array (one allocation for both: they live and die together).
+    /// </summary>
+    internal static HeaderField Copy(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, bool sensitive)
+    {
+        if (name.Length + value.Length == 0) return new HeaderField(Bytes.Empty, Bytes.Empty, sensitive);
+        var octets = new byte[name.Length + value.Length];
+        name.CopyTo(octets);
+        value.CopyTo(octets.AsSpan(name.Length));
+        return new HeaderField(new Bytes(octets.AsMemory(0, name.Length)), new Bytes(octets.AsMemory(name.Length)), sensitive);
+    }
+
     /// <summary>A field from UTF-8 text.</summary>
     public static HeaderField Of(string name, string value, bool sensitive = false) =>
         new(Bytes.FromUtf8(name), Bytes.FromUtf8(value), sensitive);

@@ -137,10 +137,9 @@ public static partial class HpackDecoder
             HeaderField? literal = null;
             if (collect || trace is not null || (indexing && entrySize <= table.MaxSize))
             {
-                literal = new HeaderField(
-                    nameIndex == 0 ? Materialize(nameOctets) : sharedName,
-                    Materialize(valueOctets),
-                    kind == RepresentationKind.LiteralNeverIndexed);
+                literal = nameIndex == 0
+                    ? HeaderField.Copy(nameOctets, valueOctets, kind == RepresentationKind.LiteralNeverIndexed)
+                    : new HeaderField(sharedName, Materialize(valueOctets), kind == RepresentationKind.LiteralNeverIndexed);
                 if (indexing) table.Add(literal);
                 if (collect)
                 {
@@ -176,7 +175,8 @@ public static partial class HpackDecoder
 
     private static HpackError? ReadInteger(ReadOnlySpan<byte> block, ref int pos, int prefixBits, out int value)
     {
-        switch (Integer.TryRead(block[pos..], prefixBits, out value, out var consumed))
+        var status = Integer.TryRead(block[pos..], prefixBits, out value, out var consumed);
+        switch (status)
         {
             case IntegerStatus.Ok:
                 pos += consumed;
@@ -184,7 +184,7 @@ public static partial class HpackDecoder
             case IntegerStatus.Truncated:
                 return new HpackError("the block ends inside an integer", "5.1", pos);
             default:
-                return new HpackError($"integer does not fit in 31 bits (more than {Integer.MaxValue})", "5.1", pos);
+                return new HpackError($"integer {Integer.LimitBroken(status)}", "5.1", pos);
         }
     }
 
@@ -199,7 +199,7 @@ public static partial class HpackDecoder
         if (status != IntegerStatus.Ok)
             return status == IntegerStatus.Truncated
                 ? new HpackError("the block ends inside a string length", "5.2", start)
-                : new HpackError($"string length does not fit in 31 bits (more than {Integer.MaxValue})", "5.1", start);
+                : new HpackError($"string length {Integer.LimitBroken(status)}", "5.1", start);
         pos += headerLength;
         if (length > block.Length - pos)
             return new HpackError($"string of {length} octets extends beyond the end of the block ({block.Length - pos} left)", "5.2", start);

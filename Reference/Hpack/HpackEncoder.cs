@@ -50,6 +50,8 @@ public static class HpackEncoder
     /// Octets a block can take at most: 12 of size updates, then per field 18
     /// of prefixes and lengths plus its octets (times 4 when every string is
     /// Huffman-coded: a code is at most 30 bits per octet). Checks the arguments.
+    /// (A string Huffman-coded only when shorter may be coded tentatively past its
+    /// raw length by up to 4 octets: within the 6 its length prefix may take.)
     /// </summary>
     private static int Bound(EncoderState state, IReadOnlyList<HeaderField> fields)
     {
@@ -88,9 +90,9 @@ public static class HpackEncoder
     {
         var name = field.Name.Span;
         var value = field.Value.Span;
-        var literal = Choose(field, strategy, table.MaxSize);
-        var never = literal == Literal.NeverIndexed;
         var (nameHash, fullHash, staticName, staticMatch) = Facts(field);
+        var literal = Choose(field, strategy, table.MaxSize, staticName);
+        var never = literal == Literal.NeverIndexed;
 
         // A never-indexed field may only borrow a name (§6.2.3), so its value is not looked up.
         var staticExact = staticMatch > 0 && !never;
@@ -173,7 +175,9 @@ public static class HpackEncoder
     private const int Known = 1 << 8;
 
     // nghttp2's should_never_index and hd_deflate_decide_indexing, generalised over the policies.
-    private static Literal Choose(HeaderField field, EncoderStrategy strategy, int maxSize)
+    // Every name those rules single out is in the static table (Appendix A), so the field's
+    // first static index (staticName, 0 when none) tells which rule applies without comparing names.
+    private static Literal Choose(HeaderField field, EncoderStrategy strategy, int maxSize, int staticName)
     {
         if (field.Sensitive) return Literal.NeverIndexed; // §7.1.3
         switch (strategy.Indexing)
@@ -183,26 +187,19 @@ public static class HpackEncoder
             case IndexingPolicy.Always:
                 return field.Size > maxSize ? Literal.WithoutIndexing : Literal.IncrementalIndexing;
             default:
-                var name = field.Name.Span;
-                if (name.SequenceEqual("authorization"u8) || (name.SequenceEqual("cookie"u8) && field.Value.Length < 20))
+                if (staticName == StaticAuthorization || (staticName == StaticCookie && field.Value.Length < 20))
                     return Literal.NeverIndexed;
-                if (field.Size > maxSize * 3 / 4 || IsRarelyRepeated(name)) return Literal.WithoutIndexing;
+                if (field.Size > maxSize * 3 / 4 || IsRarelyRepeated(staticName)) return Literal.WithoutIndexing;
                 return Literal.IncrementalIndexing;
         }
     }
 
-    private static bool IsRarelyRepeated(ReadOnlySpan<byte> name) => name.Length switch
-    {
-        3 => name.SequenceEqual("age"u8),
-        4 => name.SequenceEqual("etag"u8),
-        5 => name.SequenceEqual(":path"u8),
-        8 => name.SequenceEqual("location"u8),
-        10 => name.SequenceEqual("set-cookie"u8),
-        13 => name.SequenceEqual("if-none-match"u8),
-        14 => name.SequenceEqual("content-length"u8),
-        17 => name.SequenceEqual("if-modified-since"u8),
-        _ => false,
-    };
+    // Appendix A indices of the names nghttp2 treats apart.
+    private const int StaticAuthorization = 23, StaticCookie = 32;
+
+    // :path (4), age (21), content-length (28), etag (34), if-modified-since (40),
+    // if-none-match (41), location (46), set-cookie (55): values that rarely repeat.
+    private static bool IsRarelyRepeated(int staticName) => staticName is 4 or 21 or 28 or 34 or 40 or 41 or 46 or 55;
 
     private static int WriteString(Span<byte> destination, ReadOnlySpan<byte> value, HuffmanPolicy policy)
     {
@@ -213,10 +210,7 @@ public static class HpackEncoder
             case HuffmanPolicy.Always:
                 return StringLiteral.WriteHuffman(destination, value, Huffman.EncodedLength(value));
             default:
-                var coded = Huffman.EncodedLength(value);
-                return coded < value.Length
-                    ? StringLiteral.WriteHuffman(destination, value, coded)
-                    : StringLiteral.Write(destination, value, false);
+                return StringLiteral.WriteHuffmanIfShorter(destination, value);
         }
     }
 }

@@ -20,19 +20,22 @@ public enum HuffmanStatus
 /// <summary>
 /// The Huffman code of RFC 7541 Appendix B used by string literals (§5.2).
 /// Encoding packs codes into a 64-bit accumulator and flushes 32 bits at a
-/// time; decoding runs a finite-state machine over nibbles whose table is
-/// built once from <see cref="HuffmanCode"/>: each of the 256 internal nodes
-/// of the code tree is a state, and 4 input bits move from one state to the
-/// next while emitting at most one symbol (the shortest code has 5 bits).
+/// time. Decoding looks the next 12 bits of input up in a table built once
+/// from <see cref="HuffmanCode"/>: it gives the one or two symbols whose codes
+/// fill those bits from their start (every code of up to 6 bits, 77 of the
+/// printable octets, pairs with another short one) and the bits they take; the
+/// rare codes longer than 12 bits walk the code tree bit by bit.
 /// </summary>
 public static class Huffman
 {
-    // Transition = next state (bits 0-7) | symbol (bits 8-15) | flags (bits 16-18).
-    private const uint Emit = 1 << 16;
-    private const uint Fail = 1 << 17;   // the nibble completes EOS
-    private const uint Accept = 1 << 18; // the state is a valid end: at most 7 one bits since the last symbol
+    // Decoding table entry: symbol 1 (bits 0-7), symbol 2 (bits 8-15), bits taken by
+    // symbol 1 (16-20) and by all the symbols (21-25), symbols (26-27: 0 = no code of 12
+    // bits or less starts here, 1 or 2).
+    private const int PeekBits = 12;
+    private const uint PeekMask = (1 << PeekBits) - 1;
 
-    private static readonly uint[] transitions = BuildTransitions();
+    private static readonly short[] tree = BuildTree();
+    private static readonly uint[] peek = BuildPeek();
 
     /// <summary>Number of octets <paramref name="source"/> takes once Huffman-coded (padding included).</summary>
     public static int EncodedLength(ReadOnlySpan<byte> source)
@@ -77,8 +80,50 @@ public static class Huffman
         return n;
     }
 
-    /// <summary>The most octets <paramref name="encodedLength"/> Huffman-coded octets can decode to (5-bit codes).</summary>
-    public static int MaxDecodedLength(int encodedLength) => (int)((long)encodedLength * 8 / 5);
+    /// <summary>
+    /// Huffman-codes <paramref name="source"/> into <paramref name="destination"/>
+    /// unless the code would take more than <paramref name="limit"/> octets: one
+    /// pass where <see cref="EncodedLength"/> then <see cref="Encode"/> take two,
+    /// for an encoder that only wants the code when it is shorter. May write up to
+    /// <paramref name="limit"/> + 4 octets before it gives up.
+    /// </summary>
+    /// <returns>Octets written, or -1 when the code is longer than <paramref name="limit"/>.</returns>
+    public static int EncodeAtMost(ReadOnlySpan<byte> source, Span<byte> destination, int limit)
+    {
+        var codes = HuffmanCode.Codes;
+        var lengths = HuffmanCode.Lengths;
+        ulong acc = 0;
+        var bits = 0;
+        var n = 0;
+        foreach (var b in source)
+        {
+            int len = lengths[b];
+            acc = (acc << len) | codes[b];
+            bits += len;
+            if (bits >= 32)
+            {
+                if (n >= limit) return -1;
+                bits -= 32;
+                BinaryPrimitives.WriteUInt32BigEndian(destination[n..], (uint)(acc >> bits));
+                n += 4;
+            }
+        }
+        if (n + ((bits + 7) >> 3) > limit) return -1;
+        while (bits >= 8)
+        {
+            bits -= 8;
+            destination[n++] = (byte)(acc >> bits);
+        }
+        if (bits > 0) destination[n++] = (byte)((acc << (8 - bits)) | (0xffu >> bits));
+        return n;
+    }
+
+    /// <summary>
+    /// The room <see cref="Decode"/> needs for <paramref name="encodedLength"/>
+    /// Huffman-coded octets: the most they can decode to (5-bit codes), plus one
+    /// octet the decoder may write past the end (it stores two at a time).
+    /// </summary>
+    public static int MaxDecodedLength(int encodedLength) => (int)((long)encodedLength * 8 / 5) + 1;
 
     /// <summary>
     /// Decodes a Huffman-coded string into <paramref name="destination"/>
@@ -90,83 +135,158 @@ public static class Huffman
     /// <exception cref="ArgumentException">When <paramref name="destination"/> is shorter than <see cref="MaxDecodedLength"/>.</exception>
     public static HuffmanStatus Decode(ReadOnlySpan<byte> source, Span<byte> destination, out int written)
     {
-        // The table has 256 * 16 entries and every index is (state < 256) * 16 + nibble, so reads
-        // through a ref skip the bounds checks of this innermost loop.
-        ref var table = ref MemoryMarshal.GetArrayDataReference(transitions);
-        uint state = 0;
-        var accept = true;
-        var n = 0;
         if (destination.Length < MaxDecodedLength(source.Length)) throw new ArgumentException("destination too small", nameof(destination));
-        foreach (var b in source)
+        // Every index is masked to 12 bits, so reads through a ref skip the bounds checks.
+        ref var table = ref MemoryMarshal.GetArrayDataReference(peek);
+        ref var output = ref MemoryMarshal.GetReference(destination);
+        ulong acc = 0; // the low `bits` bits are input not yet decoded, oldest first
+        var bits = 0;
+        var pos = 0;
+        var n = 0;
+        while (true)
         {
-            var t = Unsafe.Add(ref table, (int)((state << 4) | (uint)(b >> 4)));
-            if ((t & (Emit | Fail)) != 0)
+            if (pos + 8 <= source.Length)
             {
-                if ((t & Fail) != 0) { written = n; return HuffmanStatus.Eos; }
-                destination[n++] = (byte)(t >> 8);
+                // Whole octets up to 64 bits, in one read.
+                var room = (64 - bits) >> 3;
+                if (room > 0)
+                {
+                    var word = BinaryPrimitives.ReadUInt64BigEndian(source[pos..]);
+                    acc = room == 8 ? word : (acc << (room * 8)) | (word >> (64 - room * 8));
+                    bits += room * 8;
+                    pos += room;
+                }
             }
-            t = Unsafe.Add(ref table, (int)(((t & 0xff) << 4) | (uint)(b & 0xf)));
-            if ((t & (Emit | Fail)) != 0)
+            else
             {
-                if ((t & Fail) != 0) { written = n; return HuffmanStatus.Eos; }
-                destination[n++] = (byte)(t >> 8);
+                while (bits <= 56 && pos < source.Length)
+                {
+                    acc = (acc << 8) | source[pos++];
+                    bits += 8;
+                }
             }
-            state = t & 0xff;
-            accept = (t & Accept) != 0;
+            if (bits < PeekBits) break;
+            do
+            {
+                var e = Unsafe.Add(ref table, (int)((uint)(acc >> (bits - PeekBits)) & PeekMask));
+                if ((e >> 26) == 0)
+                {
+                    // A code longer than 12 bits (up to 30): read more first unless the input is all in acc.
+                    if (bits < 30 && pos < source.Length) break;
+                    var symbol = LongCode(acc, ref bits);
+                    if (symbol < 0) { written = n; return symbol == -1 ? HuffmanStatus.Eos : HuffmanStatus.BadPadding; }
+                    Unsafe.Add(ref output, n++) = (byte)symbol;
+                    continue;
+                }
+                // Both octets are written whatever the count (no branch to mispredict): the
+                // second is overwritten by the next symbol when it is not one (see MaxDecodedLength).
+                Unsafe.Add(ref output, n) = (byte)e;
+                Unsafe.Add(ref output, n + 1) = (byte)(e >> 8);
+                n += (int)(e >> 26);
+                bits -= (int)((e >> 21) & 0x1f);
+            }
+            while (bits >= PeekBits);
+            if (bits >= PeekBits || pos < source.Length) continue;
+            break;
+        }
+        // The input ends within 12 bits: look up what is left followed by ones (EOS, as
+        // padding is) and keep only the symbols that end within the input.
+        while (bits > 0)
+        {
+            var fill = PeekBits - bits;
+            var e = Unsafe.Add(ref table, (int)((uint)((acc << fill) | ((1u << fill) - 1)) & PeekMask));
+            var first = (int)((e >> 16) & 0x1f);
+            if ((e >> 26) == 0 || first > bits) break;
+            Unsafe.Add(ref output, n++) = (byte)e;
+            var both = (int)((e >> 21) & 0x1f);
+            if ((e >> 26) == 2 && both <= bits)
+            {
+                Unsafe.Add(ref output, n++) = (byte)(e >> 8);
+                bits -= both;
+            }
+            else bits -= first;
         }
         written = n;
-        return accept ? HuffmanStatus.Ok : HuffmanStatus.BadPadding;
+        // §5.2: what remains is padding: at most 7 bits, all ones (the most significant bits of EOS).
+        var ones = (1UL << bits) - 1;
+        return bits <= 7 && (acc & ones) == ones ? HuffmanStatus.Ok : HuffmanStatus.BadPadding;
     }
 
-    // Builds the code tree, then for every (internal node, nibble) walks four
-    // bits down from that node, restarting at the root after each leaf.
-    private static uint[] BuildTransitions()
+    // Walks the code tree over the oldest `bits` bits of acc; returns the symbol and takes
+    // its bits, or -1 for EOS, or -2 when the bits end inside a code (padding over 7 bits,
+    // since more than 12 bits remain).
+    private static int LongCode(ulong acc, ref int bits)
+    {
+        var node = 0;
+        for (var i = bits - 1; i >= 0; i--)
+        {
+            int next = tree[node * 2 + (int)((acc >> i) & 1)];
+            if (next > 0) { node = next; continue; }
+            var symbol = -next;
+            if (symbol == HuffmanCode.Eos) return -1;
+            bits = i;
+            return symbol;
+        }
+        return -2;
+    }
+
+    // tree[node * 2 + bit]: > 0 the next internal node, <= 0 the leaf of symbol -value (the root, 0, is never a child).
+    private static short[] BuildTree()
     {
         var codes = HuffmanCode.Codes;
         var lengths = HuffmanCode.Lengths;
-        // child[node * 2 + bit]: >= 0 an internal node, < 0 the leaf of symbol -(value + 1); 0 = unset (the root is never a child).
-        var child = new int[256 * 2];
-        var nodes = 1;
+        var child = new short[256 * 2];
+        var set = new bool[256 * 2];
+        short nodes = 1;
         for (var sym = 0; sym <= HuffmanCode.Eos; sym++)
         {
             var node = 0;
             for (var i = lengths[sym] - 1; i >= 0; i--)
             {
-                var bit = (int)((codes[sym] >> i) & 1);
-                ref var slot = ref child[node * 2 + bit];
-                if (i == 0) slot = -(sym + 1);
+                var slot = node * 2 + (int)((codes[sym] >> i) & 1);
+                if (i == 0)
+                {
+                    child[slot] = (short)-sym;
+                    set[slot] = true;
+                }
                 else
                 {
-                    if (slot == 0) slot = nodes++;
-                    node = slot;
+                    if (!set[slot]) { child[slot] = nodes++; set[slot] = true; }
+                    node = child[slot];
                 }
             }
         }
-        if (nodes != 256) throw new InvalidOperationException("Appendix B must give a complete code with 256 internal nodes");
+        if (nodes != 256 || set.Any(s => !s)) throw new InvalidOperationException("Appendix B must give a complete code with 256 internal nodes");
+        return child;
+    }
 
-        // Valid end states: the root and the nodes on the all-ones path up to depth 7 (§5.2 padding).
-        var accepting = new bool[256];
-        for (int node = 0, depth = 0; depth <= 7; depth++, node = child[node * 2 + 1]) accepting[node] = true;
-
-        var table = new uint[256 * 16];
-        for (var state = 0; state < 256; state++)
+    // For every 12-bit window: the first symbol whose code it starts with, and a second one after it, when they fit.
+    private static uint[] BuildPeek()
+    {
+        var table = new uint[1 << PeekBits];
+        for (var window = 0; window < table.Length; window++)
         {
-            for (var nibble = 0; nibble < 16; nibble++)
+            uint entry = 0, count = 0;
+            var used = 0;
+            while (count < 2)
             {
-                var node = state;
-                uint flags = 0, sym = 0;
-                for (var i = 3; i >= 0 && (flags & Fail) == 0; i--)
+                var node = 0;
+                var symbol = -1;
+                for (var i = PeekBits - 1 - used; i >= 0; i--)
                 {
-                    var next = child[node * 2 + ((nibble >> i) & 1)];
-                    if (next >= 0) { node = next; continue; }
-                    var leaf = -next - 1;
-                    if (leaf == HuffmanCode.Eos) flags |= Fail;
-                    else { flags |= Emit; sym = (uint)leaf; }
-                    node = 0;
+                    int next = tree[node * 2 + ((window >> i) & 1)];
+                    if (next > 0) { node = next; continue; }
+                    symbol = -next;
+                    used = PeekBits - i;
+                    break;
                 }
-                if (accepting[node]) flags |= Accept;
-                table[state * 16 + nibble] = (uint)node | (sym << 8) | flags;
+                if (symbol < 0 || symbol == HuffmanCode.Eos) break;
+                entry = count == 0
+                    ? (uint)symbol | (uint)used << 16 | (uint)used << 21
+                    : (entry & ~(0x1fu << 21)) | (uint)symbol << 8 | (uint)used << 21;
+                count++;
             }
+            table[window] = entry | count << 26;
         }
         return table;
     }

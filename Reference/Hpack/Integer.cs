@@ -9,8 +9,15 @@ public enum IntegerStatus
     /// <summary>The input ended before the last continuation octet (§5.1: the MSB of the last octet is 0).</summary>
     Truncated,
 
-    /// <summary>The value does not fit in 31 bits, or uses more continuation octets than such a value needs.</summary>
+    /// <summary>The value does not fit in 31 bits (it exceeds <see cref="Integer.MaxValue"/>).</summary>
     Overflow,
+
+    /// <summary>
+    /// The encoding has more continuation octets than <see cref="Integer.MaxContinuationOctets"/>,
+    /// whatever its value (redundant zero groups): §5.1 allows any number, and
+    /// lets a decoder refuse encodings beyond its limits.
+    /// </summary>
+    TooManyOctets,
 }
 
 /// <summary>
@@ -29,8 +36,21 @@ public static class Integer
     /// </summary>
     public const int MaxValue = int.MaxValue;
 
-    // A 31-bit value needs at most 5 continuation octets after the prefix.
-    private const int MaxContinuationOctets = 5;
+    /// <summary>
+    /// The most continuation octets we read after the prefix: a 31-bit value
+    /// never needs more; more could only be redundant zero groups, which an
+    /// attacker would use to make one integer arbitrarily long.
+    /// </summary>
+    public const int MaxContinuationOctets = 5;
+
+    /// <summary>Which limit an integer broke, in words: "does not fit in 31 bits ..." or "has more than 5 continuation octets ...".</summary>
+    /// <param name="status"><see cref="IntegerStatus.Overflow"/> or <see cref="IntegerStatus.TooManyOctets"/>.</param>
+    public static string LimitBroken(IntegerStatus status) => status switch
+    {
+        IntegerStatus.TooManyOctets =>
+            $"has more than {MaxContinuationOctets} continuation octets (this decoder's limit on an integer's length, whatever its value)",
+        _ => $"does not fit in 31 bits (more than {MaxValue})",
+    };
 
     /// <summary>
     /// Reads an integer with an <paramref name="prefixBits"/>-bit prefix from the
@@ -58,7 +78,7 @@ public static class Integer
         for (var i = 1; ; i++)
         {
             if (i >= source.Length) return IntegerStatus.Truncated;
-            if (i > MaxContinuationOctets) return IntegerStatus.Overflow;
+            if (i > MaxContinuationOctets) return IntegerStatus.TooManyOctets;
             var b = source[i];
             acc += (long)(b & 0x7f) << shift;
             if (acc > MaxValue) return IntegerStatus.Overflow;

@@ -51,4 +51,27 @@ public static class StringLiteral
         var header = Integer.Write(destination, codedLength, 7, HuffmanFlag);
         return header + Huffman.Encode(value, destination[header..]);
     }
+
+    /// <summary>
+    /// Writes <paramref name="value"/> Huffman-coded when that is strictly
+    /// shorter than its octets (nghttp2's choice), else raw, coding it once: the
+    /// code goes straight after a one-octet length prefix and is moved only in
+    /// the rare case where its length needs a longer prefix. Needs room for the
+    /// raw literal plus 4 octets.
+    /// </summary>
+    /// <returns>Octets written.</returns>
+    internal static int WriteHuffmanIfShorter(Span<byte> destination, ReadOnlySpan<byte> value)
+    {
+        var coded = Huffman.EncodeAtMost(value, destination[1..], value.Length - 1);
+        if (coded < 0) return Write(destination, value, false);
+        if (coded < 0x7f)
+        {
+            destination[0] = (byte)(HuffmanFlag | coded);
+            return 1 + coded;
+        }
+        var header = Integer.EncodedLength(coded, 7);
+        destination.Slice(1, coded).CopyTo(destination[header..]);
+        Integer.Write(destination, coded, 7, HuffmanFlag);
+        return header + coded;
+    }
 }

@@ -7,6 +7,9 @@ using Benchmarks;
 // for a profiler to attach to (DOTNET_PerfMapEnabled=1 perf record -g dotnet Benchmarks.dll --profile 10).
 // `--sessions N` runs exactly N sessions (10,000 requests each), for instruction counts that do
 // not depend on the machine's load: valgrind --tool=callgrind, once with N and once with 2N.
+// `--hpack decode|encode ROUNDS [REPEAT]` loops over the HPACK corpus as the libnghttp2 anchor
+// does (tools/hpack-bench.sh runs both, interleaved, and under callgrind).
+if (args is ["--hpack", ..]) return HpackLoop.Run(args);
 if (args is ["--profile", ..] or ["--sessions", _])
 {
     var seconds = args is ["--profile", var s] ? double.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : args[0] == "--profile" ? 10 : double.MaxValue;
@@ -17,6 +20,7 @@ if (args is ["--profile", ..] or ["--sessions", _])
     long requests = 0;
     for (var i = 0; i < sessions && clock.Elapsed.TotalSeconds < seconds; i++) requests += bench.Session();
     Console.WriteLine($"{requests} requests in {clock.Elapsed.TotalSeconds:F1} s: {requests / clock.Elapsed.TotalSeconds:N0} requests/s");
-    return;
+    return 0;
 }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

@@ -1,14 +1,14 @@
+using HpackStories;
 using Reference.Hpack;
-using VectorRunner;
 using Xunit;
 
 namespace Conformance.Tests.Hpack;
 
 /// <summary>
 /// The public hpack-test-case corpus, read from <c>HPACK_TEST_CASE_DIR</c>
-/// (never copied into the repository). Story files are parsed by
-/// run-vectors.sh's own reader (tools/VectorRunner/Corpus.cs, linked into
-/// this project), so the tests and the script read the corpus alike; this
+/// (never copied into the repository). Story files are parsed by the reader
+/// run-vectors.sh and h2ref use (tools/HpackStories), so the tests and the
+/// tools read the corpus alike; this
 /// class adds what only tests need: skip or fail when it is missing, theory
 /// data, a cache.
 /// </summary>
@@ -51,13 +51,13 @@ internal static class Corpus
         {
             if (cache.TryGetValue(folder, out var stories)) return stories;
             var dir = Path.Combine(Require(), folder);
-            stories = [.. Directory.GetFiles(dir, "story_*.json").Order().Select(VectorRunner.Corpus.Parse)];
+            stories = [.. Directory.GetFiles(dir, "story_*.json").Order(StringComparer.Ordinal).Select(StoryReader.Load)];
             cache[folder] = stories;
             return stories;
         }
     }
 
-    public static string Show(IEnumerable<HeaderField> fields) => VectorRunner.Corpus.Show(fields);
+    public static string Show(IEnumerable<HeaderField> fields) => HpackStories.Corpus.Show(fields);
 
-    public static bool SameFields(IReadOnlyList<HeaderField> a, IReadOnlyList<HeaderField> b) => VectorRunner.Corpus.SameFields(a, b);
+    public static bool SameFields(IReadOnlyList<HeaderField> a, IReadOnlyList<HeaderField> b) => HpackStories.Corpus.SameFields(a, b);
 }

@@ -1,5 +1,5 @@
+using HpackStories;
 using Reference.Hpack;
-using VectorRunner;
 using Xunit;
 
 namespace Conformance.Tests.Hpack;
@@ -18,26 +18,9 @@ public class CorpusTests
         var cases = 0;
         foreach (var story in stories)
         {
-            DecoderState? state = null;
-            foreach (var c in story.Cases)
-            {
-                cases++;
-                state = state is null ? DecoderState.Initial(c.HeaderTableSize ?? 4096)
-                    : c.HeaderTableSize is { } size ? state.WithSettingsTableSize(size) : state;
-                var result = HpackDecoder.Decode(state, c.Wire!, DecoderLimits.Unlimited);
-                var failure = result.Match(
-                    Right: d =>
-                    {
-                        state = d.State;
-                        return Corpus.SameFields(c.Headers, d.Fields) ? "" : $"expected {Corpus.Show(c.Headers)}, got {Corpus.Show(d.Fields)}";
-                    },
-                    Left: e => $"expected {Corpus.Show(c.Headers)}, got error {e}");
-                if (failure.Length > 0)
-                {
-                    failures.Add($"{folder}/{story.Name} seqno {c.Seqno}: {failure}");
-                    break; // the rest of the story depends on this table
-                }
-            }
+            var outcome = StoryCheck.Decode(story, DecoderLimits.Unlimited);
+            cases += outcome.Cases;
+            if (outcome.Failure is { } f) failures.Add($"{folder}/{story.Name} {f}");
         }
         Assert.True(cases > 0);
         if (failures.Count > 0) Assert.Fail(string.Join("\n", failures));

@@ -35,6 +35,28 @@ public class DecoderErrorTests
     [InlineData("3fffffffff7f")]       // size update with a huge value
     public void IntegerOverflow(string hex) => Assert.Equal("5.1", DecodeError(DecoderState.Initial(), Hex(hex)).Section);
 
+    [Theory(DisplayName = "RFC 7541 §5.1: an error for an integer says which limit it broke: its value (31 bits) or its length (5 continuation octets)")]
+    [InlineData("0f8080808080000161", "has more than 5 continuation octets")]  // name index 15 in 1 + 6 octets (redundant zero groups)
+    [InlineData("007f808080808000", "has more than 5 continuation octets")]    // name length 127 in 1 + 6 octets
+    [InlineData("0fffffffff0f", "does not fit in 31 bits")]                    // name index 15 + 0xf0000000-1 > 2^31-1
+    [InlineData("00007fffffffff0f", "does not fit in 31 bits")]                // string length over 2^31-1
+    public void IntegerLimitNamed(string hex, string rule)
+    {
+        var e = DecodeError(DecoderState.Initial(), Hex(hex));
+        Assert.Equal("5.1", e.Section);
+        Assert.Contains(rule, e.Rule);
+        Assert.DoesNotContain(rule.StartsWith("has") ? "31 bits" : "continuation", e.Rule);
+    }
+
+    [Fact(DisplayName = "RFC 7541 §5.1: a value that fits, spread over more than 5 continuation octets, is refused as too long, not as too large")]
+    public void TooManyOctetsStatus()
+    {
+        Assert.Equal(IntegerStatus.TooManyOctets, Integer.TryRead(Hex("0f808080808000"), 4, out _, out _));
+        Assert.Equal(IntegerStatus.Ok, Integer.TryRead(Hex("0f8080808000"), 4, out var value, out var consumed));
+        Assert.Equal((15, 6), (value, consumed));
+        Assert.Equal(IntegerStatus.Overflow, Integer.TryRead(Hex("0fffffffff0f"), 4, out _, out _));
+    }
+
     [Theory(DisplayName = "RFC 7541 §5.1/§5.2: a block ending inside a representation is an error")]
     [InlineData("ff", "5.1")]
     [InlineData("41", "5.2")]

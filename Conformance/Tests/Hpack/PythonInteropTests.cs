@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using Reference.Hpack;
-using VectorRunner;
+using HpackStories;
 using Xunit;
 
 namespace Conformance.Tests.Hpack;

@@ -68,4 +68,28 @@ public class HpackDecodeTests
         Assert.Equal(1, run.Status);
         Assert.Contains("no \"wire\"", run.Err);
     }
+
+    [Fact(DisplayName = "hpack decode: \"header_table_size\": null and absent seqno are read as the hpack-test-case README says (unchanged size, position)")]
+    public void NullTableSize()
+    {
+        var story = """{"cases":[{"header_table_size":null,"wire":"4003782d610131"},{"header_table_size":null,"wire":"be"},{"header_table_size":0,"wire":"200003782d610132"}]}""";
+        var run = HpackCliWith(story, "decode");
+        Assert.True(run.Status == 0, run.Err);
+        var cases = JObject.Parse(run.Out)["cases"]!;
+        Assert.Equal([0, 1, 2], cases.Select(c => (int)c["seqno"]!));
+        Assert.Equal(["1", "1", "2"], cases.Select(c => (string)c["headers"]![0]!["x-a"]!));
+        Assert.Equal(0, (int)cases[2]!["header_table_size"]!);
+    }
+
+    [Theory(DisplayName = "hpack decode: a malformed story is one line on stderr naming the case, exit 1")]
+    [InlineData("""{"cases":[{"wire":"82"},{"wire":"828"}]}""", "h2ref hpack decode: stdin: case 1: \"wire\": '828' is not hex octets (an odd number of digits, 3)")]
+    [InlineData("""{"cases":[{"wire":"82"},[]]}""", "h2ref hpack decode: stdin: case 1: is an array, not an object")]
+    [InlineData("""{"cases":[{"header_table_size":"big","wire":"82"}]}""", "h2ref hpack decode: stdin: case 0: \"header_table_size\" is the string \"big\", not a table size")]
+    public void MalformedStory(string story, string line)
+    {
+        var run = HpackCliWith(story, "decode");
+        Assert.Equal(1, run.Status);
+        Assert.StartsWith(line, run.Err);
+        Assert.Single(run.Err.TrimEnd('\n').Split('\n'));
+    }
 }

@@ -1,3 +1,4 @@
+using HpackStories;
 using Newtonsoft.Json.Linq;
 using Reference;
 using Reference.Hpack;
@@ -73,7 +74,7 @@ public class VectorTests
         var steps = ((JArray?)v["preceding"] ?? []).Cast<JObject>().Append(v).ToArray();
         for (var i = 0; i < steps.Length; i++)
         {
-            var before = StoryDecoder.Before(state, (int?)steps[i]["header_table_size"]);
+            var before = StoryContext.DecoderBefore(state, (int?)steps[i]["header_table_size"]);
             var outcome = StoryDecoder.DecodeBlock(before, Bytes.FromHex((string)steps[i]["wire"]!), DecoderLimits.Default);
             if (i < steps.Length - 1)
             {

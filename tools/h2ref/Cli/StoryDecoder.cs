@@ -1,3 +1,4 @@
+using HpackStories;
 using Reference;
 using Reference.Hpack;
 
@@ -19,12 +20,6 @@ public static class StoryDecoder
     /// </summary>
     public static readonly DecoderLimits ToolLimits = new(MaxHeaderListSize: 1 << 30, MaxFieldCount: 1 << 20, MaxStringLength: 1 << 30);
 
-    /// <summary>The context before case <paramref name="index"/>, given the one after the previous case.</summary>
-    public static DecoderState Before(DecoderState? previous, int? headerTableSize) =>
-        previous is null
-            ? DecoderState.Initial(headerTableSize ?? 4096)
-            : headerTableSize is { } size ? previous.WithSettingsTableSize(size) : previous;
-
     /// <summary>One block decoded, or why it failed.</summary>
     public sealed record Outcome(DecoderState Before, DecoderState? After, IReadOnlyList<HeaderField> Fields, HpackError? Error);
 
@@ -43,7 +38,7 @@ public static class StoryDecoder
         DecoderState? state = null;
         foreach (var c in story.Cases)
         {
-            var before = Before(state, c.HeaderTableSize);
+            var before = StoryContext.DecoderBefore(state, c.HeaderTableSize);
             var outcome = DecodeBlock(before, c.Wire ?? Bytes.Empty, limits);
             outcomes.Add(outcome);
             if (outcome.Error is not null) break;
@@ -59,10 +54,10 @@ public static class StoryDecoder
         for (var i = 0; i < index; i++)
         {
             var c = story.Cases[i];
-            var outcome = DecodeBlock(Before(state, c.HeaderTableSize), c.Wire ?? Bytes.Empty);
+            var outcome = DecodeBlock(StoryContext.DecoderBefore(state, c.HeaderTableSize), c.Wire ?? Bytes.Empty);
             if (outcome.Error is not null) return (null, $"case {i} (seqno {c.Seqno}) fails before it: {outcome.Error}");
             state = outcome.After;
         }
-        return (Before(state, story.Cases[index].HeaderTableSize), null);
+        return (StoryContext.DecoderBefore(state, story.Cases[index].HeaderTableSize), null);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using HpackStories;
 using Newtonsoft.Json.Linq;
 using Reference;
 using Reference.Hpack;

@@ -1,3 +1,4 @@
+using HpackStories;
 using Newtonsoft.Json.Linq;
 using Reference.Hpack;
 using Tools.Cli;
@@ -72,13 +73,12 @@ public static class HpackEncode
     public static Encoded Encode(Story story, EncoderStrategy strategy, int cap, int? settingsTableSize, bool dumpTable)
     {
         var first = settingsTableSize ?? story.Cases.FirstOrDefault()?.HeaderTableSize ?? 4096;
-        var state = EncoderState.Initial(strategy, cap);
-        if (first != 4096) state = state.WithTableSize(first);
+        EncoderState? state = null;
         var cases = new JArray();
         long input = 0, output = 0;
         foreach (var (c, i) in story.Cases.Select((c, i) => (c, i)))
         {
-            if (i > 0 && c.HeaderTableSize is { } size) state = state.WithTableSize(size);
+            state = StoryContext.EncoderBefore(state, i == 0 ? first : c.HeaderTableSize, strategy, cap);
             var (next, wire) = HpackEncoder.Encode(state, c.Headers);
             state = next;
             var inLen = Stories.InputLength(c.Headers);

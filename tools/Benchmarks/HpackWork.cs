@@ -1,0 +1,177 @@
+using System.Buffers;
+using HpackStories;
+using Reference.Hpack;
+
+namespace Benchmarks;
+
+/// <summary>
+/// The HPACK work measured by <see cref="HpackBenchmarks"/> and by
+/// <c>Benchmarks --hpack</c>, with the semantics of libnghttp2's anchor
+/// (tools/hpack-anchor/anchor.c) over the same stories: decode every wire of
+/// every folder that has wires (one context per story, each case's
+/// <c>header_table_size</c> applied before it); encode every raw-data story
+/// with the nghttp2 strategy (one context per story) into one reused buffer,
+/// with new field objects for every block (a field remembers its hashes and
+/// static match once computed, <see cref="HeaderField"/>; a server builds new
+/// fields per response, so encoding the same objects again would measure that
+/// memory, not the encoder — nghttp2 keeps nothing about a field between
+/// blocks either). Making those objects is included, as a caller pays it.
+/// </summary>
+public sealed class HpackWork
+{
+    private readonly (int? Size, byte[] Wire, int Headers)[][] decode;
+    private readonly (int? Size, HeaderField[] Fields)[][] encode;
+    private readonly List<HeaderField> fresh = new(256);
+    private readonly ArrayBufferWriter<byte> writer = new(1 << 16);
+
+    /// <summary>Headers in one pass of <see cref="DecodeAll"/>.</summary>
+    public long DecodeHeaders { get; }
+
+    /// <summary>Name + value octets in one pass of <see cref="DecodeAll"/>.</summary>
+    public long DecodeOctets { get; }
+
+    /// <summary>Headers in one pass of <see cref="EncodeAll"/>.</summary>
+    public long EncodeHeaders { get; }
+
+    /// <summary>Name + value octets in one pass of <see cref="EncodeAll"/>.</summary>
+    public long EncodeOctets { get; }
+
+    /// <summary>Reads the corpus under <paramref name="dir"/> (its root: one folder per implementation).</summary>
+    public HpackWork(string dir)
+    {
+        var stories = Corpus.Folders(dir).SelectMany(Corpus.Load).ToList();
+        var wired = stories.Where(s => s.Cases.Any(c => c.Wire is not null)).ToList();
+        var raw = stories.Where(s => s.Cases.All(c => c.Wire is null)).ToList();
+        decode = [.. wired.Select(s => s.Cases.Select(c => (c.HeaderTableSize, c.Wire!.Value.ToArray(), c.Headers.Count)).ToArray())];
+        encode = [.. raw.Select(s => s.Cases.Select(c => (c.HeaderTableSize, c.Headers.ToArray())).ToArray())];
+        DecodeHeaders = wired.Sum(s => s.Cases.Sum(c => (long)c.Headers.Count));
+        DecodeOctets = wired.Sum(s => s.Cases.Sum(c => c.RawLength));
+        EncodeHeaders = raw.Sum(s => s.Cases.Sum(c => (long)c.Headers.Count));
+        EncodeOctets = raw.Sum(s => s.Cases.Sum(c => c.RawLength));
+    }
+
+    private HpackWork((int? Size, byte[] Wire, int Headers)[][] decode, (int? Size, HeaderField[] Fields)[][] encode)
+    {
+        this.decode = decode;
+        this.encode = encode;
+        DecodeHeaders = decode.Sum(s => s.Sum(c => (long)c.Headers));
+        EncodeHeaders = encode.Sum(s => s.Sum(c => (long)c.Fields.Length));
+        EncodeOctets = encode.Sum(s => s.Sum(c => c.Fields.Sum(f => (long)f.Name.Length + f.Value.Length)));
+    }
+
+    /// <summary>
+    /// The same stories from the flat files tools/hpack-anchor/export.py writes
+    /// for the libnghttp2 anchor (decode.bin, encode.bin in <paramref name="dir"/>):
+    /// identical input, and a start-up cheap enough for callgrind.
+    /// </summary>
+    public static HpackWork FromAnchorFiles(string dir)
+    {
+        var d = new BinaryReader(File.OpenRead(Path.Combine(dir, "decode.bin")));
+        var decode = new (int?, byte[], int)[d.ReadUInt32()][];
+        for (var s = 0; s < decode.Length; s++)
+        {
+            decode[s] = new (int?, byte[], int)[d.ReadUInt32()];
+            for (var c = 0; c < decode[s].Length; c++)
+            {
+                var size = d.ReadUInt32();
+                var headers = (int)d.ReadUInt32();
+                var wire = d.ReadBytes((int)d.ReadUInt32());
+                decode[s][c] = (size == uint.MaxValue ? null : (int)size, wire, headers);
+            }
+        }
+        var e = new BinaryReader(File.OpenRead(Path.Combine(dir, "encode.bin")));
+        var encode = new (int?, HeaderField[])[e.ReadUInt32()][];
+        for (var s = 0; s < encode.Length; s++)
+        {
+            encode[s] = new (int?, HeaderField[])[e.ReadUInt32()];
+            for (var c = 0; c < encode[s].Length; c++)
+            {
+                var size = e.ReadUInt32();
+                var fields = new HeaderField[e.ReadUInt32()];
+                for (var i = 0; i < fields.Length; i++)
+                {
+                    var name = e.ReadBytes((int)e.ReadUInt32());
+                    fields[i] = new HeaderField(name, e.ReadBytes((int)e.ReadUInt32()));
+                }
+                encode[s][c] = (size == uint.MaxValue ? null : (int)size, fields);
+            }
+        }
+        return new HpackWork(decode, encode);
+    }
+
+    /// <summary>The corpus of <c>HPACK_TEST_CASE_DIR</c>.</summary>
+    /// <exception cref="InvalidOperationException">When it is not set to a clone of hpack-test-case.</exception>
+    public static HpackWork FromEnvironment()
+    {
+        var dir = Environment.GetEnvironmentVariable("HPACK_TEST_CASE_DIR");
+        if (string.IsNullOrEmpty(dir) || !Directory.Exists(Path.Combine(dir, "raw-data")))
+            throw new InvalidOperationException("set HPACK_TEST_CASE_DIR to a clone of https://github.com/http2jp/hpack-test-case");
+        return new HpackWork(dir);
+    }
+
+    /// <summary>Decodes every block; returns the headers decoded (checked against each case's count).</summary>
+    public long DecodeAll()
+    {
+        long headers = 0;
+        for (var s = 0; s < decode.Length; s++)
+        {
+            DecoderState? state = null;
+            for (var c = 0; c < decode[s].Length; c++)
+            {
+                var (size, wire, count) = decode[s][c];
+                var result = HpackDecoder.Decode(StoryContext.DecoderBefore(state, size), wire, DecoderLimits.Unlimited);
+                if (!result.IsRight)
+                    throw new InvalidOperationException($"story {s} case {c} failed to decode: {result.Match(Right: _ => "", Left: e => e.ToString())} ({Convert.ToHexStringLower(wire)})");
+                var decoded = (DecodedBlock)result;
+                if (decoded.Fields.Count != count) throw new InvalidOperationException("a corpus block decoded to the wrong number of fields");
+                state = decoded.State;
+                headers += count;
+            }
+        }
+        return headers;
+    }
+
+    /// <summary>Encodes every raw-data story with <paramref name="strategy"/>; returns the headers encoded and the block octets.</summary>
+    public (long Headers, long Wire) EncodeAll(EncoderStrategy strategy)
+    {
+        long headers = 0, wire = 0;
+        foreach (var story in encode)
+        {
+            EncoderState? state = null;
+            foreach (var (size, fields) in story)
+            {
+                state = StoryContext.EncoderBefore(state, size, strategy);
+                writer.ResetWrittenCount();
+                state = HpackEncoder.Encode(state, Fresh(fields), writer);
+                wire += writer.WrittenCount;
+                headers += fields.Length;
+            }
+        }
+        return (headers, wire);
+    }
+
+    /// <summary>Encodes every raw-data story into a fresh array per block (<see cref="HpackEncoder.Encode(EncoderState, IReadOnlyList{HeaderField})"/>).</summary>
+    public long EncodeAllToArrays(EncoderStrategy strategy)
+    {
+        long wire = 0;
+        foreach (var story in encode)
+        {
+            EncoderState? state = null;
+            foreach (var (size, fields) in story)
+            {
+                state = StoryContext.EncoderBefore(state, size, strategy);
+                (state, var block) = HpackEncoder.Encode(state, Fresh(fields));
+                wire += block.Length;
+            }
+        }
+        return wire;
+    }
+
+    // The block's fields as new objects sharing the octets.
+    private List<HeaderField> Fresh(HeaderField[] fields)
+    {
+        fresh.Clear();
+        foreach (var f in fields) fresh.Add(new HeaderField(f.Name, f.Value, f.Sensitive));
+        return fresh;
+    }
+}
