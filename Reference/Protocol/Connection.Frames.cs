@@ -62,9 +62,11 @@ public static partial class Connection
             {
                 var e = ReturnConnectionCredit(len);
                 if (e is not null) return e;
+                // A stream closed so long ago that it is forgotten (§6.1: DATA on a stream not "open" or "half-closed (local)"
+                // is a stream error STREAM_CLOSED): the stream is reset, the connection lives; the reset costs a token.
                 return RecentlyClosed(id).Case is CloseCause cause
                     ? (StreamMachine.Receive(StreamState.ClosedBy(cause), StreamEvent.Data, f.EndStream, id) as StreamTransition.Failed)?.Error
-                    : new ConnectionError(ErrorCode.StreamClosed, $"DATA on closed stream {id}", "5.1");
+                    : new StreamError(id, ErrorCode.StreamClosed, $"DATA on closed stream {id}", "6.1");
             }
             var t = StreamMachine.Receive(rec.State, StreamEvent.Data, f.EndStream, id);
             if (t is not StreamTransition.Moved mv)

@@ -34,6 +34,7 @@ public static partial class Connection
             phase = options.Role == Role.Server ? ConnectionPhase.AwaitingPreface : ConnectionPhase.AwaitingSettings,
             decoder = DecoderState.Initial(4096),
             closed = ClosedStreams.Create(options.Limits.ClosedStreamMemory),
+            reset = ClosedStreams.Create(options.Limits.ResetStreamMemory),
             encoder = EncoderState.Initial(options.EncoderStrategy.IfNone(() => EncoderStrategy.Nghttp2), options.EncoderTableCap),
             resetBucket = TokenBucket.Full(options.Limits.Resets, now),
             churnBucket = TokenBucket.Full(options.Limits.Churn, now),
@@ -289,10 +290,20 @@ public static partial class Connection
 
         private Option<CloseCause> RecentlyClosed(uint id) => S.RecentlyClosed(id);
 
-        private bool ownsClosed;
+        private bool ownsClosed, ownsReset;
 
+        /// <summary>
+        /// Remembers a closed stream: those we reset in their own memory, which
+        /// normal closes never evict (late frames on them are discarded, §6.4).
+        /// </summary>
         private void Remember(uint id, CloseCause cause)
         {
+            if (cause == CloseCause.ResetSent)
+            {
+                if (!ownsReset) { S.reset = S.reset.Copy(); ownsReset = true; }
+                S.reset.Add(id, cause);
+                return;
+            }
             if (!ownsClosed) { S.closed = S.closed.Copy(); ownsClosed = true; }
             S.closed.Add(id, cause);
         }

@@ -57,6 +57,7 @@ public sealed class ConnectionState
     internal EncoderState encoder = null!;
     internal StreamTable streams = StreamTable.Empty;
     internal ClosedStreams closed = ClosedStreams.Create(256);
+    internal ClosedStreams reset = ClosedStreams.Create(1024); // streams we reset, kept apart from normal closes
     internal uint highestPeerStreamId;
     internal uint highestLocalStreamId;
     internal int activePeerStreams;
@@ -159,7 +160,11 @@ public sealed class ConnectionState
     public Option<uint> GoAwayReceivedLastStreamId => goAwayReceived;
 
     /// <summary>How a recently closed stream closed (None: not closed, or forgotten).</summary>
-    public Option<CloseCause> RecentlyClosed(uint streamId) => closed.Find(streamId);
+    public Option<CloseCause> RecentlyClosed(uint streamId)
+    {
+        var r = reset.Find(streamId);
+        return r.IsSome ? r : closed.Find(streamId);
+    }
 
     /// <summary>
     /// How many body octets <see cref="SendData"/> would take now on a stream

@@ -93,6 +93,21 @@ public sealed record ConnectionLimits
     public int ClosedStreamMemory { get; init; } = 256;
 
     /// <summary>
+    /// How many streams <em>we</em> reset are remembered, apart from
+    /// <see cref="ClosedStreamMemory"/> (1024; swift-nio-http2's
+    /// <c>recentlyResetStreams</c>): normal closes never evict them, so the
+    /// frames the peer had in flight when our RST_STREAM left — DATA,
+    /// trailers, WINDOW_UPDATE — are discarded however many other streams
+    /// finished since (§5.4.2, §6.4: "frames that arrive after RST_STREAM is
+    /// sent" are expected). Older resets are forgotten; a late frame on a
+    /// forgotten stream gets a stream error STREAM_CLOSED (§6.1), never a
+    /// connection error. The memory grows with use, up to 16 octets per
+    /// entry: it stays bounded while a reset flood is stopped by
+    /// <see cref="Resets"/>.
+    /// </summary>
+    public int ResetStreamMemory { get; init; } = 1024;
+
+    /// <summary>
     /// Our connection-level receive window (1 MiB): announced with a
     /// WINDOW_UPDATE on stream 0 right after our SETTINGS so uploads are not
     /// stalled at 64 KiB, and bounding the request data the peer can have in

@@ -286,8 +286,9 @@ public class LimitTests
         Assert.True(s.State.RecentlyClosed(1).IsNone);
         var remembered = Enumerable.Range(0, 100).Count(i => s.State.RecentlyClosed((uint)(2 * i + 1)).IsSome);
         Assert.Equal(16, remembered); // exactly the capacity: the most recent 16
-        // A forgotten stream is still closed: DATA on it is STREAM_CLOSED (§5.1).
-        s.Feed(new DataFrame(1, new byte[1])).GoAway(ErrorCode.StreamClosed);
+        // A forgotten stream is still closed: DATA on it is a stream error STREAM_CLOSED (§6.1); the connection lives.
+        s.Feed(new DataFrame(1, new byte[1])).Rst(1, ErrorCode.StreamClosed);
+        Assert.Equal(ConnectionPhase.Open, s.State.Phase);
     }
 
     // ---- timeouts ----------------------------------------------------------------------------------
