@@ -90,6 +90,10 @@ public static partial class Connection
             {
                 consumed += fr.Consumed;
                 m.Run(m.OnFrame(fr.Frame));
+                // Decided after each frame, not per call: the outputs are a function of the octets alone,
+                // however the transport split them (a PING after the GOAWAY that ends the connection is
+                // never answered, whether it came in the same read or the next).
+                m.MaybeFinishGracefully();
             }
             else if (r is ReadFailed bad)
             {
@@ -99,6 +103,7 @@ public static partial class Connection
                 m.Run(e.Scope == ErrorScope.Stream && s.headerBlock.IsNone
                     ? new StreamError(e.StreamId, e.Code, e.Reason, Section(e.Section))
                     : new ConnectionError(e.Code, e.Reason, Section(e.Section)));
+                m.MaybeFinishGracefully();
             }
             else break; // NeedMore: the rest stays with the shell.
         }
@@ -471,7 +476,8 @@ public static partial class Connection
 
         // ---- finishing a call ---------------------------------------------------
 
-        private void MaybeFinishGracefully()
+        /// <summary>§6.8: once a GOAWAY was sent or received and no stream (nor header block) is left, the connection closes.</summary>
+        public void MaybeFinishGracefully()
         {
             if (S.phase == ConnectionPhase.Closed) return;
             if ((S.goAwaySent.IsSome || S.goAwayReceived.IsSome) && S.streams.Count == 0 && S.headerBlock.IsNone)
