@@ -27,11 +27,14 @@ public sealed record ConnectionLimits
 
     /// <summary>
     /// Most octets of one encoded header block, summed over HEADERS and its
-    /// CONTINUATIONs (64 KiB); more is a connection ENHANCE_YOUR_CALM. Stops
-    /// the CONTINUATION flood with payload (CVE-2024-27316): the block must
-    /// be buffered whole before it can be decoded.
+    /// CONTINUATIONs (1 MiB); more is a connection ENHANCE_YOUR_CALM. Stops
+    /// the CONTINUATION flood with payload (CVE-2024-27316): fragments are
+    /// decoded as they arrive, so the block is never held and this cap costs
+    /// no memory; it bounds the work one block can ask for. A header list over
+    /// SETTINGS_MAX_HEADER_LIST_SIZE below this cap is a stream matter (431,
+    /// RFC 9113 §8.2, §10.5.1).
     /// </summary>
-    public int MaxHeaderBlockBytes { get; init; } = 64 * 1024;
+    public int MaxHeaderBlockBytes { get; init; } = 1024 * 1024;
 
     /// <summary>
     /// Streams reset by the peer (RST_STREAM) or by us because of the peer

@@ -131,3 +131,71 @@ public sealed class LiveLateFrameTests
         finally { await server.StopAsync(TimeSpan.FromSeconds(2)); }
     }
 }
+
+/// <summary>Big header lists are a stream matter (RFC 9113 §8.2, §10.5.1), checked against the real server.</summary>
+public sealed class LiveBigHeaderTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static Http2Server Start()
+    {
+        var server = new Http2Server("127.0.0.1", 0, () => new DemoHandler(), null, ServerOptions.Default with { AccessLog = false });
+        server.Start();
+        return server;
+    }
+
+    private static string Status(HeadersFrame h, ref DecoderState decoder)
+    {
+        var d = (DecodedBlock)HpackDecoder.Decode(decoder, h.Fragment.Span, DecoderLimits.Unlimited).Case!;
+        decoder = d.State;
+        return d.Fields.First(f => f.Name.ToUtf8() == ":status").Value.ToUtf8();
+    }
+
+    [Theory(DisplayName = "RFC 9113 §10.5.1 (real server, raw socket): 100 KiB in 7 frames, one 70 KB field, 8,000 fields each get 431; the next request on the connection gets 200")]
+    [InlineData("100KiB")]
+    [InlineData("70KB")]
+    [InlineData("8000")]
+    public async Task BigHeaderListGets431(string which)
+    {
+        var server = Start();
+        try
+        {
+            using var c = await RawClient.ConnectAsync(server.LocalEndPoint!.Port);
+            await c.SendAsync(SettingsFrame.Acknowledgement);
+            (string, string)[] get = [(":method", "GET"), (":scheme", "http"), (":path", "/bytes/3"), (":authority", "a")];
+            var rng = new Random(1);
+            (string, string)[] extra = which switch
+            {
+                "100KiB" => [.. Enumerable.Range(0, 53).Select(i => ($"x-f{i}", new string(Enumerable.Range(0, 2000).Select(_ => (char)rng.Next('!', '~')).ToArray())))],
+                "70KB" => [("x-big", new string('|', 70_000))],
+                _ => [.. Enumerable.Range(0, 8000).Select(i => ($"x-{i}", "v"))],
+            };
+            var block = c.Block([.. get, .. extra]);
+            var frames = FrameWriter.SplitHeaderBlock(1, block, true, LanguageExt.Option<PriorityFields>.None, 16384).ToArray();
+            if (which == "100KiB") Assert.Equal(7, frames.Length);
+            await c.SendAsync(frames);
+            await c.SendAsync(new HeadersFrame(3, c.Block(get), true));
+            var seen = await c.UntilAsync(f => f is GoAwayFrame || f is DataFrame { StreamId: 3, EndStream: true });
+            Assert.DoesNotContain(seen, f => f is GoAwayFrame);
+            var decoder = DecoderState.Initial();
+            var statuses = seen.OfType<HeadersFrame>().Select(h => (h.StreamId, Status(h, ref decoder))).ToList();
+            Assert.Contains((1u, "431"), statuses);
+            Assert.Contains((3u, "200"), statuses);
+        }
+        finally { await server.StopAsync(TimeSpan.FromSeconds(2)); }
+    }
+
+    [Fact(DisplayName = "RFC 9113 §10.5.1 (curl): a 60 KB request field (curl sends at most 64 KiB of header block) gets 431, not a closed connection")]
+    public async Task CurlBigField()
+    {
+        var server = Start();
+        try
+        {
+            var r = await Conformance.Tests.Server.ExternalTool.RunAsync("curl",
+                ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--http2-prior-knowledge", "-H", "x-big: " + new string('|', 60_000), $"http://127.0.0.1:{server.LocalEndPoint!.Port}/"],
+                TimeSpan.FromSeconds(20));
+            Assert.Equal("431", r.Output.Trim());
+        }
+        finally { await server.StopAsync(TimeSpan.FromSeconds(2)); }
+    }
+}
