@@ -44,8 +44,17 @@ public static partial class Connection
                 return Reject(c, "the peer's SETTINGS_MAX_CONCURRENT_STREAMS is reached (§5.1.2)");
             if (StreamMachine.Send(rec.State, StreamEvent.Headers, c.EndStream, id) is not StreamTransition.Moved mv)
                 return Reject(c, $"cannot send HEADERS on a stream in state {rec.State.Name} (§5.1)");
+            if (!informational && rec.PromisedOn != 0 && Find(rec.PromisedOn) is { OurHeadersDone: false })
+            {
+                // §8.4: the client reads the answer to its own request first; this pushed
+                // response waits (headers, then any body) until the parent's HEADERS are sent.
+                var opened = StreamMachine.Send(rec.State, StreamEvent.Headers, false, id) is StreamTransition.Moved o ? o.Next : rec.State;
+                Update(existing, rec with { State = opened, OurHeadersDone = true, Held = new HeldHeaders(c.Fields, c.EndStream) });
+                return null;
+            }
             SendHeaderBlock(id, c.Fields, c.EndStream);
             Update(existing, rec with { State = informational ? rec.State : mv.Next, OurHeadersDone = !informational });
+            if (!informational) ReleaseHeldPushes(id);
             return null;
         }
 
@@ -55,12 +64,13 @@ public static partial class Connection
             var rec = Find(id);
             if (rec is null) return Reject(c, $"stream {id} is not open");
             if (!rec.OurHeadersDone) return Reject(c, "DATA before the header section (§8.1)");
-            if (!rec.State.WeMaySend || rec.PendingEnd || rec.PendingTrailers.IsSome)
+            if (!rec.State.WeMaySend || rec.PendingEnd || rec.PendingTrailers.IsSome || rec.Held.Case is HeldHeaders { EndStream: true })
                 return Reject(c, $"cannot send DATA on a stream in state {rec.State.Name} or after its end (§5.1)");
             var data = c.Data;
             var len = data.Length;
+            var held = rec.Held.IsSome;
             // Hot path: nothing buffered and the whole body fits the windows and one frame.
-            if (rec.PendingBytes == 0 && FlowControl.Sendable(rec.SendWindow, S.connectionSendWindow, S.peerSettings.MaxFrameSize, len) == len && (len > 0 || c.EndStream))
+            if (rec.PendingBytes == 0 && !held && FlowControl.Sendable(rec.SendWindow, S.connectionSendWindow, S.peerSettings.MaxFrameSize, len) == len && (len > 0 || c.EndStream))
             {
                 Send(new DataFrame(id, data, c.EndStream));
                 S.connectionSendWindow -= len;
@@ -72,7 +82,7 @@ public static partial class Connection
             }
             // Buffer up to the bound (CVE-2019-9517: never more than MaxStreamSendBuffer per stream), then send what the windows allow.
             var room = Math.Max(0, L.MaxStreamSendBuffer - rec.PendingBytes);
-            var direct = rec.PendingBytes == 0 ? (int)Math.Max(0, Math.Min(rec.SendWindow, S.connectionSendWindow)) : 0;
+            var direct = rec.PendingBytes == 0 && !held ? (int)Math.Max(0, Math.Min(rec.SendWindow, S.connectionSendWindow)) : 0;
             // long: at the §6.9.1 maximum window (2^31-1) direct + room overflows int.
             var accepted = (int)Math.Min(len, (long)direct + room);
             var all = accepted == len;
@@ -93,7 +103,7 @@ public static partial class Connection
             var rec = Find(c.StreamId);
             if (rec is null) return Reject(c, $"stream {c.StreamId} is not open");
             if (!rec.OurHeadersDone) return Reject(c, "trailers before the header section (§8.1)");
-            if (!rec.State.WeMaySend || rec.PendingEnd || rec.PendingTrailers.IsSome)
+            if (!rec.State.WeMaySend || rec.PendingEnd || rec.PendingTrailers.IsSome || rec.Held.Case is HeldHeaders { EndStream: true })
                 return Reject(c, $"cannot send trailers on a stream in state {rec.State.Name} or after its end");
             if (FieldValidation.CheckTrailers(c.Fields).Case is Malformed bad)
                 return Reject(c, $"malformed trailers: {bad.Reason} (§{bad.Section})");
@@ -125,7 +135,7 @@ public static partial class Connection
             if (promised > L.MaxStreamId) return Reject(c, "stream ids exhausted");
             SendPushPromiseBlock(parent.Id, promised, c.RequestFields);
             S.highestLocalStreamId = promised;
-            Update(null, NewStream(promised, StreamState.ReservedLocalState) with { Announced = true });
+            Update(null, NewStream(promised, StreamState.ReservedLocalState) with { Announced = true, PromisedOn = parent.Id });
             Emit(new PushPromised(parent.Id, promised));
             return null;
         }
@@ -175,7 +185,7 @@ public static partial class Connection
             foreach (var r in S.streams.Snapshot())
                 if (r.Announced) Emit(new StreamClosed(r.Id, ErrorCode.InternalError));
             S.streams = StreamTable.Empty; ownsStreams = false;
-            S.activeLocalStreams = S.activePeerStreams = S.peerSendingStreams = S.reservedLocalStreams = S.streamsWithPendingOutput = 0;
+            S.activeLocalStreams = S.activePeerStreams = S.peerSendingStreams = S.reservedLocalStreams = S.streamsWithPendingOutput = S.heldResponses = 0;
             S.phase = ConnectionPhase.Closed;
             return null;
         }

@@ -245,7 +245,7 @@ public static partial class Connection
             foreach (var rec in S.streams.Snapshot())
                 if (rec.Announced) Emit(new StreamClosed(rec.Id, code == ErrorCode.NoError ? ErrorCode.Cancel : code));
             S.streams = StreamTable.Empty; ownsStreams = false;
-            S.activeLocalStreams = S.activePeerStreams = S.peerSendingStreams = S.reservedLocalStreams = S.streamsWithPendingOutput = 0;
+            S.activeLocalStreams = S.activePeerStreams = S.peerSendingStreams = S.reservedLocalStreams = S.streamsWithPendingOutput = S.heldResponses = 0;
             S.headerBlock = None;
             S.phase = ConnectionPhase.Closed;
             Emit(new CloseConnection(code, reason));
@@ -323,6 +323,7 @@ public static partial class Connection
             if (r.State is StreamState.ReservedLocal) S.reservedLocalStreams += d;
             if (r.State.PeerMaySend) S.peerSendingStreams += d;
             if (r.HasPendingOutput) S.streamsWithPendingOutput += d;
+            if (r.Held.IsSome) S.heldResponses += d;
         }
 
         /// <summary>
@@ -357,6 +358,23 @@ public static partial class Connection
             Remember(id, cause);
             if (announced || (before?.Announced ?? false))
                 Emit(new StreamClosed(id, closeCode ?? ErrorCode.NoError));
+            // A parent that ends without a final header section (reset, say) no longer holds back its pushes.
+            ReleaseHeldPushes(id);
+        }
+
+        /// <summary>Sends the held header sections of the streams promised on <paramref name="parent"/>, then what they buffered (§8.4).</summary>
+        private void ReleaseHeldPushes(uint parent)
+        {
+            if (S.heldResponses == 0) return;
+            foreach (var r in S.streams.Snapshot())
+            {
+                if (r.PromisedOn != parent || r.Held.Case is not HeldHeaders held) continue;
+                SendHeaderBlock(r.Id, held.Fields, held.EndStream);
+                var next = r with { Held = None };
+                if (held.EndStream)
+                    next = next with { State = StreamMachine.Send(r.State, StreamEvent.Data, true, r.Id) is StreamTransition.Moved mv ? mv.Next : r.State };
+                Update(r, next.State is StreamState.Closed ? next : Drain(next));
+            }
         }
 
         private StreamRecord NewStream(uint id, StreamState state) => new()
@@ -405,6 +423,7 @@ public static partial class Connection
         /// </summary>
         private StreamRecord Drain(StreamRecord r, int maxFrames = int.MaxValue)
         {
+            if (r.Held.IsSome) return r; // nothing goes before the held header section
             var pending = r.Pending;
             var bytes = r.PendingBytes;
             var sw = r.SendWindow;

@@ -65,6 +65,7 @@ public sealed class ConnectionState
     internal int reservedLocalStreams;
     internal int peerSendingStreams;
     internal int streamsWithPendingOutput;
+    internal int heldResponses; // pushed responses waiting for their parent's HEADERS (§8.4)
     internal uint drainCursor; // the stream the last round-robin drain started with
     internal long connectionSendWindow = FlowControl.DefaultWindow;
     internal long connectionReceiveWindow = FlowControl.DefaultWindow;

@@ -62,6 +62,23 @@ public sealed record StreamRecord
     /// <summary>Body octets received since <see cref="RateStart"/>.</summary>
     public long RateBytes { get; init; }
 
+    /// <summary>For a pushed stream, the client stream its PUSH_PROMISE was sent on (§8.4); 0 for other streams.</summary>
+    public uint PromisedOn { get; init; }
+
+    /// <summary>
+    /// A pushed response's header section, held until the parent stream's
+    /// final HEADERS are sent: a client reads the answer to what it asked for
+    /// first (§8.4 orders only PUSH_PROMISE before the content that refers to
+    /// the pushed resource; the pushed response must not overtake the parent's).
+    /// Body octets and trailers given meanwhile wait in <see cref="Pending"/>.
+    /// </summary>
+    public Option<HeldHeaders> Held { get; init; }
+
     /// <summary>True when output (data, END_STREAM or trailers) is waiting in the core.</summary>
     public bool HasPendingOutput => PendingBytes > 0 || PendingEnd || PendingTrailers.IsSome;
 }
+
+/// <summary>A header section the core accepted but has not sent yet (see <see cref="StreamRecord.Held"/>).</summary>
+/// <param name="Fields">The fields, as given.</param>
+/// <param name="EndStream">Whether the section ends the stream (no body follows).</param>
+public sealed record HeldHeaders(IReadOnlyList<HeaderField> Fields, bool EndStream);

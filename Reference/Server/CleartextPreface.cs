@@ -9,9 +9,9 @@ public enum Opening
     NeedMore,
     /// <summary>The complete HTTP/2 client connection preface (RFC 9113 §3.4).</summary>
     Http2,
-    /// <summary>An HTTP/1.x request line (including an <c>Upgrade: h2c</c> request).</summary>
+    /// <summary>A complete HTTP/1.x request line (including an <c>Upgrade: h2c</c> request).</summary>
     Http1,
-    /// <summary>Neither.</summary>
+    /// <summary>Neither: an invalid preface (RFC 9113 §3.4).</summary>
     Other,
 }
 
@@ -27,26 +27,53 @@ public static class CleartextPreface
     /// <summary>The client connection preface, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" (RFC 9113 §3.4).</summary>
     public static ReadOnlySpan<byte> Preface => "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8;
 
-    /// <summary>Classifies the first octets received on a cleartext connection.</summary>
+    /// <summary>The longest HTTP/1.x request line waited for before the octets are judged not to be one.</summary>
+    public const int MaxRequestLine = 8192;
+
+    /// <summary>
+    /// Classifies the first octets received on a cleartext connection. Only a
+    /// complete HTTP/1.x request line (<c>method SP target SP HTTP/1.d CRLF</c>,
+    /// RFC 9112 §3) is <see cref="Opening.Http1"/>; anything else that is not
+    /// the preface is <see cref="Opening.Other"/>, an invalid preface that
+    /// RFC 9113 §3.4 answers with a connection error PROTOCOL_ERROR.
+    /// </summary>
     public static Opening Classify(ReadOnlySpan<byte> first)
     {
         var n = Math.Min(first.Length, Preface.Length);
         if (first[..n].SequenceEqual(Preface[..n]))
             return n == Preface.Length ? Opening.Http2 : Opening.NeedMore;
-        // An HTTP/1.x request line: a method token, a space, ... (RFC 9112 §3).
-        var space = first.IndexOf((byte)' ');
-        if (space < 0)
-            return first.Length < 16 && IsToken(first) ? Opening.NeedMore : Opening.Other;
-        return space > 0 && IsToken(first[..space]) ? Opening.Http1 : Opening.Other;
+        return RequestLine(first);
     }
 
-    private static bool IsToken(ReadOnlySpan<byte> s)
+    /// <summary>Walks <c>token SP 1*(visible) SP "HTTP/1." DIGIT CRLF</c>, as far as the octets go.</summary>
+    private static Opening RequestLine(ReadOnlySpan<byte> s)
     {
-        foreach (var b in s)
-            if (!(b is >= (byte)'A' and <= (byte)'Z' || b is >= (byte)'a' and <= (byte)'z' || b == (byte)'-' || b == (byte)'_'))
-                return false;
-        return true;
+        var i = 0;
+        while (i < s.Length && IsTokenChar(s[i])) i++;
+        if (i == s.Length) return More(s);
+        if (i == 0 || s[i] != (byte)' ') return Opening.Other;
+        var target = ++i;
+        while (i < s.Length && s[i] is > 0x20 and < 0x7f) i++;
+        if (i == s.Length) return More(s);
+        if (i == target || s[i] != (byte)' ') return Opening.Other;
+        var version = s[++i..];
+        ReadOnlySpan<byte> http1 = "HTTP/1."u8;
+        var m = Math.Min(version.Length, http1.Length);
+        if (!version[..m].SequenceEqual(http1[..m])) return Opening.Other;
+        if (version.Length <= http1.Length) return More(s);
+        if (!char.IsAsciiDigit((char)version[http1.Length])) return Opening.Other;
+        var end = version[(http1.Length + 1)..];
+        if (end.IsEmpty || (end.Length == 1 && end[0] == (byte)'\r')) return More(s);
+        return end[0] == (byte)'\r' && end[1] == (byte)'\n' ? Opening.Http1 : Opening.Other;
     }
+
+    private static Opening More(ReadOnlySpan<byte> s) => s.Length < MaxRequestLine ? Opening.NeedMore : Opening.Other;
+
+    // RFC 9110 §5.6.2 tchar.
+    private static bool IsTokenChar(byte b) =>
+        b is >= (byte)'A' and <= (byte)'Z' or >= (byte)'a' and <= (byte)'z' or >= (byte)'0' and <= (byte)'9'
+          or (byte)'!' or (byte)'#' or (byte)'$' or (byte)'%' or (byte)'&' or (byte)'\'' or (byte)'*' or (byte)'+'
+          or (byte)'-' or (byte)'.' or (byte)'^' or (byte)'_' or (byte)'`' or (byte)'|' or (byte)'~';
 
     /// <summary>The text of the refusal sent to an HTTP/1.x request.</summary>
     public const string RefusalText =

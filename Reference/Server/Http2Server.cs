@@ -179,7 +179,7 @@ public sealed class Http2Server : IAsyncDisposable
             }
             else
             {
-                var sniff = await SniffAsync(stream, client).ConfigureAwait(false);
+                var sniff = await SniffAsync(stream, socket, client).ConfigureAwait(false);
                 if (sniff is null) return;
                 first = sniff.Value;
             }
@@ -214,10 +214,11 @@ public sealed class Http2Server : IAsyncDisposable
 
     /// <summary>
     /// Reads the first octets of a cleartext connection: returns them when they
-    /// may be HTTP/2 (the core checks the preface), or null after refusing
-    /// HTTP/1.x with a 505 (or closing on silence).
+    /// may be HTTP/2 (the core checks the preface, and answers anything else
+    /// with GOAWAY(PROTOCOL_ERROR), RFC 9113 §3.4), or null after refusing an
+    /// HTTP/1.x request line with a 505 (or closing on silence).
     /// </summary>
-    private async Task<ReadOnlyMemory<byte>?> SniffAsync(Stream stream, IPEndPoint? client)
+    private async Task<ReadOnlyMemory<byte>?> SniffAsync(Stream stream, Socket socket, IPEndPoint? client)
     {
         var buffer = new byte[CleartextPreface.Preface.Length];
         var filled = 0;
@@ -231,13 +232,39 @@ public sealed class Http2Server : IAsyncDisposable
                 log.LogDebug("{Client}: HTTP/1.x request on the cleartext port; refused", client);
                 await stream.WriteAsync(CleartextPreface.Refusal, timeout.Token).ConfigureAwait(false);
                 await stream.FlushAsync(timeout.Token).ConfigureAwait(false);
+                await LingerAsync(stream, socket).ConfigureAwait(false);
                 return null;
             }
-            if (kind != Opening.NeedMore || filled == buffer.Length) return buffer.AsMemory(0, filled);
+            if (kind != Opening.NeedMore) return buffer.AsMemory(0, filled);
+            if (filled == buffer.Length) Array.Resize(ref buffer, Math.Min(buffer.Length * 4, CleartextPreface.MaxRequestLine));
             var n = await stream.ReadAsync(buffer.AsMemory(filled), timeout.Token).ConfigureAwait(false);
             if (n == 0) return null;
             filled += n;
         }
+    }
+
+    /// <summary>
+    /// After the 505 (which says <c>Connection: close</c>), close the way
+    /// RFC 9112 §9.6 asks: half-close, then read and discard what the client
+    /// still sends (the rest of its request and its body) until it closes,
+    /// so that a client still writing a body does not get a reset that
+    /// destroys the response before it reads it. Bounded by time and octets.
+    /// </summary>
+    private static async Task LingerAsync(Stream stream, Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Send);
+            using var linger = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            var sink = new byte[4096];
+            for (var total = 0; total < 1 << 20;)
+            {
+                var n = await stream.ReadAsync(sink, linger.Token).ConfigureAwait(false);
+                if (n == 0) break;
+                total += n;
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException) { }
     }
 
     /// <summary>

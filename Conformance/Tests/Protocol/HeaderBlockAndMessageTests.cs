@@ -284,6 +284,68 @@ public class PriorityPushGoAwayTests
         Assert.True(frames.IndexOf(pp) < frames.FindIndex(f => f is DataFrame));
     }
 
+    private static readonly HeaderField[] PromisedRequest =
+        [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "https"), HeaderField.Of(":path", "/a"), HeaderField.Of(":authority", "x")];
+
+    [Fact(DisplayName = "RFC 9113 §8.4: a pushed response given before the parent's response waits: PUSH_PROMISE, then the parent's HEADERS, then the pushed HEADERS and DATA")]
+    public void PushedResponseWaitsForParentHeaders()
+    {
+        var s = new Server();
+        s.Request(1);
+        s.Step(new PushPromise(1, PromisedRequest));
+        // The handler answers the push first (as the seed's example does), with a body larger than the windows allow at once.
+        Assert.Empty(s.Step(new SendHeaders(2, [HeaderField.Of(":status", "200")], false)).Frames());
+        var accepted = s.Step(new SendData(2, new byte[100], false));
+        Assert.Empty(accepted.Frames());
+        Assert.Equal(100, Assert.Single(accepted.OfType<DataAccepted>()).Accepted);
+        Assert.Empty(s.Step(new SendTrailers(2, [HeaderField.Of("x-t", "1")])).Frames());
+        var o = s.Respond(1, false).Frames().ToList();
+        Assert.Equal(1u, Assert.IsType<HeadersFrame>(o[0]).StreamId);
+        Assert.Equal(2u, Assert.IsType<HeadersFrame>(o[1]).StreamId);
+        Assert.False(((HeadersFrame)o[1]).EndStream);
+        Assert.Equal(100, Assert.IsType<DataFrame>(o[2]).Data.Length);
+        Assert.True(Assert.IsType<HeadersFrame>(o[3]).EndStream); // the trailers
+        s.Step(new SendData(1, new byte[3], true)).NoError();
+        Assert.Equal(0, s.State.StreamCount);
+    }
+
+    [Fact(DisplayName = "RFC 9113 §8.4: a header-only pushed response waits for the parent's HEADERS and then ends its stream")]
+    public void HeaderOnlyPushWaits()
+    {
+        var s = new Server();
+        s.Request(1);
+        s.Step(new PushPromise(1, PromisedRequest));
+        Assert.Empty(s.Step(new SendHeaders(2, [HeaderField.Of(":status", "204")], true)).Frames());
+        Assert.Single(s.Step(new SendData(2, new byte[1], true)).OfType<CommandRejected>());
+        var o = s.Respond(1, true).Frames().ToList();
+        Assert.Equal([1u, 2u], o.OfType<HeadersFrame>().Select(h => h.StreamId));
+        Assert.All(o.OfType<HeadersFrame>(), h => Assert.True(h.EndStream));
+        Assert.Equal(0, s.State.StreamCount);
+    }
+
+    [Fact(DisplayName = "RFC 9113 §8.4: a 1xx on the parent does not release a held push; a parent reset does")]
+    public void HeldPushReleasedByFinalHeadersOrReset()
+    {
+        var s = new Server();
+        s.Request(1);
+        s.Step(new PushPromise(1, PromisedRequest));
+        s.Step(new SendHeaders(2, [HeaderField.Of(":status", "200")], true));
+        Assert.DoesNotContain(s.Respond(1, false, "103").Frames(), f => f.StreamId == 2);
+        var o = s.Step(new ResetStream(1, ErrorCode.Cancel)).Frames().ToList();
+        Assert.IsType<RstStreamFrame>(o[0]);
+        Assert.Equal(2u, Assert.IsType<HeadersFrame>(o[1]).StreamId);
+    }
+
+    [Fact(DisplayName = "RFC 9113 §8.4: a push answered after the parent's HEADERS goes out at once")]
+    public void PushAfterParentHeadersIsNotHeld()
+    {
+        var s = new Server();
+        s.Request(1);
+        s.Step(new PushPromise(1, PromisedRequest));
+        s.Respond(1, false);
+        Assert.Single(s.Step(new SendHeaders(2, [HeaderField.Of(":status", "200")], true)).Frames().OfType<HeadersFrame>());
+    }
+
     [Fact(DisplayName = "RFC 9113 §8.4: no push on a finished parent stream")]
     public void PushOnFinishedParent()
     {

@@ -21,7 +21,14 @@ public sealed class ShellUnitTests
     [InlineData("PUT /x HTTP/1.0\r\n", Opening.Http1)]
     [InlineData("PRI * HTTP/1.1\r\n\r\n", Opening.Http1)]
     [InlineData("GE", Opening.NeedMore)]
+    [InlineData("GET / HTTP/1.1", Opening.NeedMore)]
+    [InlineData("GET /a?b=c HTTP/1.", Opening.NeedMore)]
+    [InlineData("M-SEARCH * HTTP/1.1\r\n", Opening.Http1)]
     [InlineData("\u0016\u0003\u0001 hello", Opening.Other)]
+    [InlineData("INVALID CONNECTION PREFACE\r\n\r\n", Opening.Other)]
+    [InlineData("GET / HTTP/2.0\r\n", Opening.Other)]
+    [InlineData("GET  / HTTP/1.1\r\n", Opening.Other)]
+    [InlineData("GET / HTTP/1.1\n", Opening.Other)]
     public void Classify(string opening, Opening expected) =>
         Assert.Equal(expected, CleartextPreface.Classify(Encoding.Latin1.GetBytes(opening)));
 
