@@ -89,9 +89,9 @@ public sealed record ConnectionLimits
     /// <summary>
     /// How many closed streams are remembered (with how they closed) so late
     /// frames for them get the §5.1 treatment (256, a fixed-size ring). Older
-    /// ones are forgotten (the capacity is rounded up to a multiple of 16):
-    /// memory stays bounded however many streams a
-    /// connection carries (DESIGN habit 7).
+    /// ones are forgotten: memory stays bounded however many streams a
+    /// connection carries (DESIGN habit 7). Streams we reset are kept apart,
+    /// in <see cref="ResetStreamMemory"/>.
     /// </summary>
     public int ClosedStreamMemory { get; init; } = 256;
 
@@ -104,7 +104,10 @@ public sealed record ConnectionLimits
     /// finished since (§5.4.2, §6.4: "frames that arrive after RST_STREAM is
     /// sent" are expected). Older resets are forgotten; a late frame on a
     /// forgotten stream gets a stream error STREAM_CLOSED (§6.1), never a
-    /// connection error. The memory grows with use, up to 16 octets per
+    /// connection error (then it is remembered as reset, and further late
+    /// frames are discarded). A HEADERS on a forgotten id stays a connection
+    /// PROTOCOL_ERROR (§5.1.1: it cannot be told from a stream reopened
+    /// below the highest id). The memory grows with use, up to 16 octets per
     /// entry: it stays bounded while a reset flood is stopped by
     /// <see cref="Resets"/>.
     /// </summary>
