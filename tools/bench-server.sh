@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Speed and memory of the reference server against nghttpd and a minimal
-# Kestrel h2c app (issue 4): the same h2load load against each, on loopback,
+# Kestrel h2c app: the same h2load load against each, on loopback,
 # server pinned to CPU 0 and h2load to CPU 1 (taskset), runs interleaved,
 # median of RUNS. Prints requests/s, p50/p99 latency (from h2load's
 # per-request log), server CPU time per request (utime+stime from

@@ -19,7 +19,7 @@ out=$(curl -sS --http2-prior-knowledge --max-time 5 -w ' %{http_version} %{respo
 case "$out" in *"reference server"*" 2 200") ;; *) fail "unexpected h2c answer: $out" ;; esac
 code=$(curl -sS --http1.1 --max-time 5 -o /dev/null -w '%{response_code}' "http://127.0.0.1:$port/") || fail "HTTP/1.1 request hung or failed"
 [ "$code" = 505 ] || fail "HTTP/1.1 got $code, expected the 505 refusal"
-grep -q '"GET / HTTP/2" 200 - -' "$log" || fail "no access log line"
+grep -Eq '"GET / HTTP/2" 200 [0-9]+ - done$' "$log" || fail "no access log line (status, octets, push mark, outcome)"
 kill -TERM "$pid"
 for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$pid" 2>/dev/null && fail "no graceful stop within 5 s of SIGTERM"

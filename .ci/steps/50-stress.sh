@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Attack resistance (issue 7): Conformance.Stress starts `h2ref serve` as a
+# Attack resistance (RFC 9113 §10.5): Conformance.Stress starts `h2ref serve` as a
 # separate process on 127.0.0.1 (a free port), runs every attack class against
 # it from raw sockets, probes a fresh request within 2 s during and after each
 # attack, reads the server's VmRSS/VmHWM from /proc/PID/status, and stops the

@@ -37,7 +37,7 @@ public sealed record AttackContext(IPEndPoint Endpoint, Paths Paths, TimeSpan Du
     }
 }
 
-/// <summary>One attack class of issue 7.</summary>
+/// <summary>One attack class (a known HTTP/2 denial of service, RFC 9113 §10.5).</summary>
 /// <param name="Name">Short kebab-case name (the table, the JSON, the known-failures list).</param>
 /// <param name="Cves">The advisories it reproduces.</param>
 /// <param name="What">What it sends, in one line.</param>

@@ -1,7 +1,7 @@
 namespace Conformance.Stress;
 
 /// <summary>
-/// The attack classes of issue 7, each a bounded loop over raw frames
+/// The attack classes (RFC 9113 §10.5, the CVEs below), each a bounded loop over raw frames
 /// (RFC 9113 section numbers in the comments). Every loop stops when the
 /// context's token fires, and also at a count bound, whichever comes first.
 /// An attack that the server cuts off reconnects and goes on, as an
@@ -265,7 +265,7 @@ public static class Attacks
 
     // CVE-2019-9511: a window of 1 octet (§6.5.2 SETTINGS_INITIAL_WINDOW_SIZE), large responses
     // on 100 streams, then WINDOW_UPDATEs of 1 octet; the server must not buffer whole
-    // responses while the window dribbles (issue 7: about 64 KiB per stream at most).
+    // responses while the window dribbles (about 64 KiB per stream at most).
     private static Task DataDribble(AttackContext ctx) => Parallel(4, _ => Reconnecting(ctx, 20, async c =>
     {
         var block = RawHpack.Request("GET", ctx.Paths.Large, ctx.Authority);

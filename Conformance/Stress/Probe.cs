@@ -23,7 +23,7 @@ public sealed record ProbeSeries(int Count, int Failed, long MaxMilliseconds, st
 }
 
 /// <summary>
-/// The proof's yardstick (issue 7): while and after an attack, a fresh
+/// The proof's yardstick: while and after an attack, a fresh
 /// request on a NEW connection must be answered within 2 s. The probe is a
 /// well-behaved client: preface, SETTINGS, SETTINGS ACK, one GET with
 /// END_STREAM (RFC 9113 §3.4, §8.1); it waits for the response HEADERS on
@@ -32,7 +32,7 @@ public sealed record ProbeSeries(int Count, int Failed, long MaxMilliseconds, st
 /// </summary>
 public static class Probe
 {
-    /// <summary>The deadline from the issue.</summary>
+    /// <summary>The deadline a fresh request must meet during an attack.</summary>
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(2);
 
     /// <summary>Runs one probe against <paramref name="endpoint"/>.</summary>

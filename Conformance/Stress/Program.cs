@@ -1,5 +1,5 @@
 // Conformance.Stress: attacks a real HTTP/2 server process on loopback with every
-// attack class of issue 7 and proves it stays alive, answers a fresh request within
+// known attack class (RFC 9113 §10.5) and proves it stays alive, answers a fresh request within
 // 2 s during and after each attack, and keeps its memory growth under a bound.
 //
 //   Conformance.Stress --target h2ref --h2ref tools/h2ref/bin/Release/net10.0/h2ref.dll
@@ -42,7 +42,7 @@ switch (options.Target)
             Console.Error.WriteLine($"h2ref not found at {dll} (build it: dotnet build tools/h2ref -c Release, or pass --h2ref PATH)");
             return 2;
         }
-        // The demo application of issue 7: "/" short text, "/bytes/N" N octets, "/echo" POST body length.
+        // The demo application (DemoHandler): "/" short text, "/bytes/N" N octets, "/echo" POST body length.
         spec = new TargetSpec("h2ref", "dotnet", [Path.GetFullPath(dll), "serve", "--host", "127.0.0.1", "--port", "{port}", .. (options.ServerLog ? Array.Empty<string>() : ["-q"]), .. options.ServeArgs],
             new Paths("/", $"/bytes/{options.LargeBytes}", "/echo", options.LargeBytes));
         break;

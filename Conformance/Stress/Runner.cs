@@ -33,7 +33,7 @@ public sealed record AttackResult(
     public bool Passed => Problems.Count == 0;
 }
 
-/// <summary>Limits the proof holds a target to (issue 7).</summary>
+/// <summary>Limits the proof holds a target to.</summary>
 /// <param name="PeakGrowthBoundMiB">Highest VmRSS during an attack may exceed VmRSS before it by at most this.</param>
 /// <param name="Duration">How long each attack sends.</param>
 /// <param name="ProbeInterval">Pause between probes during an attack.</param>

@@ -236,7 +236,7 @@ public static partial class Connection
             }
             foreach (var id in slow)
             {
-                Raise(new StreamError(id, ErrorCode.Cancel, $"request body slower than {T.MinRequestBodyBytesPerSecond} octets/s", "issue 7 (slowloris)"));
+                Raise(new StreamError(id, ErrorCode.Cancel, $"request body slower than {T.MinRequestBodyBytesPerSecond} octets/s", "10.5"));
                 if (S.phase == ConnectionPhase.Closed) break;
             }
             return null;

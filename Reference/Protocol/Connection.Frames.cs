@@ -263,13 +263,13 @@ public static partial class Connection
             };
             Update(null, rec);
             Emit(new HeadersReceived(id, head.Cookies >= 2 ? FieldValidation.JoinCookies(d.Fields) : d.Fields, endStream));
-            // Issue 7: a connection that runs out of stream ids is closed gracefully.
+            // §5.1.1: a connection that runs out of stream ids is closed gracefully.
             if (id >= L.MaxStreamId - 1 && S.goAwaySent.IsNone) GracefulGoAway(ErrorCode.NoError, "stream ids exhausted");
             return null;
         }
 
         /// <summary>
-        /// Issue 7: a request whose header list is over SETTINGS_MAX_HEADER_LIST_SIZE
+        /// RFC 9113 §10.5.1: a request whose header list is over SETTINGS_MAX_HEADER_LIST_SIZE
         /// (or the field count) is answered 431 (RFC 6585) and the connection
         /// lives on; if the client is still sending, RST_STREAM(NO_ERROR) asks it to stop (§8.1).
         /// </summary>

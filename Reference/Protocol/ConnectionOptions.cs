@@ -15,7 +15,7 @@ public enum Role
 /// <summary>
 /// Everything that configures one connection: its role, the SETTINGS it
 /// advertises, its limits and its timeouts. A value; the defaults are the
-/// server of issue 7.
+/// reference server (every resource limit on, see <see cref="ConnectionLimits"/>).
 /// </summary>
 public sealed record ConnectionOptions
 {
@@ -41,7 +41,7 @@ public sealed record ConnectionOptions
     /// <summary>The HPACK encoder strategy for the header blocks we send; None = nghttp2's (BEHAVIOUR.md).</summary>
     public Option<EncoderStrategy> EncoderStrategy { get; init; } = Option<EncoderStrategy>.None;
 
-    /// <summary>The server defaults of issue 7.</summary>
+    /// <summary>The reference server's defaults.</summary>
     public static ConnectionOptions Server => new();
 
     /// <summary>A client with the same limits, push disabled.</summary>

@@ -17,7 +17,7 @@ public abstract record ProtocolError
     /// <summary>The rule broken, in words.</summary>
     public abstract string Reason { get; }
 
-    /// <summary>The RFC 9113 section that states the rule ("6.9.1"), or the issue/CVE for a local limit.</summary>
+    /// <summary>The RFC 9113 section that states the rule ("6.9.1"), or the CVE for a local limit.</summary>
     public abstract string Section { get; }
 }
 

@@ -1,7 +1,7 @@
 namespace Reference.Protocol;
 
 /// <summary>
-/// Every resource limit of the connection (issue 7), each named, defaulted
+/// Every resource limit of the connection (RFC 9113 §10.5), each named, defaulted
 /// and configurable, with the attack it stops. Defaults follow nghttp2,
 /// Kestrel and Go. The limits that are also SETTINGS we advertise
 /// (MAX_CONCURRENT_STREAMS, HEADER_TABLE_SIZE, MAX_FRAME_SIZE,
@@ -124,8 +124,7 @@ public sealed record ConnectionLimits
     /// <summary>
     /// The highest stream id the connection will use (2^31-1, §5.1.1). When
     /// the peer opens this stream, or we would need a larger one, the
-    /// connection is shut down gracefully with GOAWAY(NO_ERROR) (issue 7:
-    /// "a connection that runs out of stream ids is closed gracefully").
+    /// connection is shut down gracefully with GOAWAY(NO_ERROR), as stream ids cannot be reused.
     /// Configurable so tests can reach it.
     /// </summary>
     public uint MaxStreamId { get; init; } = int.MaxValue;

@@ -55,8 +55,8 @@ public sealed record PushPromiseReceived(uint ParentStreamId, uint PromisedStrea
 /// A stream reached "closed" (§5.1): NO_ERROR after both sides ended it,
 /// else the RST_STREAM code (ours or the peer's), REFUSED_STREAM for our
 /// streams above a received GOAWAY's last id, INTERNAL_ERROR when the
-/// transport failed. Any work for it should stop (issue 7: "work started for
-/// reset streams is cancelled").
+/// transport failed. Any work for it should stop (work started for
+/// reset streams is cancelled: CVE-2023-44487).
 /// </summary>
 /// <param name="StreamId">The stream.</param>
 /// <param name="Code">Why.</param>

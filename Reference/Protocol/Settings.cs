@@ -40,7 +40,7 @@ public sealed record Http2Settings(
     public static readonly Http2Settings Initial = new(4096, true, uint.MaxValue, 65535, MinMaxFrameSize, uint.MaxValue);
 
     /// <summary>
-    /// What our server advertises (issue 7, the seed's server, nghttp2,
+    /// What our server advertises (as the seed's server, nghttp2,
     /// Kestrel, Go): at most 100 concurrent streams, 65535-octet stream
     /// windows, a 4096-octet HPACK table, 16384-octet frames, a 32 KiB
     /// header list, and no push towards us (a server never accepts pushes;

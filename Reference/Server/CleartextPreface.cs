@@ -3,7 +3,7 @@ using System.Text;
 namespace Reference.Server;
 
 /// <summary>What the first octets of a cleartext connection say it is.</summary>
-public enum Opening
+internal enum Opening
 {
     /// <summary>Too few octets to tell yet (a prefix of the preface, or a short token).</summary>
     NeedMore,
@@ -22,7 +22,7 @@ public enum Opening
 /// like HTTP/1.1 gets a short HTTP/1.1 error that says so, then the
 /// connection is closed, so such a client never hangs.
 /// </summary>
-public static class CleartextPreface
+internal static class CleartextPreface
 {
     /// <summary>The client connection preface, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" (RFC 9113 §3.4).</summary>
     public static ReadOnlySpan<byte> Preface => "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8;

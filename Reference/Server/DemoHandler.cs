@@ -5,7 +5,7 @@ namespace Reference.Server;
 
 /// <summary>
 /// The default application of <c>h2ref serve</c>, so every tool can exercise
-/// and measure the server the same way (issue 7), plus the seed's example:
+/// and measure the server the same way, plus the seed's example:
 /// <list type="bullet">
 /// <item><c>/</c>: a short text; when the client accepts pushes it also pushes
 /// <c>/css/style.css</c> first (the seed's example handler).</item>
@@ -15,7 +15,7 @@ namespace Reference.Server;
 /// <item><c>/echo</c> (POST): consumes the body and answers its length.</item>
 /// <item><c>/delay/S</c>: waits S seconds (at most 10) before reading the body and answering.</item>
 /// </list>
-/// With a directory (<c>-d</c>), files under it are served first (like nghttpd -d).
+/// With a directory (<c>-d</c>), files under it are served first (<see cref="StaticFiles"/>).
 /// </summary>
 public class DemoHandler : RequestHandler
 {
@@ -33,22 +33,17 @@ public class DemoHandler : RequestHandler
 
     private static readonly HeaderField OctetStream = HeaderField.Of("content-type", "application/octet-stream");
 
-    private readonly string? root;
+    private readonly StaticFiles? files;
     private long received;
 
     /// <summary>The demo application only.</summary>
     public DemoHandler() { }
 
-    /// <summary>Files of <paramref name="directory"/> first, then the demo application.</summary>
-    public DemoHandler(string? directory)
-    {
-        if (directory is null) return;
-        root = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(directory));
-        realRoot = RealPath(root) ?? root;
-    }
+    /// <summary>Files of <paramref name="directory"/> first (see <see cref="StaticFiles"/>), then the demo application.</summary>
+    public DemoHandler(string? directory) : this(directory is null ? null : new StaticFiles(directory)) { }
 
-    /// <summary><see cref="root"/> with its own symbolic links resolved: a served file's real path must be under it.</summary>
-    private readonly string? realRoot;
+    /// <summary><paramref name="files"/> first, then the demo application (one <see cref="StaticFiles"/> may serve every stream).</summary>
+    public DemoHandler(StaticFiles? files) => this.files = files;
 
     /// <inheritdoc />
     protected override async Task OnHeadersAsync()
@@ -77,7 +72,7 @@ public class DemoHandler : RequestHandler
     {
         if (Pushed || ResponseSent) return;
         var path = PathOnly(Path);
-        if (root is not null && TryServeFile(path)) return;
+        if (files is not null && files.TryServe(this)) return;
         switch (path)
         {
             case "/" or "/index.html":
@@ -150,79 +145,6 @@ public class DemoHandler : RequestHandler
 
     /// <summary>a..z repeated, long enough for a run starting at any letter.</summary>
     private static readonly byte[] Pattern = Enumerable.Range(0, PatternRun + 26).Select(i => (byte)('a' + i % 26)).ToArray();
-
-    private bool TryServeFile(string path)
-    {
-        if (Method is not ("GET" or "HEAD")) return false;
-        var relative = Uri.UnescapeDataString(path).TrimStart('/');
-        if (relative.Contains('\0', StringComparison.Ordinal)) return false; // no file name has one (and GetFullPath throws on it)
-        var full = System.IO.Path.GetFullPath(System.IO.Path.Combine(root!, relative));
-        // No escape with ../ (also percent-encoded): the file must be root itself or under root plus a
-        // separator; a bare prefix test let /../www-other/f out of /srv/www into its sibling /srv/www-other.
-        if (!IsUnder(full, root!)) return false;
-        if (Directory.Exists(full)) full = System.IO.Path.Combine(full, "index.html");
-        if (!File.Exists(full)) return false;
-        // Symbolic links are followed while they stay inside DIR (a link to a file beside it
-        // serves that file); one that leads out of DIR, by an absolute target, by "..", or
-        // through a linked directory, is as missing as the file it points to.
-        if (RealPath(full) is not { } real || !IsUnder(real, realRoot!)) return false;
-        FileStream stream;
-        try { stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; } // unreadable, or gone since: not found
-        SendResponse(200, [("content-length", stream.Length.ToString(CultureInfo.InvariantCulture))], Method == "HEAD" ? null : (ResponseBody)stream);
-        if (Method == "HEAD") stream.Dispose();
-        return true;
-    }
-
-    /// <summary><paramref name="path"/> is <paramref name="directory"/> itself or under it plus a separator (a bare prefix test would let /srv/www-other pass for /srv/www).</summary>
-    private static bool IsUnder(string path, string directory)
-    {
-        var under = System.IO.Path.EndsInDirectorySeparator(directory) ? directory : directory + System.IO.Path.DirectorySeparatorChar;
-        return path == directory || path.StartsWith(under, StringComparison.Ordinal);
-    }
-
-    /// <summary>
-    /// <paramref name="path"/> (absolute) with every symbolic link resolved, as POSIX
-    /// realpath does: components are resolved from the top down, so a link's target and
-    /// its ".." segments apply to where the link really is. Null when a component is
-    /// missing or links loop (more than 40 of them, the Linux bound).
-    /// </summary>
-    internal static string? RealPath(string path)
-    {
-        var resolved = System.IO.Path.GetPathRoot(path);
-        if (string.IsNullOrEmpty(resolved)) return null;
-        var rest = new LinkedList<string>(Components(path[resolved.Length..]));
-        var links = 0;
-        while (rest.First is { } first)
-        {
-            var part = first.Value;
-            rest.RemoveFirst();
-            if (part == ".") continue;
-            if (part == "..") { resolved = System.IO.Path.GetDirectoryName(resolved) ?? resolved; continue; }
-            var next = System.IO.Path.Combine(resolved, part);
-            string? target;
-            try { target = new FileInfo(next).LinkTarget; }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
-            if (target is null)
-            {
-                if (!File.Exists(next) && !Directory.Exists(next)) return null;
-                resolved = next;
-                continue;
-            }
-            if (++links > 40) return null;
-            if (System.IO.Path.IsPathRooted(target))
-            {
-                resolved = System.IO.Path.GetPathRoot(target)!;
-                target = target[resolved.Length..];
-            }
-            var parts = Components(target);
-            for (var i = parts.Length - 1; i >= 0; i--) rest.AddFirst(parts[i]);
-        }
-        return resolved;
-
-        static string[] Components(string relative) =>
-            relative.Split([System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar], StringSplitOptions.RemoveEmptyEntries);
-    }
 
     private static string PathOnly(string path)
     {

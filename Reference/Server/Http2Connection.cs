@@ -27,7 +27,7 @@ namespace Reference.Server;
 /// the connection. Each stream's callbacks run in order; an asynchronous
 /// callback delays only the later callbacks of its own stream.</para>
 /// </remarks>
-public sealed class Http2Connection
+internal sealed class Http2Connection
 {
     private static readonly long Epoch = Stopwatch.GetTimestamp();
 
@@ -338,6 +338,8 @@ public sealed class Http2Connection
             {
                 case SendFrame f:
                     FrameWriter.Write(f.Frame, pending);
+                    if (f.Frame is DataFrame data && options.AccessLog && streams.TryGetValue(data.StreamId, out var sending))
+                        sending.SentOctets += data.Data.Length; // for the access line
                     if (options.LogFrames) frameLog.LogInformation("{Client} send {Frame}", client, Describe(f.Frame));
                     break;
                 case TimerRequest t:
@@ -554,6 +556,7 @@ public sealed class Http2Connection
                 if (ctx is null) return;
                 ctx.Closed = true;
                 ctx.CloseCode = c.Code;
+                LogAccess(ctx, c.Code);
                 if (c.Code != ErrorCode.NoError) ctx.Handler.SignalAborted();
                 Run(ctx, CloseWithCode, alwaysRun: true);
                 break;
@@ -707,6 +710,16 @@ public sealed class Http2Connection
         after?.Invoke(ctx);
     }
 
+    /// <summary>The access line of a stream that ended (<paramref name="code"/> null: with the connection), once its request was seen.</summary>
+    private void LogAccess(StreamContext ctx, ErrorCode? code)
+    {
+        if (!options.AccessLog || (ctx.Handler.Method.Length == 0 && ctx.Status == 0)) return;
+        int status;
+        long octets;
+        lock (gate) (status, octets) = (ctx.Status, ctx.SentOctets);
+        AccessLog.Log(accessLog, client, ctx.Handler, status, octets, code);
+    }
+
     /// <summary>The connection is gone: every stream not yet closed ends with INTERNAL_ERROR (the seed's on_close).</summary>
     private void ConnectionLost()
     {
@@ -719,6 +732,7 @@ public sealed class Http2Connection
         foreach (var ctx in open)
         {
             ctx.Closed = true;
+            LogAccess(ctx, null);
             ctx.Handler.SignalAborted();
             Run(ctx, cc => { cc.CloseHandler(ErrorCode.InternalError); return Task.CompletedTask; }, alwaysRun: true);
         }
@@ -753,8 +767,8 @@ public sealed class Http2Connection
                 }
                 else plan.Body?.Release();
             }
+            ctx.Status = plan.Status;
         }
-        if (options.AccessLog) AccessLog.Log(accessLog, client, handler.Method, handler.Path, plan.Status);
         if (ctx.Streaming) Pump(ctx);
         Dispatch();
         Flush();
@@ -1097,6 +1111,9 @@ public sealed class Http2Connection
         public bool Streaming, Pumping, Blocked, Deferred, ResumeRequested;
         public ReadOnlyMemory<byte> Leftover;
         public bool LeftoverIsLast;
+        // for the access line (guarded by the connection's gate)
+        public int Status;
+        public long SentOctets;
 
         public void CloseHandler(ErrorCode code)
         {

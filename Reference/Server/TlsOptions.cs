@@ -17,7 +17,14 @@ public sealed class TlsOptions
     private readonly SslServerAuthenticationOptions options;
 
     /// <summary>TLS with <paramref name="certificate"/> (which must hold its private key), TLS 1.2 or 1.3.</summary>
-    public TlsOptions(X509Certificate2 certificate)
+    public TlsOptions(X509Certificate2 certificate) : this(certificate, null) { }
+
+    /// <summary>
+    /// TLS with <paramref name="certificate"/> (which must hold its private key) and the
+    /// intermediate certificates of <paramref name="chain"/>, sent after it in every
+    /// handshake so clients that trust only the root can verify it; TLS 1.2 or 1.3.
+    /// </summary>
+    public TlsOptions(X509Certificate2 certificate, X509Certificate2Collection? chain)
     {
         ArgumentNullException.ThrowIfNull(certificate);
         if (!certificate.HasPrivateKey)
@@ -26,7 +33,9 @@ public sealed class TlsOptions
         options = new SslServerAuthenticationOptions
         {
             // Built once: a context made per handshake would build the chain each time.
-            ServerCertificateContext = SslStreamCertificateContext.Create(certificate, null, offline: true),
+            // The chain is built from the given certificates only (offline: nothing is
+            // downloaded); a root among them is left out, as clients must have it already.
+            ServerCertificateContext = SslStreamCertificateContext.Create(certificate, chain, offline: true),
             EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13, // RFC 9113 §9.2: TLS 1.2 or higher
             ClientCertificateRequired = false,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
@@ -70,13 +79,18 @@ public sealed class TlsOptions
         ApplicationProtocols = [SslApplicationProtocol.Http2],
     };
 
-    /// <summary>TLS with a certificate and key read from PEM files (the key may be PKCS#8, PKCS#1 or SEC1).</summary>
-    public static TlsOptions FromPemFiles(string certificatePath, string keyPath)
-    {
-        using var pem = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
-        // Re-import as PKCS#12 so the key is usable by the platform's TLS on every OS.
-        return new TlsOptions(X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null));
-    }
+    /// <summary>
+    /// TLS with a certificate (and the intermediates after it: a fullchain.pem is sent
+    /// whole) and key read from PEM files; the key may be PKCS#8, PKCS#1, SEC1, or
+    /// encrypted PKCS#8 with <paramref name="password"/>. See <see cref="CertificateFiles"/>.
+    /// </summary>
+    /// <exception cref="CertificateFileException">The files cannot be used; the message says why.</exception>
+    public static TlsOptions FromPemFiles(string certificatePath, string keyPath, string? password = null) =>
+        CertificateFiles.Load(certificatePath, keyPath, password);
+
+    /// <summary>TLS with the certificate, key and chain of a PKCS#12 file (.pfx, .p12).</summary>
+    /// <exception cref="CertificateFileException">The file cannot be read with <paramref name="password"/>; the message says why.</exception>
+    public static TlsOptions FromPkcs12File(string path, string? password = null) => CertificateFiles.Load(path, null, password);
 
     /// <summary>
     /// TLS with a new self-signed certificate (ECDSA P-256, valid for a week)

@@ -17,7 +17,7 @@ namespace Reference.Server;
 /// list may trigger INADEQUATE_SECURITY. Renegotiation (§9.2.1) is refused by
 /// SslStream itself, and TLS compression is not offered by the platform's TLS.
 /// </remarks>
-public static class TlsPolicy
+internal static class TlsPolicy
 {
     /// <summary>RFC 9113 Appendix A: the TLS 1.2 cipher suites an HTTP/2 endpoint MAY refuse.</summary>
     public static readonly IReadOnlySet<string> ProhibitedCipherSuites = new HashSet<string>(StringComparer.Ordinal)

@@ -8,7 +8,7 @@ using Reference.Protocol;
 namespace Benchmarks;
 
 /// <summary>
-/// The pure path of the server (issue 3, "Speed"): the octets of a recorded
+/// The pure path of the server (its speed per request): the octets of a recorded
 /// h2load-like session — preface, SETTINGS, then many small GET requests, each
 /// one HEADERS frame with END_STREAM, 100 per read as h2load -m 100 sends
 /// them — go through Connection.Receive; every request is answered with a

@@ -8,7 +8,7 @@ using static LanguageExt.Prelude;
 
 namespace Conformance.Tests.Protocol;
 
-/// <summary>Issue 7: every limit of the core at, just below and just above it, with time as an input.</summary>
+/// <summary>RFC 9113 §10.5 (denial of service): every limit of the core at, just below and just above it, with time as an input.</summary>
 public class LimitTests
 {
     private static ConnectionOptions With(ConnectionLimits limits) => ConnectionOptions.Server with { Limits = limits };
@@ -23,7 +23,7 @@ public class LimitTests
         return [.. baseFields, ("x-pad", new string('a', pad))];
     }
 
-    [Fact(DisplayName = "Issue 7: a header list of exactly 32 KiB is accepted, one octet less too")]
+    [Fact(DisplayName = "RFC 9113 §10.5: a header list of exactly 32 KiB is accepted, one octet less too")]
     public void HeaderListAtLimit()
     {
         var s = new Server();
@@ -33,7 +33,7 @@ public class LimitTests
         Assert.Single(o.OfType<HeadersReceived>());
     }
 
-    [Fact(DisplayName = "Issue 7: a header list one octet over 32 KiB gets 431 and the connection lives")]
+    [Fact(DisplayName = "RFC 9113 §10.5: a header list one octet over 32 KiB gets 431 and the connection lives")]
     public void HeaderListOverLimit()
     {
         var s = new Server();
@@ -45,7 +45,7 @@ public class LimitTests
         s.Request(3).NoError();
     }
 
-    [Fact(DisplayName = "Issue 7: a request over the list limit that is still sending gets 431 then RST_STREAM(NO_ERROR)")]
+    [Fact(DisplayName = "RFC 9113 §10.5: a request over the list limit that is still sending gets 431 then RST_STREAM(NO_ERROR)")]
     public void HeaderListOverLimitWithBody()
     {
         var s = new Server();
@@ -55,7 +55,7 @@ public class LimitTests
         s.Feed(new DataFrame(1, new byte[10])).NoError(); // ignored: we reset it
     }
 
-    [Theory(DisplayName = "Issue 7: at most 100 fields per header list (99, 100 accepted; 101 gets 431)")]
+    [Theory(DisplayName = "RFC 9113 §10.5: at most 100 fields per header list (99, 100 accepted; 101 gets 431)")]
     [InlineData(99, true)]
     [InlineData(100, true)]
     [InlineData(101, false)]
@@ -152,7 +152,7 @@ public class LimitTests
         return s.Feed([.. frames]);
     }
 
-    [Theory(DisplayName = "Issue 7: at most 16 CONTINUATION frames per block, empty ones counted (15, 16 accepted; 17 ENHANCE_YOUR_CALM)")]
+    [Theory(DisplayName = "RFC 9113 §10.5: at most 16 CONTINUATION frames per block, empty ones counted (15, 16 accepted; 17 ENHANCE_YOUR_CALM)")]
     [InlineData(15, true)]
     [InlineData(16, true)]
     [InlineData(17, false)]
@@ -164,7 +164,7 @@ public class LimitTests
         else o.GoAway(ErrorCode.EnhanceYourCalm);
     }
 
-    [Theory(DisplayName = "Issue 7: the accumulated header block is bounded (limit-1, limit accepted; limit+1 ENHANCE_YOUR_CALM)")]
+    [Theory(DisplayName = "RFC 9113 §10.5: the accumulated header block is bounded (limit-1, limit accepted; limit+1 ENHANCE_YOUR_CALM)")]
     [InlineData(-1, true)]
     [InlineData(0, true)]
     [InlineData(1, false)]
@@ -186,7 +186,7 @@ public class LimitTests
         else o.GoAway(ErrorCode.EnhanceYourCalm);
     }
 
-    [Fact(DisplayName = "Issue 7: a header block must finish within 10 s (below: waiting; at: GOAWAY ENHANCE_YOUR_CALM)")]
+    [Fact(DisplayName = "RFC 9113 §10.5: a header block must finish within 10 s (below: waiting; at: GOAWAY ENHANCE_YOUR_CALM)")]
     public void HeaderBlockTimeout()
     {
         var s = new Server();
@@ -197,7 +197,7 @@ public class LimitTests
 
     // ---- rapid reset, reset flood (CVE-2023-44487, CVE-2019-9514) ------------------------
 
-    [Fact(DisplayName = "Issue 7: rapid reset — resets up to the burst pass, one more is GOAWAY ENHANCE_YOUR_CALM; the bucket refills with time")]
+    [Fact(DisplayName = "CVE-2023-44487: rapid reset — resets up to the burst pass, one more is GOAWAY ENHANCE_YOUR_CALM; the bucket refills with time")]
     public void RapidReset()
     {
         var s = new Server(With(new ConnectionLimits { Resets = new RateLimit(10, 2) }));
@@ -215,7 +215,7 @@ public class LimitTests
         s.Feed(new RstStreamFrame(id, ErrorCode.Cancel)).GoAway(ErrorCode.EnhanceYourCalm); // above
     }
 
-    [Fact(DisplayName = "Issue 7: reset flood — streams we are made to reset draw from the same budget")]
+    [Fact(DisplayName = "CVE-2019-9514: reset flood — streams we are made to reset draw from the same budget")]
     public void ResetFlood()
     {
         var s = new Server(With(new ConnectionLimits { Resets = new RateLimit(3, 0) }));
@@ -227,7 +227,7 @@ public class LimitTests
 
     public static TheoryData<string> ChurnKinds => new() { "ping", "priority", "unknown", "empty-data", "settings", "window-update", "settings-ack", "ping-ack" };
 
-    [Theory(DisplayName = "Issue 7: no-op frames draw from one bucket: at the burst fine, one more ENHANCE_YOUR_CALM")]
+    [Theory(DisplayName = "RFC 9113 §10.5: no-op frames draw from one bucket: at the burst fine, one more ENHANCE_YOUR_CALM")]
     [MemberData(nameof(ChurnKinds))]
     public void Churn(string kind)
     {
@@ -249,7 +249,7 @@ public class LimitTests
         s.Feed(F()).GoAway(ErrorCode.EnhanceYourCalm);
     }
 
-    [Fact(DisplayName = "Issue 7: the churn bucket refills with time (time is an input)")]
+    [Fact(DisplayName = "RFC 9113 §10.5: the churn bucket refills with time (time is an input)")]
     public void ChurnRefills()
     {
         var s = new Server(With(new ConnectionLimits { Churn = new RateLimit(3, 10) })); // the client's SETTINGS took one
@@ -260,7 +260,7 @@ public class LimitTests
         s.Feed(new PingFrame(false, 1)).GoAway(ErrorCode.EnhanceYourCalm);
     }
 
-    [Theory(DisplayName = "Issue 7 / CVE-2020-11080: at most 32 entries per SETTINGS frame (31, 32 accepted; 33 ENHANCE_YOUR_CALM)")]
+    [Theory(DisplayName = "CVE-2020-11080: at most 32 entries per SETTINGS frame (31, 32 accepted; 33 ENHANCE_YOUR_CALM)")]
     [InlineData(31, true)]
     [InlineData(32, true)]
     [InlineData(33, false)]
@@ -271,7 +271,7 @@ public class LimitTests
         if (accepted) o.NoError(); else o.GoAway(ErrorCode.EnhanceYourCalm);
     }
 
-    [Theory(DisplayName = "Issue 7: queued control frames are bounded while the peer does not read (4, 5 fine; 6 ENHANCE_YOUR_CALM)")]
+    [Theory(DisplayName = "RFC 9113 §10.5: queued control frames are bounded while the peer does not read (4, 5 fine; 6 ENHANCE_YOUR_CALM)")]
     [InlineData(4, true)]
     [InlineData(5, true)]
     [InlineData(6, false)]
@@ -284,7 +284,7 @@ public class LimitTests
         else o.GoAway(ErrorCode.EnhanceYourCalm);
     }
 
-    [Fact(DisplayName = "Issue 7: the control frame count resets when the shell reports the output flushed")]
+    [Fact(DisplayName = "RFC 9113 §10.5: the control frame count resets when the shell reports the output flushed")]
     public void FlushResetsQueue()
     {
         var s = new Server(With(new ConnectionLimits { MaxQueuedControlFrames = 5 }));
@@ -312,7 +312,7 @@ public class LimitTests
         Assert.DoesNotContain(o, x => x is CommandRejected or ErrorDetected);
     }
 
-    [Fact(DisplayName = "Issue 7: a handler writing 1 MiB to a closed window gets 64 KiB taken, waits, and resumes on StreamWritable")]
+    [Fact(DisplayName = "RFC 9113 §10.5: a handler writing 1 MiB to a closed window gets 64 KiB taken, waits, and resumes on StreamWritable")]
     public void SendBufferBounded()
     {
         var s = new Server();
@@ -332,7 +332,7 @@ public class LimitTests
         Assert.Equal(1000, s.State.WritableBytes(1));
     }
 
-    [Fact(DisplayName = "Issue 7: data dribble — a client that never opens its window holds at most the bound per stream")]
+    [Fact(DisplayName = "CVE-2019-9511: data dribble — a client that never opens its window holds at most the bound per stream")]
     public void DataDribble()
     {
         var s = new Server();
@@ -345,7 +345,7 @@ public class LimitTests
 
     // ---- closed-stream memory ------------------------------------------------------------------
 
-    [Fact(DisplayName = "Issue 7: closed streams are remembered in a bounded memory (recent ones kept, old ones forgotten)")]
+    [Fact(DisplayName = "RFC 9113 §10.5: closed streams are remembered in a bounded memory (recent ones kept, old ones forgotten)")]
     public void ClosedMemoryBounded()
     {
         var s = new Server(With(new ConnectionLimits { ClosedStreamMemory = 16 }));
@@ -362,7 +362,7 @@ public class LimitTests
 
     // ---- timeouts ----------------------------------------------------------------------------------
 
-    [Fact(DisplayName = "Issue 7: an idle connection is closed after 120 s with GOAWAY(NO_ERROR) (below, at)")]
+    [Fact(DisplayName = "RFC 9113 §10.5: an idle connection is closed after 120 s with GOAWAY(NO_ERROR) (below, at)")]
     public void IdleTimeout()
     {
         var s = new Server();
@@ -371,7 +371,7 @@ public class LimitTests
         s.Tick(TimeSpan.FromTicks(1)).GoAway(ErrorCode.NoError);
     }
 
-    [Fact(DisplayName = "Issue 7: an open stream keeps the connection from idling out")]
+    [Fact(DisplayName = "RFC 9113 §10.5: an open stream keeps the connection from idling out")]
     public void NotIdleWithStreams()
     {
         var s = new Server();
@@ -379,7 +379,7 @@ public class LimitTests
         s.Tick(TimeSpan.FromSeconds(500)).NoError();
     }
 
-    [Theory(DisplayName = "Issue 7: slow request bodies are reset after the grace period (rate above, at, below 240 octets/s)")]
+    [Theory(DisplayName = "RFC 9113 §10.5: slow request bodies are reset after the grace period (rate above, at, below 240 octets/s)")]
     [InlineData(300, true)]
     [InlineData(240, true)]
     [InlineData(200, false)]
@@ -399,7 +399,7 @@ public class LimitTests
         else last.Rst(1, ErrorCode.Cancel);
     }
 
-    [Fact(DisplayName = "Issue 7: a stream whose window we keep closed is not reset for slowness")]
+    [Fact(DisplayName = "RFC 9113 §10.5: a stream whose window we keep closed is not reset for slowness")]
     public void SlowBecauseOfUs()
     {
         var s = new Server();

@@ -9,7 +9,7 @@ namespace Conformance.Tests.Protocol;
 
 public class PrefaceAndSettingsTests
 {
-    [Fact(DisplayName = "RFC 9113 §3.4: the server's first frame is SETTINGS (with the issue-7 limits), then a connection WINDOW_UPDATE")]
+    [Fact(DisplayName = "RFC 9113 §3.4: the server's first frame is SETTINGS (with the server's resource limits), then a connection WINDOW_UPDATE")]
     public void ServerPrefaceIsSettings()
     {
         var r = Connection.Start(ConnectionOptions.Server, TimeSpan.Zero);
@@ -111,7 +111,7 @@ public class PrefaceAndSettingsTests
         s.Tick(TimeSpan.FromMilliseconds(1)).GoAway(ErrorCode.SettingsTimeout);
     }
 
-    [Fact(DisplayName = "Issue 7: the preface and first SETTINGS must arrive within 10 s (below, at)")]
+    [Fact(DisplayName = "RFC 9113 §10.5: the preface and first SETTINGS must arrive within 10 s (below, at)")]
     public void PrefaceTimeout()
     {
         var s = new Server(ConnectionOptions.Server with { Timeouts = new() { SettingsAck = TimeSpan.FromMinutes(1) } }, handshake: false);

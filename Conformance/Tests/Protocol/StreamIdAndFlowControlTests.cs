@@ -44,7 +44,7 @@ public class StreamIdTests
         s.Request(9, false).NoError();
     }
 
-    [Fact(DisplayName = "Issue 7: a refused stream's header block is still decoded (HPACK stays in sync, Kestrel's rule)")]
+    [Fact(DisplayName = "RFC 9113 §4.3: a refused stream's header block is still decoded (HPACK stays in sync, Kestrel's rule)")]
     public void RefusedStillDecoded()
     {
         var s = new Server(ConnectionOptions.Server with { Settings = Http2Settings.ServerDefaults with { MaxConcurrentStreams = 1 } });
@@ -57,7 +57,7 @@ public class StreamIdTests
         Assert.Contains(Assert.Single(o.OfType<HeadersReceived>()).Fields, f => f.NameText == "x-custom");
     }
 
-    [Fact(DisplayName = "Issue 7: running out of stream ids closes the connection gracefully (below, at the limit)")]
+    [Fact(DisplayName = "RFC 9113 §5.1.1: running out of stream ids closes the connection gracefully (below, at the limit)")]
     public void StreamIdExhaustion()
     {
         var s = new Server(ConnectionOptions.Server with { Limits = new() { MaxStreamId = 11 } });

@@ -46,10 +46,15 @@ public sealed partial class ServeProcess : IAsyncDisposable
         return Process.Start(psi)!;
     }
 
-    /// <summary>Starts the server and waits (at most 30 s) until it says where it listens.</summary>
-    public static async Task<ServeProcess> StartAsync(params string[] args)
+    /// <summary>Starts the server (<c>-q</c>: no access log) and waits (at most 30 s) until it says where it listens.</summary>
+    public static Task<ServeProcess> StartAsync(params string[] args) => StartAsync(quiet: true, args);
+
+    /// <summary>Starts the server with its access log (on <see cref="Stdout"/>) and waits until it listens.</summary>
+    public static Task<ServeProcess> StartLoggingAsync(params string[] args) => StartAsync(quiet: false, args);
+
+    private static async Task<ServeProcess> StartAsync(bool quiet, string[] args)
     {
-        var p = new ServeProcess(StartRaw(["--host", "127.0.0.1", "--port", "0", "-q", .. args]));
+        var p = new ServeProcess(StartRaw(["--host", "127.0.0.1", "--port", "0", .. quiet ? new[] { "-q" } : [], .. args]));
         p.process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is null) { p.ready.TrySetException(new InvalidOperationException("h2ref serve ended:\n" + p.Stderr)); return; }

@@ -134,13 +134,24 @@ public sealed class ServeTlsFileTests : IDisposable
         Assert.Single(r.Stderr.Trim().Split('\n'));
     }
 
-    [Fact(DisplayName = "serve --cert without --key is a usage error (exit 2)")]
+    [Fact(DisplayName = "serve --cert of a PEM file without a key and without --key: one line saying the key is missing, exit 1")]
     public async Task CertWithoutKey()
     {
         var (cert, _, _) = WritePair("ecdsa", "pkcs8");
         var r = await ServeProcess.RunToExitAsync("--tls", "--cert", cert);
         Assert.False(r.TimedOut);
+        Assert.True(r.ExitCode == 1, r.ToString());
+        Assert.Contains("holds no PEM private key", r.Stderr);
+        Assert.Single(r.Stderr.Trim().Split('\n'));
+    }
+
+    [Fact(DisplayName = "serve --key without --cert is a usage error naming the option (exit 2)")]
+    public async Task KeyWithoutCert()
+    {
+        var (_, key, _) = WritePair("ecdsa", "pkcs8");
+        var r = await ServeProcess.RunToExitAsync("--key", key);
+        Assert.False(r.TimedOut);
         Assert.Equal(2, r.ExitCode);
-        Assert.Contains("--cert and --key go together", r.Stderr);
+        Assert.Contains("--key needs --cert", r.Stderr);
     }
 }

@@ -32,4 +32,16 @@ public sealed record CliIO(Func<Stream> OpenStdin, TextWriter Out, TextWriter Er
 
     /// <summary>Reads a named file or standard input as UTF-8 text.</summary>
     public string ReadAllText(string? path) => System.Text.Encoding.UTF8.GetString(ReadAllBytes(path)).TrimStart('\uFEFF');
+
+    /// <summary>Writes <paramref name="text"/> to a named file, or to standard output for <c>-</c>.</summary>
+    public void WriteAllText(string path, string text)
+    {
+        if (path == "-")
+        {
+            Out.Write(text);
+            Out.Flush();
+            return;
+        }
+        File.WriteAllText(path, text);
+    }
 }

@@ -2,6 +2,7 @@ using LanguageExt;
 using Conformance.Suite.Catalogue;
 using Conformance.Suite.Client;
 using Conformance.Suite.Runner;
+using Tools.Cli;
 
 namespace Tools.Commands;
 
@@ -59,17 +60,17 @@ public sealed class ConformanceCommand : ICommand
                 switch (args[i])
                 {
                     case "--host": host = Next(); break;
-                    case "--port": port = int.Parse(Next()); break;
+                    case "--port": port = (int)Args.Integer("port", Next(), 1, 65535); break;
                     case "--tls": tls = true; break;
                     case "--insecure": insecure = true; break;
                     case "--path": path = Next(); break;
                     case "--section": section = Next(); break;
-                    case "--timeout": timeout = TimeSpan.FromSeconds(double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture)); break;
-                    case "--parallel": parallel = int.Parse(Next()); break;
+                    case "--timeout": timeout = Args.Duration("timeout", Next(), 0.001, 3600); break;
+                    case "--parallel": parallel = (int)Args.Integer("parallel", Next(), 1, 1024); break;
                     case "--implementation": implementation = Next(); break;
-                    case "--pid": pid = int.Parse(Next()); break;
-                    case "--junit": junit = Next(); break;
-                    case "--json": json = Next(); break;
+                    case "--pid": pid = (int)Args.Integer("pid", Next(), 1, int.MaxValue); break;
+                    case "--junit": junit = Args.OutputPath("junit", Next()); break;
+                    case "--json": json = Args.OutputPath("json", Next()); break;
                     case "--list": list = true; break;
                     case "--verbose": verbose = true; break;
                     case "--trace": trace = true; break;
@@ -78,9 +79,9 @@ public sealed class ConformanceCommand : ICommand
                 }
             }
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+        catch (Exception e) when (e is ArgumentException or UsageException)
         {
-            Console.Error.WriteLine($"h2ref conformance: {e.Message}\n{Usage}");
+            Console.Error.WriteLine($"h2ref conformance: {e.Message} (h2ref conformance --help)");
             return 2;
         }
 
@@ -94,12 +95,34 @@ public sealed class ConformanceCommand : ICommand
         if (port is null) { Console.Error.WriteLine($"h2ref conformance: --port is required\n{Usage}"); return 2; }
         if (cases.IsEmpty) { Console.Error.WriteLine($"h2ref conformance: no case in section {section.IfNone("")}"); return 2; }
 
+        if (!System.Net.IPAddress.TryParse(host, out _))
+        {
+            // A name that does not resolve is one line, not a failure of every case.
+            try { await System.Net.Dns.GetHostAddressesAsync(host); }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or ArgumentException)
+            {
+                Console.Error.WriteLine($"h2ref conformance: --host {host}: {e.Message}");
+                return 1;
+            }
+        }
         var target = new Target(host, port.Value, tls, insecure, path, pid);
-        Console.WriteLine($"h2ref conformance: {cases.Count} cases against {target}{implementation.Map(n => $" (known deviations of {n})").IfNone("")}\n");
+        // With "-" (standard output) for --json or --junit, the human report goes to standard error.
+        var human = junit.Exists(f => f == "-") || json.Exists(f => f == "-") ? Console.Error : Console.Out;
+        human.WriteLine($"h2ref conformance: {cases.Count} cases against {target}{implementation.Map(n => $" (known deviations of {n})").IfNone("")}\n");
         var results = await SuiteRunner.RunAsync(cases, new RunOptions(target, timeout, implementation, parallel));
-        Console.Write(Reports.Tree(results, verbose, trace));
-        foreach (var f in junit) Reports.JUnit(results, target.ToString()).Save(f);
-        foreach (var f in json) await File.WriteAllTextAsync(f, Reports.Json(results, target.ToString()));
+        human.Write(Reports.Tree(results, verbose, trace));
+        try
+        {
+            foreach (var f in junit)
+                if (f == "-") Reports.JUnit(results, target.ToString()).Save(Console.Out);
+                else Reports.JUnit(results, target.ToString()).Save(f);
+            foreach (var f in json) CliIO.Process.WriteAllText(f, Reports.Json(results, target.ToString()));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"h2ref conformance: cannot write the report: {e.Message}");
+            return 1;
+        }
         return Totals.Of(results).Success(results) ? 0 : 1;
     }
 

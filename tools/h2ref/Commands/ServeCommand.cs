@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Reference.Server;
+using Tools.Cli;
 
 namespace Tools.Commands;
 
@@ -9,8 +10,11 @@ namespace Tools.Commands;
 /// (<see cref="DemoHandler"/>): h2c with prior knowledge on 127.0.0.1:8080 by
 /// default, or TLS with <c>--tls</c>.
 /// </summary>
-public sealed class ServeCommand : ICommand
+public sealed class ServeCommand(CliIO io) : ICommand
 {
+    /// <summary>Uses the process's console (how h2ref creates it).</summary>
+    public ServeCommand() : this(CliIO.Process) { }
+
     /// <inheritdoc />
     public string Name => "serve";
 
@@ -18,93 +22,100 @@ public sealed class ServeCommand : ICommand
     public string Summary => "run the HTTP/2 reference server (h2c on 127.0.0.1:8080 by default)";
 
     private const string Usage = """
-        usage: h2ref serve [--host H] [--port P] [--tls [--cert FILE --key FILE]] [-d DIR] [-v] [-q]
+        usage: h2ref serve [--host H] [--port P] [--tls [--cert FILE [--key FILE]]] [-d DIR] [-v] [-q]
 
           --host H      address to listen on (default 127.0.0.1; * for every address)
-          --port P      TCP port (default 8080; 0 picks a free one)
-          --tls         TLS with ALPN h2; without --cert/--key a self-signed
+          -p, --port P  TCP port (default 8080; 0 picks a free one)
+          --tls         TLS with ALPN h2; without --cert a self-signed
                         certificate is generated at start (clients: curl -k)
-          --cert FILE   PEM certificate (with --key: PEM private key)
+          --cert FILE   the certificate: PEM (the server's first, then its
+                        intermediates: a fullchain.pem is sent whole), or
+                        PKCS#12 (.pfx/.p12, key and chain inside)
+          --key FILE    the PEM private key (PKCS#8, PKCS#1, SEC1, or encrypted
+                        PKCS#8); without it, the key is looked for in --cert
+          --key-password PASS   the password of an encrypted key or a .pfx
+                        (or the environment variable H2REF_KEY_PASSWORD)
           -d DIR        serve the files under DIR (like nghttpd -d), demo routes otherwise
           -v            frame-level logging (every frame received and sent)
-          -q            no access log
+          -q            no access log (warnings and errors are still printed)
           --max-streams N, --window N, --settings-timeout SECONDS   protocol knobs
 
+        access log (standard output), one line per stream when it ends:
+          ADDRESS - - [DATE] "METHOD PATH HTTP/2" STATUS OCTETS PUSHED OUTCOME
+          (OCTETS: response body octets sent; PUSHED: P or -; OUTCOME: done,
+          or reset CODE)
         routes: /  (text; pushes /css/style.css as the seed example does)
                 /bytes/N  /echo (POST)  /delay/S (S <= 10)  /css/style.css
         Ctrl+C (or SIGTERM) stops gracefully: GOAWAY, running streams finish.
         """;
 
     /// <inheritdoc />
-    public async Task<int> RunAsync(string[] args)
+    public Task<int> RunAsync(string[] args) => CommandRunner.GuardAsync(io, Name, () => ServeAsync(args));
+
+    private async Task<int> ServeAsync(string[] argv)
     {
-        string host = "127.0.0.1", port = "8080";
-        string? cert = null, key = null, dir = null;
-        bool tls = false, verbose = false, quiet = false;
+        var args = Args.Parse(argv,
+            ["host", "port", "cert", "key", "key-password", "htdocs", "max-streams", "window", "settings-timeout"],
+            ["tls", "verbose", "quiet"],
+            new Dictionary<char, string> { ['p'] = "port", ['d'] = "htdocs", ['v'] = "verbose", ['q'] = "quiet" });
+        if (args.Flag("help")) { io.Out.WriteLine(Usage); return 0; }
+        if (args.Positionals.Count > 0) throw new UsageException($"unexpected argument '{args.Positionals[0]}'");
+        var host = args.Value("host") ?? "127.0.0.1";
+        if (host.Length == 0) throw new UsageException("--host needs an address or a name");
+        var port = args.Port("port") ?? 8080;
+        var cert = args.Value("cert");
+        var key = args.Value("key");
+        var password = args.Value("key-password") ?? Environment.GetEnvironmentVariable("H2REF_KEY_PASSWORD");
+        if (key is not null && cert is null) throw new UsageException("--key needs --cert");
+        if (args.Value("key-password") is not null && cert is null) throw new UsageException("--key-password needs --cert");
+        var tls = args.Flag("tls") || cert is not null;
+        var dir = args.Value("htdocs");
+        if (dir is not null && !Directory.Exists(dir)) throw new UsageException($"no directory {dir} (-d)");
+        var verbose = args.Flag("verbose");
+        var quiet = args.Flag("quiet");
         var options = ServerOptions.Default;
-        try
+        if (args.Long("max-streams", 0, uint.MaxValue) is { } streams) options = options with { MaxConcurrentStreams = (uint)streams };
+        // RFC 9113 §6.5.2: SETTINGS_INITIAL_WINDOW_SIZE is at most 2^31-1.
+        if (args.Long("window", 0, int.MaxValue) is { } window) options = options with { InitialWindowSize = (uint)window };
+        if (args.Seconds("settings-timeout", 0.001, 3600) is { } timeout) options = options with { SettingsAckTimeout = timeout };
+
+        TlsOptions? tlsOptions = null;
+        if (tls)
         {
-            for (var i = 0; i < args.Length; i++)
+            try { tlsOptions = cert is not null ? CertificateFiles.Load(cert, key, password) : TlsOptions.SelfSigned(host); }
+            catch (Exception e) when (e is CertificateFileException or IOException or UnauthorizedAccessException
+                                          or System.Security.Cryptography.CryptographicException)
             {
-                string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-                switch (args[i])
-                {
-                    case "--host": host = Next(); break;
-                    case "--port" or "-p": port = Next(); break;
-                    case "--tls": tls = true; break;
-                    case "--cert": cert = Next(); tls = true; break;
-                    case "--key": key = Next(); tls = true; break;
-                    case "-d" or "--htdocs": dir = Next(); break;
-                    case "-v" or "--verbose": verbose = true; break;
-                    case "-q" or "--quiet": quiet = true; break;
-                    case "--max-streams": options = options with { MaxConcurrentStreams = uint.Parse(Next(), CultureInfo.InvariantCulture) }; break;
-                    case "--window": options = options with { InitialWindowSize = uint.Parse(Next(), CultureInfo.InvariantCulture) }; break;
-                    case "--settings-timeout": options = options with { SettingsAckTimeout = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)) }; break;
-                    case "-h" or "--help": Console.WriteLine(Usage); return 0;
-                    default: throw new ArgumentException($"unknown option {args[i]}");
-                }
+                // A missing file, no PEM in it, a wrong password, a key that is not the certificate's: one line.
+                io.Err.WriteLine(cert is null
+                    ? $"h2ref serve: cannot make a self-signed certificate: {e.Message}"
+                    : $"h2ref serve: cannot use certificate {cert}{(key is null ? "" : $" with key {key}")}: {e.Message}");
+                return 1;
             }
-            if ((cert is null) != (key is null)) throw new ArgumentException("--cert and --key go together");
-            if (dir is not null && !Directory.Exists(dir)) throw new ArgumentException($"no directory {dir}");
-        }
-        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
-        {
-            Console.Error.WriteLine($"h2ref serve: {e.Message}\n\n{Usage}");
-            return 2;
         }
 
         var stats = Environment.GetEnvironmentVariable("H2REF_STATS") is "1";
         using var allocations = stats ? new AllocationSampler() : null;
         using var loggerFactory = ServeConsoleFormatter.Create(verbose, quiet);
         options = options with { LoggerFactory = loggerFactory, AccessLog = !quiet, LogFrames = verbose };
-        TlsOptions? tlsOptions = null;
-        if (tls)
+        Http2Server server;
+        try
         {
-            try { tlsOptions = cert is not null ? TlsOptions.FromPemFiles(cert, key!) : TlsOptions.SelfSigned(host); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException
-                                          or System.Security.Cryptography.CryptographicException)
-            {
-                // A missing file, no PEM in it, or a key that is not the certificate's: say so, no stack trace.
-                Console.Error.WriteLine(cert is null
-                    ? $"h2ref serve: cannot make a self-signed certificate: {e.Message}"
-                    : $"h2ref serve: cannot use certificate {cert} with key {key}: {e.Message}");
-                return 1;
-            }
+            var files = dir is null ? null : new StaticFiles(dir);
+            server = new Http2Server(host == "*" ? null : host, port, () => new DemoHandler(files), tlsOptions, options);
+            server.Start();
         }
-
-        var server = new Http2Server(host == "*" ? null : host, int.Parse(port, CultureInfo.InvariantCulture),
-            () => new DemoHandler(dir), tlsOptions, options);
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or ArgumentException or InvalidOperationException)
+        {
+            // A name that does not resolve (or resolves to nothing), an address not on this host, a port in use.
+            io.Err.WriteLine($"h2ref serve: cannot listen on --host {host} --port {port}: {e.Message}");
+            return 1;
+        }
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        try { server.Start(); }
-        catch (System.Net.Sockets.SocketException e)
-        {
-            Console.Error.WriteLine($"h2ref serve: cannot listen on {host}:{port}: {e.Message}");
-            return 1;
-        }
-        Console.Error.WriteLine($"h2ref serve: {(tls ? "https (TLS, ALPN h2)" : "h2c (prior knowledge)")} on {server.LocalEndPoint}" +
-                                (tls && cert is null ? ", self-signed certificate" : ""));
+        io.Err.WriteLine($"h2ref serve: {(tls ? "https (TLS, ALPN h2)" : "h2c (prior knowledge)")} on {server.LocalEndPoint}" +
+                         (tls && cert is null ? ", self-signed certificate" : ""));
         await server.RunAsync(stop.Token);
         if (stats) PrintStats();
         allocations?.Print();
