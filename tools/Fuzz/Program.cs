@@ -82,7 +82,9 @@ foreach (var (name, run) in chosen)
         Console.WriteLine($"FUZZ BREAK in {name}, seed {seed}, iteration {iteration}");
         Console.WriteLine($"  invariant: {broken}");
         Console.WriteLine($"  input ({input.Length} octets): {Convert.ToHexString(input.AsSpan(0, Math.Min(input.Length, 4096)))}{(input.Length > 4096 ? "..." : "")}");
-        Console.WriteLine($"  reproduce: dotnet run -c Release --project tools/Fuzz -- --target {name} --seed {seed} --only {iteration}");
+        // The seeds depend on the corpus and on how many of its stories are read: both go in the reproducer.
+        var corpus = Environment.GetEnvironmentVariable("HPACK_TEST_CASE_DIR") is { Length: > 0 } c ? $"HPACK_TEST_CASE_DIR={c} " : "";
+        Console.WriteLine($"  reproduce: {corpus}dotnet run -c Release --project tools/Fuzz -- --target {name} --seed {seed} --corpus-stories {corpusStories} --only {iteration}");
         break;
     }
     var rate = iterations / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
