@@ -10,8 +10,27 @@ namespace Conformance.Suite.Catalogue;
 /// <summary>The small vocabulary the catalogue is written in.</summary>
 public static class Dsl
 {
+    /// <summary>
+    /// A case. Its id is h2spec's when <paramref name="origin"/> names an h2spec
+    /// case ("h2spec http2/6.5/1", optionally followed by " (--strict)" or
+    /// " (extended)"), else "SPEC/SECTION/N" (origin "extra").
+    /// </summary>
     public static Case Case(string spec, string section, int n, string origin, string requirement, params Step[] script) =>
-        new($"{spec}/{section}/{n}", new SectionId(spec, section), requirement, script.ToSeq(), origin, LanguageExt.Seq<KnownDeviation>.Empty, Option<TimeSpan>.None);
+        new(H2specId(origin).IfNone($"{spec}/{section}/{n}"), new SectionId(spec, section), requirement, script.ToSeq(), origin,
+            LanguageExt.Seq<KnownDeviation>.Empty, Option<TimeSpan>.None)
+        { Strict = origin.EndsWith("(--strict)", StringComparison.Ordinal) };
+
+    /// <summary>"h2spec http2/6.5/1 (--strict)" → "http2/6.5/1"; None for "extra".</summary>
+    public static Option<string> H2specId(string origin)
+    {
+        if (!origin.StartsWith("h2spec ", StringComparison.Ordinal)) return Option<string>.None;
+        var id = origin["h2spec ".Length..].Split(' ')[0];
+        if (!Model.Case.IsH2specId(id) || id.Contains(',')) throw new ArgumentException($"origin names one h2spec case id: {origin}");
+        return id;
+    }
+
+    /// <summary>Records where RFC 9113 changed the expected reaction from RFC 7540.</summary>
+    public static Case Changed(this Case c, string what) => c with { ChangedBy9113 = what };
 
     public static Case H2(string section, int n, string origin, string requirement, params Step[] script) =>
         Case(SectionId.Http2, section, n, origin, requirement, script);

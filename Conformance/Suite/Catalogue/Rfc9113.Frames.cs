@@ -66,14 +66,14 @@ public static partial class Rfc9113
 
     public static Seq<Case> Priority => Seq(
         H2("6.3", 1, "h2spec generic/3.3/1",
-            "The PRIORITY frame can be sent on a stream in any state (weight 1).",
-            [Handshake(), Send(new PriorityFrame(1, new PriorityFields(false, 0, 0))), .. Alive()]),
+            "The PRIORITY frame can be sent on a stream in any state (weight 1, on the idle stream a request then opens).",
+            Handshake(), Send(new PriorityFrame(1, new PriorityFields(false, 0, 0))), Get(1), Response(1)),
         H2("6.3", 2, "h2spec generic/3.3/2",
-            "The PRIORITY frame can be sent on a stream in any state (weight 256).",
-            [Handshake(), Send(new PriorityFrame(1, new PriorityFields(false, 0, 255))), .. Alive()]),
+            "The PRIORITY frame can be sent on a stream in any state (weight 256, on the idle stream a request then opens).",
+            Handshake(), Send(new PriorityFrame(1, new PriorityFields(false, 0, 255))), Get(1), Response(1)),
         H2("6.3", 3, "h2spec generic/3.3/3",
-            "The PRIORITY frame can be sent on a stream in any state (a dependency on another stream, exclusive).",
-            [Handshake(), Get(1), Send(new PriorityFrame(3, new PriorityFields(true, 1, 15))), Get(3), Response(3)]),
+            "The PRIORITY frame can be sent on a stream in any state (idle stream 3 made dependent on stream 1, which a request then opens).",
+            Handshake(), Send(new PriorityFrame(3, new PriorityFields(false, 1, 0))), Get(1), Response(1)),
         H2("6.3", 4, "h2spec http2/6.3/1",
             "If a PRIORITY frame is received with a stream identifier of 0x00, the recipient MUST respond with a connection error of type PROTOCOL_ERROR.",
             Handshake(), Send(new PriorityFrame(0, Weight16)), ConnectionError(PROTOCOL_ERROR)),
@@ -81,8 +81,11 @@ public static partial class Rfc9113
             "A PRIORITY frame with a length other than 5 octets MUST be treated as a stream error of type FRAME_SIZE_ERROR.",
             Handshake(), Post(1), Send(Raw(PRIORITY, 0, 1, "00000000")), StreamError(1, FRAME_SIZE_ERROR)),
         H2("6.3", 6, "h2spec generic/3.3/4",
-            "The PRIORITY frame can be sent on a stream in any state (the exclusive flag set).",
-            [Handshake(), Send(new PriorityFrame(1, new PriorityFields(true, 0, 15))), .. Alive()]),
+            "The PRIORITY frame can be sent on a stream in any state (the exclusive flag set, on the idle stream a request then opens).",
+            Handshake(), Send(new PriorityFrame(1, new PriorityFields(true, 0, 0))), Get(1), Response(1)),
+        H2("6.3", 8, "extra",
+            "The PRIORITY frame can be sent on a stream in any state: a PRIORITY frame with a dependency on an open stream, exclusive, leaves both streams usable.",
+            Handshake(), Get(1), Send(new PriorityFrame(3, new PriorityFields(true, 1, 15))), Get(3), new Expect(new Response(3, OthersFirst: true))),
         H2("6.3", 7, "h2spec generic/3.3/5",
             "Sending or receiving a PRIORITY frame does not affect the state of any stream: after PRIORITY on idle stream 3, HEADERS may still open the lower stream 1.",
             Handshake(), Send(new PriorityFrame(3, Weight16)), Get(1), Response(1)));
@@ -141,9 +144,12 @@ public static partial class Rfc9113
             Handshake(), Send(new SettingsFrame(false, Seq(Set(SettingId.EnablePush, 0)))), SettingsAck()));
 
     public static Seq<Case> Ping => Seq(
-        H2("6.7", 1, "h2spec generic/3.7/1, http2/6.7/1",
+        H2("6.7", 1, "h2spec http2/6.7/1",
             "Receivers of a PING frame that does not include an ACK flag MUST send a PING frame with the ACK flag set in response, with an identical frame payload.",
             Handshake(), Send(new PingFrame(false, 0x0123456789abcdef)), Expect(new PingAck(0x0123456789abcdef))),
+        H2("6.7", 5, "h2spec generic/3.7/1",
+            "A PING frame is answered by a PING frame with the ACK flag set and the same payload.",
+            Handshake(), Send(new PingFrame(false, 0x6832737065630001)), Expect(new PingAck(0x6832737065630001))),
         H2("6.7", 2, "h2spec http2/6.7/2",
             "An endpoint MUST NOT respond to PING frames containing the ACK flag.",
             [Handshake(), Send(new PingFrame(true, 0xdeadbeef)), .. Alive(0x1234)]),
@@ -196,7 +202,7 @@ public static partial class Rfc9113
     public static Seq<Case> InitialWindowSize => Seq(
         H2("6.9.2", 1, "h2spec http2/6.9.2/1",
             "When the value of SETTINGS_INITIAL_WINDOW_SIZE changes, a receiver MUST adjust the size of all stream flow-control windows that it maintains by the difference between the new value and the old value (0 → 1: one octet of DATA).",
-            Handshake(Set(SettingId.InitialWindowSize, 0)), Get(1), Response(1),
+            Handshake(Set(SettingId.InitialWindowSize, 0)), Get(1),
             Send(new SettingsFrame(false, Seq(Set(SettingId.InitialWindowSize, 1)))), Expect(new DataOf(1, 1))),
         H2("6.9.2", 2, "h2spec http2/6.9.2/2 (extended)",
             "A sender MUST track the negative flow-control window and MUST NOT send new flow-controlled frames until it receives WINDOW_UPDATE frames that cause the flow-control window to become positive.",
@@ -217,7 +223,21 @@ public static partial class Rfc9113
         H2("6.10", 1, "h2spec generic/3.10/1",
             "The CONTINUATION frame is used to continue a sequence of field block fragments.",
             Handshake(), SplitGet(1), Response(1)),
-        H2("6.10", 2, "h2spec generic/3.10/2, http2/6.10/1",
+        H2("6.10", 2, "h2spec http2/6.10/1",
+            "Any number of CONTINUATION frames can be sent, as long as the preceding frame is on the same stream and is a HEADERS, PUSH_PROMISE, or CONTINUATION frame without the END_HEADERS flag set.",
+            Handshake(),
+            new Send("HEADERS(stream 1, no END_HEADERS) and three CONTINUATION frames: GET request",
+                s =>
+                {
+                    var b = s.Request("GET", ("x-one", "1"), ("x-two", "2"));
+                    var q = b.Length / 4;
+                    return [.. Wire.Encode(Raw(HEADERS, END_STREAM, 1, b[..q])),
+                            .. Wire.Encode(Raw(CONTINUATION, 0, 1, b[q..(2 * q)])),
+                            .. Wire.Encode(Raw(CONTINUATION, 0, 1, b[(2 * q)..(3 * q)])),
+                            .. Wire.Encode(Raw(CONTINUATION, END_HEADERS, 1, b[(3 * q)..]))];
+                }),
+            Response(1)),
+        H2("6.10", 8, "h2spec generic/3.10/2",
             "Any number of CONTINUATION frames can be sent, as long as the preceding frame is on the same stream and is a HEADERS, PUSH_PROMISE, or CONTINUATION frame without the END_HEADERS flag set.",
             Handshake(),
             new Send("HEADERS(stream 1, no END_HEADERS) and three CONTINUATION frames: GET request",

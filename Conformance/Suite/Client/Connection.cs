@@ -82,14 +82,27 @@ public sealed class Connection : IAsyncDisposable
     {
         var buffer = new byte[1 << 20];
         var filled = 0;
+        var frames = 0;
         try
         {
             while (true)
             {
                 if (filled == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
                 var n = await stream.ReadAsync(buffer.AsMemory(filled), stop.Token);
-                if (n == 0) { Close("end of stream"); return; }
+                if (n == 0)
+                {
+                    // octets that never made a whole frame are reported, not dropped
+                    if (filled > 0) events.Writer.TryWrite(new NotFrames(Wire.Truncation(buffer.AsSpan(0, filled)), buffer[..filled]));
+                    Close("end of stream");
+                    return;
+                }
                 filled += n;
+                if (frames == 0 && Wire.NotAFirstFrame(buffer.AsSpan(0, filled)) is { } why)
+                {
+                    events.Writer.TryWrite(new NotFrames(why, buffer[..filled]));
+                    Close("the client stopped reading: the target does not speak HTTP/2");
+                    return;
+                }
                 var offset = 0;
                 while (true)
                 {
@@ -99,6 +112,7 @@ public sealed class Connection : IAsyncDisposable
                     {
                         events.Writer.TryWrite(new Received(frame));
                         offset += consumed;
+                        frames++;
                     }
                 }
                 Buffer.BlockCopy(buffer, offset, buffer, 0, filled - offset);

@@ -12,6 +12,9 @@ public sealed record Session(Target Target, System.Collections.Immutable.Immutab
     /// <summary>A server setting, or its initial value (§6.5.2) when not announced.</summary>
     public Option<uint> Setting(SettingId id) => ServerSettings.TryGetValue(id, out var v) ? Option<uint>.Some(v) : Option<uint>.None;
 
+    /// <summary>The current connection has ended, or the server sent GOAWAY on it (later requests on it cannot be answered).</summary>
+    public bool ConnectionEnded { get; init; }
+
     public uint MaxFrameSize => Setting(SettingId.MaxFrameSize).IfNone(16384);
     public uint InitialWindowSize => Setting(SettingId.InitialWindowSize).IfNone(65535);
 

@@ -70,6 +70,40 @@ public static class Wire
 
     static Option<(Frame, int)> None => Option<(Frame, int)>.None;
 
+    /// <summary>The largest frame a server may send before it has seen the client's SETTINGS (RFC 9113 §4.2, §6.5.2: the initial SETTINGS_MAX_FRAME_SIZE).</summary>
+    public const int InitialMaxFrameSize = 16384;
+
+    /// <summary>
+    /// Why the first octets from the server cannot start HTTP/2 (RFC 9113
+    /// §3.4: the server's first frame is SETTINGS; any first frame has a
+    /// defined type and fits the initial SETTINGS_MAX_FRAME_SIZE), or null
+    /// while they can (or too few octets arrived to tell).
+    /// </summary>
+    public static string? NotAFirstFrame(ReadOnlySpan<byte> octets)
+    {
+        if (LooksLike(octets) is { } guess) return guess;
+        if (octets.Length < HeaderLength) return null;
+        var length = (octets[0] << 16) | (octets[1] << 8) | octets[2];
+        return octets[3] > 0x9 ? $"the first frame header has the undefined type 0x{octets[3]:x2}; the server connection preface is a SETTINGS frame (RFC 9113 §3.4)"
+             : length > InitialMaxFrameSize ? $"the first frame header announces {length} octets, more than the initial SETTINGS_MAX_FRAME_SIZE of {InitialMaxFrameSize} (RFC 9113 §4.2)"
+             : null;
+    }
+
+    /// <summary>Why octets left when the connection ended are not a frame.</summary>
+    public static string Truncation(ReadOnlySpan<byte> octets)
+    {
+        if (LooksLike(octets) is { } guess) return guess;
+        if (octets.Length < HeaderLength) return $"the connection ended after {octets.Length} octet(s) of a 9-octet frame header";
+        var length = (octets[0] << 16) | (octets[1] << 8) | octets[2];
+        return $"the connection ended inside a frame: its header announces {length} octets of payload, {octets.Length - HeaderLength} arrived";
+    }
+
+    /// <summary>Recognisable protocols that are not HTTP/2.</summary>
+    static string? LooksLike(ReadOnlySpan<byte> octets) =>
+        octets.StartsWith("HTTP/1."u8) ? "an HTTP/1.x response: the target does not speak HTTP/2 with prior knowledge here"
+        : octets.Length >= 2 && octets[0] is 0x15 or 0x16 && octets[1] == 0x03 ? "a TLS record: the target expects TLS (h2spec -t, --tls)"
+        : null;
+
     /// <summary>
     /// Runs every frame type through the writer and the reader once, so that
     /// one-time costs (JIT, LanguageExt's first-use type-class resolution) are

@@ -17,7 +17,8 @@ public sealed record KnownDeviation(string Implementation, string Explanation);
 /// requirement in one sentence, the script that provokes the server, and
 /// (inside the script's <see cref="Expect"/> steps) the reactions that satisfy it.
 /// </summary>
-/// <param name="Id">Stable id: "SPEC/SECTION/N", e.g. "9113/6.5/1".</param>
+/// <param name="Id">Stable id: h2spec's id for the cases h2spec has ("http2/6.5/1", "generic/3.7/1", "hpack/4.2/1", RFC 7540 numbering);
+/// "SPEC/SECTION/N" for the others ("9113/8.2.1/3", "7541/5.1/1").</param>
 /// <param name="Section">The section checked.</param>
 /// <param name="Requirement">The requirement, in the RFC's words, one sentence.</param>
 /// <param name="Script">What to send, and what to expect, in order.</param>
@@ -33,6 +34,39 @@ public sealed record Case(
     Seq<KnownDeviation> KnownDeviations,
     Option<TimeSpan> Timeout)
 {
+    /// <summary>The id is h2spec's: the case is h2spec's case of that id (generic/…, http2/…, hpack/…).</summary>
+    public bool FromH2spec => IsH2specId(Id);
+
+    /// <summary>True for ids of h2spec's form: "generic/…", "http2/…", "hpack/…".</summary>
+    public static bool IsH2specId(string id) =>
+        id.StartsWith("generic/", StringComparison.Ordinal) || id.StartsWith("http2/", StringComparison.Ordinal) || id.StartsWith("hpack/", StringComparison.Ordinal);
+
+    /// <summary>
+    /// h2spec runs it only with <c>-S</c> (<c>--strict</c>): it checks a SHOULD.
+    /// The runner, like h2spec, runs it only when asked to be strict.
+    /// </summary>
+    public bool Strict { get; init; }
+
+    /// <summary>
+    /// Where RFC 9113 changed the expected reaction from RFC 7540 (which h2spec
+    /// was written against): what changed, citing both. None when unchanged.
+    /// </summary>
+    public Option<string> ChangedBy9113 { get; init; }
+
+    /// <summary>
+    /// True when a positional selector selects this case, as h2spec's do: a
+    /// case id ("hpack/4.2/1"), a section with its subsections ("http2/6.9"
+    /// takes http2/6.9/n, http2/6.9.1/n, http2/6.9.2/n) or a group ("http2",
+    /// "generic", "9113").
+    /// </summary>
+    public bool Selected(string selector)
+    {
+        var s = selector.Trim().TrimEnd('/');
+        var section = Id[..Id.LastIndexOf('/')];
+        return Id == s || section == s
+            || section.StartsWith(s + ".", StringComparison.Ordinal) || section.StartsWith(s + "/", StringComparison.Ordinal);
+    }
+
     /// <summary>The deviation recorded for the implementation, if any.</summary>
     public Option<KnownDeviation> KnownFor(Option<string> implementation) =>
         implementation.Bind(impl => KnownDeviations.Find(d => string.Equals(d.Implementation, impl, StringComparison.OrdinalIgnoreCase)));

@@ -23,6 +23,33 @@ public sealed record Closed(string How) : Event
     public override string ToString() => $"connection closed ({How})";
 }
 
+/// <summary>
+/// Octets from the server that are not HTTP/2 frames: an HTTP/1.1 response, a
+/// TLS alert on an h2c port, a frame cut short by the end of the connection.
+/// Always a finding (the runner never drops octets it cannot read), and, as
+/// for h2spec, whose frame reader fails on them, never a pass.
+/// </summary>
+/// <param name="What">Why the octets are not a frame.</param>
+/// <param name="Octets">The octets (the first ones, when many).</param>
+public sealed record NotFrames(string What, byte[] Octets) : Event
+{
+    /// <summary>How many octets are shown.</summary>
+    public const int Shown = 64;
+
+    public override string ToString() => $"octets that are not HTTP/2 frames ({What}): {Show(Octets)}";
+
+    /// <summary>The octets as text with escapes, then in hex: "HTTP/1.1 505 …\r\n" (48 54 54 50 …).</summary>
+    public static string Show(ReadOnlySpan<byte> octets)
+    {
+        var head = octets[..Math.Min(octets.Length, Shown)];
+        var text = new System.Text.StringBuilder();
+        foreach (var b in head)
+            text.Append(b switch { (byte)'\r' => "\\r", (byte)'\n' => "\\n", (byte)'"' => "\\\"", >= 0x20 and < 0x7f => ((char)b).ToString(), _ => $"\\x{b:x2}" });
+        var more = octets.Length > head.Length ? $" … ({octets.Length} octets)" : "";
+        return $"\"{text}\"{more} [{Convert.ToHexString(head).ToLowerInvariant()}]";
+    }
+}
+
 /// <summary>The judgement of one event against a reaction.</summary>
 public enum Verdict { Pending, Satisfied, Violated }
 
@@ -86,20 +113,32 @@ public sealed record StreamError(uint Stream, Seq<ErrorCode> Codes, bool Complet
     {
         Closed => Verdict.Satisfied,
         Received { Frame: GoAwayFrame g } => Codes.Exists(c => c == g.Error) ? Verdict.Satisfied : Verdict.Violated,
-        Received { Frame: RstStreamFrame r } when r.StreamId == Stream => Codes.Exists(c => c == r.Error) ? Verdict.Satisfied : Verdict.Violated,
+        Received { Frame: RstStreamFrame r } when r.StreamId == Stream && Codes.Exists(c => c == r.Error) => Verdict.Satisfied,
+        // after a complete response, RST_STREAM(NO_ERROR) asks the client to stop sending the request (§8.1): no verdict on the error yet
+        Received { Frame: RstStreamFrame r } when r.StreamId == Stream && r.Error == ErrorCode.NoError && !CompleteResponseFails => Verdict.Pending,
+        Received { Frame: RstStreamFrame r } when r.StreamId == Stream => Verdict.Violated,
         Received { Frame: HeadersFrame { EndStream: true } h } when CompleteResponseFails && h.StreamId == Stream => Verdict.Violated,
         Received { Frame: DataFrame { EndStream: true } d } when CompleteResponseFails && d.StreamId == Stream => Verdict.Violated,
         _ => Verdict.Pending,
     };
 }
 
-/// <summary>A response: a HEADERS frame on the stream (RFC 9113 §8.1).</summary>
-public sealed record Response(uint Stream) : Reaction
+/// <summary>
+/// A response: a HEADERS frame on the stream (RFC 9113 §8.1). HEADERS on
+/// another stream first (a pushed response, §8.4) fails it unless
+/// <paramref name="OthersFirst"/>: h2spec, like most test clients, takes the
+/// first HEADERS frame as the answer to its request, and nothing in RFC 9113
+/// asks a pushed response to overtake the one the client asked for.
+/// </summary>
+/// <param name="OthersFirst">Several requests are in flight: responses on other streams may come first.</param>
+public sealed record Response(uint Stream, bool OthersFirst = false) : Reaction
 {
-    public override string Describe() => $"a response (HEADERS) on stream {Stream}";
+    public override string Describe() =>
+        $"a response (HEADERS) on stream {Stream}{(OthersFirst ? "" : ", before HEADERS on any other stream")}";
     public override Verdict Judge(Event e, bool firstEvent) => e switch
     {
         Received { Frame: HeadersFrame h } when h.StreamId == Stream => Verdict.Satisfied,
+        Received { Frame: HeadersFrame } when !OthersFirst => Verdict.Violated,
         Received { Frame: RstStreamFrame r } when r.StreamId == Stream => Verdict.Violated,
         _ when Fatal(e) => Verdict.Violated,
         _ => Verdict.Pending,

@@ -44,7 +44,10 @@ public sealed record CaseResult(
     /// <summary>A failure that counts against the run (unexpected).</summary>
     public bool UnexpectedFailure => Failed && Known.IsNone;
 
-    /// <summary>"pass", "fail", "timeout", "fail (known: nghttpd …)".</summary>
+    /// <summary>The words that mark an examined deviation of a named implementation, in reports and in <c>--help</c>.</summary>
+    public const string KnownLabel = "known deviation";
+
+    /// <summary>"pass", "fail", "timeout", "fail (known deviation: nghttpd)".</summary>
     public string Label =>
-        Status.ToString().ToLowerInvariant() + Known.Match(k => Failed ? $" (known: {k.Implementation})" : "", () => "");
+        Status.ToString().ToLowerInvariant() + Known.Match(k => Failed ? $" ({KnownLabel}: {k.Implementation})" : "", () => "");
 }

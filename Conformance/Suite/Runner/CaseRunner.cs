@@ -9,6 +9,9 @@ namespace Conformance.Suite.Runner;
 /// <summary>Options of a run: the target, the per-step timeout, which implementation the target is (for known deviations).</summary>
 public sealed record RunOptions(Target Target, TimeSpan Timeout, Option<string> Implementation = default, int Parallelism = 16)
 {
+    /// <summary>The client's profile: the SETTINGS of its preface (h2spec's by default).</summary>
+    public Profile Profile { get; init; } = Profile.H2spec;
+
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(2);
 }
 
@@ -18,14 +21,22 @@ public sealed record RunOptions(Target Target, TimeSpan Timeout, Option<string> 
 /// </summary>
 public static class CaseRunner
 {
-    sealed class Run(Case c, RunOptions options)
+    sealed class Run
     {
+        public Run(Case c, RunOptions options)
+        {
+            Options = options;
+            Session = new(options.Target, System.Collections.Immutable.ImmutableDictionary<SettingId, uint>.Empty);
+            Timeout = c.Timeout.IfNone(options.Timeout);
+        }
+
+        public readonly RunOptions Options;
         public readonly List<Connection> Connections = [];
         public Connection Current = null!;
-        public Session Session = new(options.Target, System.Collections.Immutable.ImmutableDictionary<SettingId, uint>.Empty);
+        public Session Session;
         public Option<long> Memory;
         public readonly List<string> Transcript = [];
-        public TimeSpan Timeout => c.Timeout.IfNone(options.Timeout);
+        public readonly TimeSpan Timeout;
     }
 
     /// <summary>Runs one case; never throws for the server's behaviour.</summary>
@@ -95,7 +106,8 @@ public static class CaseRunner
                 await Task.Delay(p.Duration, ct);
                 return null;
             case Reconnect:
-                run.Current = await Connect(run, new RunOptions(run.Session.Target, run.Timeout), ct);
+                run.Current = await Connect(run, run.Options with { Target = run.Session.Target }, ct);
+                run.Session = run.Session with { ConnectionEnded = false };
                 run.Transcript.Add("→ (new connection)");
                 return null;
             case SampleMemory:
@@ -120,7 +132,7 @@ public static class CaseRunner
     /// <summary>RFC 9113 §3.4 and §6.5.3: preface, our SETTINGS, their SETTINGS acknowledged, ours acknowledged.</summary>
     static async Task<Outcome?> DoHandshake(Run run, Handshake h, CancellationToken ct)
     {
-        await run.Current.SendAsync([.. Wire.Preface, .. Wire.Encode(new SettingsFrame(false, h.Settings))], ct);
+        await run.Current.SendAsync([.. Wire.Preface, .. Wire.Encode(new SettingsFrame(false, run.Options.Profile.Settings + h.Settings))], ct);
         run.Transcript.Add("→ preface, SETTINGS");
         bool theirs = false, ours = false;
         var settings = System.Collections.Immutable.ImmutableDictionary<SettingId, uint>.Empty;
@@ -143,7 +155,7 @@ public static class CaseRunner
                     case Received { Frame: SettingsFrame { Ack: true } }:
                         ours = true;
                         break;
-                    case Closed or Received { Frame: GoAwayFrame }:
+                    case Closed or NotFrames or Received { Frame: GoAwayFrame }:
                         return new Outcome(Status.Fail, expected, $"during the handshake: {e}");
                 }
             }
@@ -167,8 +179,11 @@ public static class CaseRunner
             while (true)
             {
                 var e = await run.Current.Events.ReadAsync(cts.Token);
+                if (e is Closed or Received { Frame: GoAwayFrame }) run.Session = run.Session with { ConnectionEnded = true };
                 seen.Add(e.ToString()!);
                 run.Transcript.Add($"← {e}");
+                // octets that are not frames decide against every reaction, as they do in h2spec (its frame reader fails)
+                if (e is NotFrames) return new Outcome(Status.Fail, reaction.Describe(), Summarise(seen));
                 switch (reaction.Judge(e, first))
                 {
                     case Verdict.Satisfied:

@@ -41,10 +41,10 @@ public static class Reports
                 if (r.Status == Status.Skipped) { sb.AppendLine($"{indent}    skipped: {r.Actual}"); continue; }
                 sb.AppendLine($"{indent}    expected: {r.Expected}");
                 sb.AppendLine($"{indent}    actual:   {r.Actual}{(r.Step > 0 ? $" (at step {r.Step}: {r.Case.Script[r.Step - 1].Description})" : "")}");
-                foreach (var k in r.Known) sb.AppendLine($"{indent}    known:    {k.Implementation}: {k.Explanation}");
+                foreach (var k in r.Known) sb.AppendLine($"{indent}    {CaseResult.KnownLabel}: {k.Implementation}: {k.Explanation}");
             }
             else if (r.Status == Status.Skipped) sb.AppendLine($"{indent}    skipped: {r.Actual}");
-            if (trace)
+            if (trace || verbose && r.Failed)
                 foreach (var line in r.Transcript.Take(40)) sb.AppendLine($"{indent}    {line}");
         }
         sb.AppendLine(Totals.Of(results).ToString());
@@ -83,7 +83,7 @@ public static class Reports
                             new XAttribute("message", $"expected: {r.Expected}; actual: {r.Actual}"))
                         : r.KnownFailure
                             ? new XElement("skipped", new XAttribute("message",
-                                $"known deviation of {r.Known.Map(k => k.Implementation).IfNone("")}: {r.Known.Map(k => k.Explanation).IfNone("")} (expected: {r.Expected}; actual: {r.Actual})"))
+                                $"{CaseResult.KnownLabel}: {r.Known.Map(k => k.Implementation).IfNone("")}: {r.Known.Map(k => k.Explanation).IfNone("")} (expected: {r.Expected}; actual: {r.Actual})"))
                             : r.Status == Status.Skipped ? new XElement("skipped", new XAttribute("message", r.Actual)) : null))))));
     }
 

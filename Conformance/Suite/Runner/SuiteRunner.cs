@@ -42,6 +42,61 @@ public static class SuiteRunner
     }
 }
 
+/// <summary>Whether the target speaks HTTP/2 at all, asked once before any case runs.</summary>
+public static class Preflight
+{
+    /// <summary>
+    /// Connects, sends the client preface with the profile's SETTINGS and
+    /// waits for the server's SETTINGS (RFC 9113 §3.4). None when it came;
+    /// otherwise one line saying why no case can run: the connection was
+    /// refused, TLS or ALPN failed, the octets are not HTTP/2 (shown), or
+    /// nothing came in time.
+    /// </summary>
+    public static async Task<Option<string>> CheckAsync(RunOptions options, CancellationToken ct = default)
+    {
+        var target = options.Target;
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(options.Timeout * 2);
+        Client.Connection? conn = null;
+        try
+        {
+            conn = await Client.Connection.OpenAsync(target, cts.Token);
+            await conn.SendAsync([.. Client.Wire.Preface, .. Client.Wire.Encode(new Reference.Frames.SettingsFrame(false, options.Profile.Settings))], cts.Token);
+            while (true)
+            {
+                var e = await conn.Events.ReadAsync(cts.Token);
+                switch (e)
+                {
+                    case Received { Frame: Reference.Frames.SettingsFrame { Ack: false } }:
+                        return Option<string>.None;
+                    case NotFrames n:
+                        return $"{target} does not speak HTTP/2: it sent {n}";
+                    case Closed c:
+                        return $"{target} closed the connection without sending its connection preface (a SETTINGS frame, RFC 9113 §3.4): {c.How}"
+                            + (target.Tls ? "" : "; a TLS server does this to cleartext: try -t (--tls)");
+                    case Received r:
+                        return $"{target} sent {r} before its connection preface (a SETTINGS frame must come first, RFC 9113 §3.4)";
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return conn is null
+                ? $"cannot connect to {target}: no answer within {(options.Timeout * 2).TotalSeconds:0.#} s"
+                : $"{target} sent no connection preface (SETTINGS frame, RFC 9113 §3.4) within {(options.Timeout * 2).TotalSeconds:0.#} s: is it an HTTP/2 server{(target.Tls ? "" : " with prior knowledge (h2c)")}?";
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException)
+        {
+            return $"cannot connect to {target}: {e.GetBaseException().Message}"
+                + (e is System.Security.Authentication.AuthenticationException ? "; the TLS handshake failed: if the target speaks h2c, drop -t (--tls)" : "");
+        }
+        finally
+        {
+            if (conn is not null) await conn.DisposeAsync();
+        }
+    }
+}
+
 /// <summary>Totals of a run.</summary>
 public sealed record Totals(int Cases, int Passed, int Failed, int TimedOut, int Skipped, int Errors, int Known)
 {
@@ -57,7 +112,10 @@ public sealed record Totals(int Cases, int Passed, int Failed, int TimedOut, int
     /// <summary>No failure other than known, explained ones.</summary>
     public bool Success(Seq<CaseResult> results) => results.ForAll(r => !r.UnexpectedFailure);
 
+    /// <summary>h2spec's summary line: "N tests, N passed, N skipped, N failed"; known deviations count as skipped, timeouts and errors as failed.</summary>
+    public string H2specLine => $"{Cases} tests, {Passed} passed, {Skipped + Known} skipped, {Failed + TimedOut + Errors - Known} failed";
+
     public override string ToString() =>
         $"{Cases} cases: {Passed} passed, {Failed} failed, {TimedOut} timed out, {Skipped} skipped, {Errors} errors" +
-        (Known > 0 ? $" ({Known} of the failures are known deviations)" : "");
+        (Known > 0 ? $" ({Known} of the failures: {CaseResult.KnownLabel})" : "");
 }

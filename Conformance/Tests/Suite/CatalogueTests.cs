@@ -9,12 +9,36 @@ public class CatalogueTests
 {
     static readonly IReadOnlyList<Case> Cases = AllCases.Cases.ToList();
 
-    [Fact(DisplayName = "Catalogue: case ids are unique and name their section")]
+    [Fact(DisplayName = "Catalogue: case ids are unique; h2spec's cases carry h2spec's id, the others name their RFC section")]
     public void Ids_are_unique()
     {
         Assert.Equal(Cases.Count, Cases.Select(c => c.Id).Distinct().Count());
-        Assert.All(Cases, c => Assert.StartsWith($"{c.Section.Spec}/{c.Section.Number}/", c.Id));
+        Assert.All(Cases.Where(c => !c.FromH2spec), c => Assert.StartsWith($"{c.Section.Spec}/{c.Section.Number}/", c.Id));
+        Assert.All(Cases.Where(c => c.FromH2spec), c => Assert.StartsWith($"h2spec {c.Id}", c.Origin));
+        Assert.All(Cases.Where(c => !c.FromH2spec), c => Assert.Equal("extra", c.Origin));
     }
+
+    [Fact(DisplayName = "Catalogue: only h2spec's strict case (http2/5.4.1/2, a SHOULD) is strict")]
+    public void Strict_is_h2specs() =>
+        Assert.Equal(new[] { "http2/5.4.1/2" }, Cases.Where(c => c.Strict).Select(c => c.Id).ToArray());
+
+    [Theory(DisplayName = "Catalogue: positional ids select as h2spec's do (id, id prefix, group), -S adds the strict case")]
+    [InlineData("http2/6.9", false, 9)]
+    [InlineData("http2/6.9.1", false, 3)]
+    [InlineData("http2/6", false, 42)]
+    [InlineData("hpack", false, 8)]
+    [InlineData("http2/6.9/1", false, 1)]
+    [InlineData("hpack/4.2", false, 1)]
+    [InlineData("http2/5.4.1", false, 1)]
+    [InlineData("http2/5.4.1", true, 2)]
+    [InlineData("generic/3.3", false, 5)]
+    [InlineData("9113/8.2.1", false, 8)]
+    public void Positional_selection(string id, bool strict, int count) =>
+        Assert.Equal(count, AllCases.Select(LanguageExt.Prelude.Seq1(id), LanguageExt.Option<string>.None, strict).Count);
+
+    [Fact(DisplayName = "Catalogue: without -S every case but the strict one runs")]
+    public void Default_selection() =>
+        Assert.Equal(Cases.Count - 1, AllCases.Select(LanguageExt.Seq<string>.Empty, LanguageExt.Option<string>.None, false).Count);
 
     [Fact(DisplayName = "Catalogue: every case states a requirement and expects at least one reaction")]
     public void Every_case_expects_something()
@@ -56,11 +80,9 @@ public class CatalogueTests
         ("hpack", "2.3.3", 2), ("hpack", "4.2", 1), ("hpack", "5.2", 3), ("hpack", "6.1", 1), ("hpack", "6.3", 1),
     ];
 
-    static IEnumerable<string> H2specIds(Case c) =>
-        !c.Origin.StartsWith("h2spec ", StringComparison.Ordinal) ? []
-        : c.Origin["h2spec ".Length..].Split(" (")[0].Split(", ");
+    static IEnumerable<string> H2specIds(Case c) => c.FromH2spec ? [c.Id] : [];
 
-    [Fact(DisplayName = "Catalogue: every one of h2spec's 147 cases (146 + 1 strict) has a counterpart, and no h2spec id is claimed twice")]
+    [Fact(DisplayName = "Catalogue: every one of h2spec's 147 cases (146 + 1 strict) has a case with its id, and no other id looks like h2spec's")]
     public void Every_h2spec_case_has_a_counterpart()
     {
         var expected = H2spec.SelectMany(g => Enumerable.Range(1, g.Count).Select(n => $"{g.Group}/{g.Section}/{n}")).ToList();

@@ -51,11 +51,29 @@ public class ReactionTests
     {
         var r = new Response(1);
         Assert.Equal(Verdict.Satisfied, r.Judge(Got(new HeadersFrame(1, new byte[] { 0x88 })), true));
-        Assert.Equal(Verdict.Pending, r.Judge(Got(new HeadersFrame(3, new byte[] { 0x88 })), true));
         Assert.Equal(Verdict.Violated, r.Judge(Got(new RstStreamFrame(1, ErrorCode.ProtocolError)), true));
         Assert.Equal(Verdict.Violated, r.Judge(Got(new GoAwayFrame(0, ErrorCode.ProtocolError)), true));
         Assert.Equal(Verdict.Pending, r.Judge(Got(new GoAwayFrame(1, ErrorCode.NoError)), true));
         Assert.Equal(Verdict.Violated, r.Judge(ClosedEvent, true));
+    }
+
+    [Fact(DisplayName = "RFC 9113 §8.4: HEADERS of a pushed stream before the response fails it, as h2spec reads it (the first HEADERS is the answer); with several requests in flight it does not")]
+    public void Response_overtaken_by_push()
+    {
+        var pushed = Got(new HeadersFrame(2, new byte[] { 0x88 }));
+        Assert.Equal(Verdict.Pending, new Response(1).Judge(Got(new PushPromiseFrame(1, 2, new byte[] { 0x82 })), true));
+        Assert.Equal(Verdict.Violated, new Response(1).Judge(pushed, false));
+        Assert.Equal(Verdict.Pending, new Response(1, OthersFirst: true).Judge(pushed, false));
+        Assert.Contains("before HEADERS on any other stream", new Response(1).Describe());
+    }
+
+    [Fact(DisplayName = "RFC 9113 §8.1: RST_STREAM(NO_ERROR) after a complete response (stop sending) is no verdict on a stream error; any other code is")]
+    public void Stop_sending_is_not_a_verdict()
+    {
+        var r = new StreamError(1, Protocol);
+        Assert.Equal(Verdict.Pending, r.Judge(Got(new RstStreamFrame(1, ErrorCode.NoError)), false));
+        Assert.Equal(Verdict.Violated, r.Judge(Got(new RstStreamFrame(1, ErrorCode.InternalError)), false));
+        Assert.Equal(Verdict.Violated, new StreamError(1, Protocol, CompleteResponseFails: true).Judge(Got(new RstStreamFrame(1, ErrorCode.NoError)), false));
     }
 
     [Fact(DisplayName = "RFC 9113 §6.7: a PING answer echoes the payload; answering a PING ACK fails")]

@@ -87,7 +87,7 @@ public class RunnerTests
     public async Task Silence_is_a_timeout()
     {
         await using var server = new FakeServer(Drain);
-        var r = await CaseRunner.RunAsync(Case("9113/6.5/2"), new RunOptions(server.Target, Short), TestContext.Current.CancellationToken);
+        var r = await CaseRunner.RunAsync(Case("http2/6.5/1"), new RunOptions(server.Target, Short), TestContext.Current.CancellationToken);
         Assert.Equal(Status.Timeout, r.Status);
         Assert.Contains("SETTINGS", r.Expected);
     }
@@ -96,7 +96,7 @@ public class RunnerTests
     public async Task Ignoring_an_error_is_a_timeout()
     {
         await using var server = new FakeServer(Handshaking(Drain));
-        var r = await CaseRunner.RunAsync(Case("9113/6.7/4"), new RunOptions(server.Target, Short), TestContext.Current.CancellationToken);   // PING of 6 octets
+        var r = await CaseRunner.RunAsync(Case("http2/6.7/4"), new RunOptions(server.Target, Short), TestContext.Current.CancellationToken);   // PING of 6 octets
         Assert.Equal(Status.Timeout, r.Status);
         Assert.Equal("GOAWAY with FRAME_SIZE_ERROR, or the connection closed", r.Expected);
     }
@@ -109,7 +109,7 @@ public class RunnerTests
             await Send(s, new GoAwayFrame(0, ErrorCode.InternalError), ct);
             await Drain(s, ct);
         }));
-        var r = await CaseRunner.RunAsync(Case("9113/6.7/4"), new RunOptions(server.Target, TimeSpan.FromSeconds(2)), TestContext.Current.CancellationToken);
+        var r = await CaseRunner.RunAsync(Case("http2/6.7/4"), new RunOptions(server.Target, TimeSpan.FromSeconds(2)), TestContext.Current.CancellationToken);
         Assert.Equal(Status.Fail, r.Status);
         Assert.Contains("INTERNAL_ERROR", r.Actual);
         Assert.Contains("FRAME_SIZE_ERROR", r.Expected);
@@ -120,8 +120,8 @@ public class RunnerTests
     {
         await using var server = new FakeServer(Handshaking((_, _) => Task.CompletedTask));
         var options = new RunOptions(server.Target, TimeSpan.FromSeconds(2));
-        Assert.Equal(Status.Pass, (await CaseRunner.RunAsync(Case("9113/6.7/4"), options, TestContext.Current.CancellationToken)).Status);
-        var response = await CaseRunner.RunAsync(Case("9113/8.1/1"), options, TestContext.Current.CancellationToken);
+        Assert.Equal(Status.Pass, (await CaseRunner.RunAsync(Case("http2/6.7/4"), options, TestContext.Current.CancellationToken)).Status);
+        var response = await CaseRunner.RunAsync(Case("generic/4/1"), options, TestContext.Current.CancellationToken);
         Assert.Equal(Status.Fail, response.Status);
         Assert.Contains("connection closed", response.Actual);
     }
@@ -129,18 +129,99 @@ public class RunnerTests
     [Fact(DisplayName = "Runner: an unreachable target is an error, not a pass")]
     public async Task Unreachable_is_an_error()
     {
-        var r = await CaseRunner.RunAsync(Case("9113/8.1/1"), new RunOptions(new Target("127.0.0.1", NghttpdTarget.FreePort()), Short), TestContext.Current.CancellationToken);
+        var r = await CaseRunner.RunAsync(Case("generic/4/1"), new RunOptions(new Target("127.0.0.1", NghttpdTarget.FreePort()), Short), TestContext.Current.CancellationToken);
         Assert.Equal(Status.Error, r.Status);
+    }
+
+    static readonly byte[] Http11Response = "HTTP/1.1 505 HTTP Version Not Supported\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray();
+
+    [Fact(DisplayName = "RFC 9113 §3.4: an HTTP/1.1 response instead of frames fails even a connection-error case, and the report shows the octets")]
+    public async Task Http11_octets_are_a_finding()
+    {
+        await using var server = new FakeServer(async (s, ct) => await s.WriteAsync(Http11Response, ct));
+        var r = await CaseRunner.RunAsync(Case("http2/3.5/2"), new RunOptions(server.Target, TimeSpan.FromSeconds(2)), TestContext.Current.CancellationToken);
+        Assert.Equal(Status.Fail, r.Status);
+        Assert.Contains("not HTTP/2", r.Actual);
+        Assert.Contains("HTTP/1.1 505", r.Actual);
+        Assert.Contains("485454502f312e31", r.Actual);
+    }
+
+    [Fact(DisplayName = "RFC 9113 §4.1: a frame cut short by the end of the connection is reported with its octets, not taken for a clean close")]
+    public async Task Truncated_frame_is_a_finding()
+    {
+        // a GOAWAY header announcing 8 octets of payload, then 3 octets, then the end
+        await using var server = new FakeServer(Handshaking(async (s, ct) => await s.WriteAsync(Convert.FromHexString("000008070000000000000000"), ct)));
+        var r = await CaseRunner.RunAsync(Case("http2/6.7/4"), new RunOptions(server.Target, TimeSpan.FromSeconds(2)), TestContext.Current.CancellationToken);
+        Assert.Equal(Status.Fail, r.Status);
+        Assert.Contains("ended inside a frame", r.Actual);
+    }
+
+    [Fact(DisplayName = "RFC 9113 §8.4: a pushed response's HEADERS before the requested one fails a response case, as it does in h2spec")]
+    public async Task Pushed_headers_first_fail()
+    {
+        await using var server = new FakeServer(Handshaking(async (s, ct) =>
+        {
+            var buffer = new byte[4096];
+            await s.ReadAtLeastAsync(buffer, 9, false, ct);
+            await Send(s, new PushPromiseFrame(1, 2, new byte[] { 0x82, 0x86, 0x84 }), ct);
+            await Send(s, new HeadersFrame(2, new byte[] { 0x88 }, EndStream: true), ct);
+            await Send(s, new HeadersFrame(1, new byte[] { 0x88 }, EndStream: true), ct);
+            await Drain(s, ct);
+        }));
+        var r = await CaseRunner.RunAsync(Case("generic/4/1"), new RunOptions(server.Target, TimeSpan.FromSeconds(2)), TestContext.Current.CancellationToken);
+        Assert.Equal(Status.Fail, r.Status);
+        Assert.Contains("HEADERS(stream 2", r.Actual);
+    }
+
+    [Fact(DisplayName = "Preflight: a refused connection is one clear error")]
+    public async Task Preflight_refused()
+    {
+        var problem = await Preflight.CheckAsync(new RunOptions(new Target("127.0.0.1", NghttpdTarget.FreePort()), Short), TestContext.Current.CancellationToken);
+        Assert.Contains("cannot connect", problem.IfNone(""));
+    }
+
+    [Fact(DisplayName = "Preflight: an HTTP/1.1 server is \"not HTTP/2\", with the octets shown; a TLS alert on an h2c port says TLS")]
+    public async Task Preflight_not_http2()
+    {
+        await using var http1 = new FakeServer(async (s, ct) => await s.WriteAsync(Http11Response, ct));
+        var problem = await Preflight.CheckAsync(new RunOptions(http1.Target, TimeSpan.FromSeconds(2)), TestContext.Current.CancellationToken);
+        Assert.Contains("does not speak HTTP/2", problem.IfNone(""));
+        Assert.Contains("HTTP/1.1 505", problem.IfNone(""));
+        // a TLS alert record (protocol_version), as a TLS server answers cleartext
+        await using var tls = new FakeServer(async (s, ct) => await s.WriteAsync(new byte[] { 0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46 }, ct));
+        var alert = await Preflight.CheckAsync(new RunOptions(tls.Target, TimeSpan.FromSeconds(2)), TestContext.Current.CancellationToken);
+        Assert.Contains("TLS", alert.IfNone(""));
+        await using var good = new FakeServer(Handshaking(Drain));
+        Assert.True((await Preflight.CheckAsync(new RunOptions(good.Target, TimeSpan.FromSeconds(2)), TestContext.Current.CancellationToken)).IsNone);
+    }
+
+    [Fact(DisplayName = "Profile h2spec (the default): the preface SETTINGS carry SETTINGS_INITIAL_WINDOW_SIZE=65535 and nothing else, as h2spec 2.0.0 sends them")]
+    public async Task H2spec_profile_settings()
+    {
+        var seen = new TaskCompletionSource<byte[]>();
+        await using var server = new FakeServer(async (s, ct) =>
+        {
+            var header = new byte[9];
+            await s.ReadExactlyAsync(header, ct);
+            var payload = new byte[(header[0] << 16) | (header[1] << 8) | header[2]];
+            await s.ReadExactlyAsync(payload, ct);
+            seen.TrySetResult([.. header, .. payload]);
+            await Drain(s, ct);
+        });
+        var options = new RunOptions(server.Target, Short);
+        Assert.Equal(Profile.H2spec, options.Profile);
+        await CaseRunner.RunAsync(Case("http2/6.5/1"), options, TestContext.Current.CancellationToken);
+        Assert.Equal("000006040000000000000400" + "00ffff", Convert.ToHexString(await seen.Task).ToLowerInvariant());
     }
 
     [Fact(DisplayName = "Runner: a known deviation is labelled and does not count against the run; unknown failures do")]
     public async Task Known_deviations()
     {
         await using var server = new FakeServer(Handshaking(Drain));
-        var c = Case("9113/6.7/4").Deviates("fake", "fake ignores it; RFC 9113 §6.7: MUST be treated as a connection error");
+        var c = Case("http2/6.7/4").Deviates("fake", "fake ignores it; RFC 9113 §6.7: MUST be treated as a connection error");
         var known = await CaseRunner.RunAsync(c, new RunOptions(server.Target, Short, Prelude.Some("fake")), TestContext.Current.CancellationToken);
         Assert.True(known.KnownFailure);
-        Assert.Equal("timeout (known: fake)", known.Label);
+        Assert.Equal("timeout (known deviation: fake)", known.Label);
         var unknown = await CaseRunner.RunAsync(c, new RunOptions(server.Target, Short, Prelude.Some("other")), TestContext.Current.CancellationToken);
         Assert.True(unknown.UnexpectedFailure);
         var results = Prelude.Seq(known, unknown);

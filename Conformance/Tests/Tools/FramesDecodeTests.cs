@@ -118,4 +118,49 @@ public class FramesDecodeTests
         Assert.Equal(0, help.Status);
         Assert.Contains("examples:", help.Out);
     }
+    private static IEnumerable<JObject> LocalRuleVectors() =>
+        JObject.Parse(File.ReadAllText(RepoPath("vectors", "frames-local-rules.json")))["vectors"]!.Cast<JObject>();
+
+    public static TheoryData<string> LocalRuleIds() => new(LocalRuleVectors().Select(v => (string)v["id"]!));
+
+    [Theory(DisplayName = "RFC 9113 §5.1.1, §6.5.2, §6.6, §6.9, §8.4: frame-local rules (one frame and the sender's role) are reported with code and scope; the other direction accepts")]
+    [MemberData(nameof(LocalRuleIds))]
+    public void LocalRuleVector(string id)
+    {
+        var v = LocalRuleVectors().Single(x => (string)x["id"]! == id);
+        string[] from = v["from"]!.Type == JTokenType.Null ? [] : ["--from", (string)v["from"]!];
+        var run = FramesCli(["decode", "--json", "--no-hpack", .. from, (string)v["wire"]!]);
+        var frame = (JObject)Assert.Single(JArray.Parse(run.Out));
+        if (v["error"]!.Type == JTokenType.Null)
+        {
+            Assert.True(run.Status == 0, run.Err);
+            Assert.Null(frame["error"]);
+            return;
+        }
+        Assert.Equal(1, run.Status);
+        var error = (JObject)frame["error"]!;
+        Assert.Equal((int)v["error"]!["code"]!, (int)error["code"]!);
+        Assert.Equal((string)v["error"]!["name"]!, (string)error["name"]!);
+        Assert.Equal((string)v["error"]!["scope"]!, (string)error["scope"]!);
+        Assert.Contains(((string)v["section"]!).Replace("RFC 9113 ", ""), (string)error["section"]!);
+        Assert.Single(run.Err.TrimEnd().Split('\n'));
+    }
+
+    [Fact(DisplayName = "RFC 9113 §6.9: a WINDOW_UPDATE of 0 on a stream is a stream error: decoding goes on to the next frame, and the exit status is 1")]
+    public void StreamScopedRuleGoesOn()
+    {
+        var wire = FrameWriter.ToBytes(new Frame[] { new WindowUpdateFrame(1, 0), new PingFrame(false, 7) });
+        var run = FramesCli("decode", Convert.ToHexString(wire));
+        Assert.Equal(1, run.Status);
+        Assert.Contains("Stream error PROTOCOL_ERROR on stream 1: WINDOW_UPDATE with a flow-control window increment of 0 (RFC 9113 §6.9)", run.Out);
+        Assert.Contains("PING frame", run.Out);
+    }
+
+    [Fact(DisplayName = "frames decode --from takes client or server; anything else is a usage error (exit 2)")]
+    public void FromIsChecked()
+    {
+        var run = FramesCli("decode", "--from", "proxy", "000000040000000000");
+        Assert.Equal(2, run.Status);
+        Assert.Contains("--from takes client or server", run.Err);
+    }
 }

@@ -35,6 +35,17 @@ public static class FramesDecode
         error skips its frame and goes on (RFC 9113 §5.4.2). Any error, or an
         input that ends inside a frame or a field block, makes the exit status 1.
 
+        Besides the codec's checks, the rules decidable from one frame and the
+        direction are reported with their scope, as the receiver must apply them:
+        WINDOW_UPDATE with increment 0 (§6.9: a stream error on a stream, a
+        connection error on stream 0); PUSH_PROMISE promising stream 0 or an odd
+        stream (§6.6, §5.1.1); SETTINGS values out of range (§6.5.2:
+        ENABLE_PUSH other than 0 or 1, INITIAL_WINDOW_SIZE above 2^31-1,
+        MAX_FRAME_SIZE outside 2^14..2^24-1). With --from client: any
+        PUSH_PROMISE (§8.4: a client cannot push) and HEADERS opening an even
+        stream (§5.1.1). With --from server: SETTINGS_ENABLE_PUSH=1 (§6.5.2) and
+        PUSH_PROMISE on an even (server-initiated) stream (§6.6).
+
         --json writes one object per frame: offset, the fields of the frame
         vectors' format (vectors/README.md: type, type_code, flags, stream_id,
         length and the type's fields), flag_names, headers (decoded field
@@ -46,6 +57,8 @@ public static class FramesDecode
                                    value is accepted here, for tests)
           -s, --table-size N       the receiver's SETTINGS_HEADER_TABLE_SIZE (default 4096)
               --no-hpack           do not decode field blocks (frames only)
+              --from client|server who sent the octets (default: not known, only the
+                                   rules that hold in both directions apply)
               --json               the frames as a JSON array
 
         examples:
@@ -56,7 +69,7 @@ public static class FramesDecode
     /// <summary>Runs the verb.</summary>
     public static int Run(string[] argv, CliIO io)
     {
-        var args = Args.Parse(argv, ["file", "max-frame-size", "table-size"], ["no-hpack"], new Dictionary<char, string> { ['s'] = "table-size" });
+        var args = Args.Parse(argv, ["file", "max-frame-size", "table-size", "from"], ["no-hpack"], new Dictionary<char, string> { ['s'] = "table-size" });
         if (args.Flag("help")) { io.Out.WriteLine(Help); return 0; }
         byte[] input;
         if (args.Value("file") is { } file)
@@ -69,7 +82,14 @@ public static class FramesDecode
         else
             throw new UsageException("give the octets in hex or --file PATH");
         var maxFrameSize = (uint)(args.Int("max-frame-size", 0, (int)FrameConstants.MaxMaxFrameSize) ?? (int)FrameConstants.DefaultMaxFrameSize);
-        var result = Decode(input, maxFrameSize, args.Int("table-size") ?? 4096, !args.Flag("no-hpack"));
+        var sender = args.Value("from") switch
+        {
+            null => Sender.Unknown,
+            "client" => Sender.Client,
+            "server" => Sender.Server,
+            var other => throw new UsageException($"--from takes client or server, not '{other}'"),
+        };
+        var result = Decode(input, maxFrameSize, args.Int("table-size") ?? 4096, !args.Flag("no-hpack"), sender);
         if (args.Flag("json")) io.Out.Write(Stories.ToJson(result.Json));
         else io.Out.Write(result.Text);
         if (result.Error is { } e) io.Err.WriteLine($"h2ref frames decode: {e}");
@@ -79,8 +99,60 @@ public static class FramesDecode
     /// <summary>The decoded input: text, JSON, and the error that stopped it.</summary>
     public sealed record Decoded(string Text, JArray Json, string? Error);
 
+    /// <summary>Who sent the octets: the rules a receiver applies depend on it.</summary>
+    public enum Sender
+    {
+        /// <summary>Not known: only the rules that hold in both directions.</summary>
+        Unknown,
+        /// <summary>A client (the receiver is a server).</summary>
+        Client,
+        /// <summary>A server (the receiver is a client).</summary>
+        Server,
+    }
+
+    /// <summary>
+    /// The rules a receiver decides from one frame the codec accepted and the
+    /// sender's role, with their scope (RFC 9113 §5.4): the first one broken, or null.
+    /// </summary>
+    public static FrameError? LocalRule(Frame frame, Sender sender)
+    {
+        var protocol = ErrorCode.ProtocolError;
+        switch (frame)
+        {
+            case WindowUpdateFrame { Increment: 0 } w:
+                return w.StreamId == 0
+                    ? FrameError.Connection(protocol, 0, "WINDOW_UPDATE with a flow-control window increment of 0 on the connection", "RFC 9113 §6.9")
+                    : FrameError.Stream(protocol, w.StreamId, "WINDOW_UPDATE with a flow-control window increment of 0", "RFC 9113 §6.9");
+            case PushPromiseFrame p when sender == Sender.Client:
+                return FrameError.Connection(protocol, p.StreamId, "PUSH_PROMISE from a client: a client cannot push", "RFC 9113 §8.4");
+            case PushPromiseFrame p when p.PromisedStreamId == 0 || p.PromisedStreamId % 2 == 1:
+                return FrameError.Connection(protocol, p.StreamId,
+                    $"PUSH_PROMISE promising stream {p.PromisedStreamId}: a promised stream is server-initiated, so even and not 0", "RFC 9113 §6.6, §5.1.1");
+            case PushPromiseFrame p when sender == Sender.Server && p.StreamId % 2 == 0:
+                return FrameError.Connection(protocol, p.StreamId,
+                    $"PUSH_PROMISE on stream {p.StreamId}: it must be sent on a stream the client initiated (odd)", "RFC 9113 §6.6, §5.1.1");
+            case HeadersFrame h when sender == Sender.Client && h.StreamId % 2 == 0:
+                return FrameError.Connection(protocol, h.StreamId, $"HEADERS opening stream {h.StreamId}: streams a client initiates are odd", "RFC 9113 §5.1.1");
+            case SettingsFrame { Ack: false } settings:
+                foreach (var x in settings.Settings)
+                {
+                    if (x.Id == SettingId.EnablePush && x.Value > 1)
+                        return FrameError.Connection(protocol, 0, $"SETTINGS_ENABLE_PUSH = {x.Value}: only 0 and 1 are allowed", "RFC 9113 §6.5.2");
+                    if (x.Id == SettingId.EnablePush && x.Value == 1 && sender == Sender.Server)
+                        return FrameError.Connection(protocol, 0, "SETTINGS_ENABLE_PUSH = 1 from a server: a server MUST NOT set it to 1", "RFC 9113 §6.5.2");
+                    if (x.Id == SettingId.InitialWindowSize && x.Value > int.MaxValue)
+                        return FrameError.Connection(ErrorCode.FlowControlError, 0, $"SETTINGS_INITIAL_WINDOW_SIZE = {x.Value}: above the maximum window of 2^31-1", "RFC 9113 §6.5.2");
+                    if (x.Id == SettingId.MaxFrameSize && x.Value is < FrameConstants.MinMaxFrameSize or > FrameConstants.MaxMaxFrameSize)
+                        return FrameError.Connection(protocol, 0, $"SETTINGS_MAX_FRAME_SIZE = {x.Value}: outside 2^14 to 2^24-1", "RFC 9113 §6.5.2");
+                }
+                return null;
+            default:
+                return null;
+        }
+    }
+
     /// <summary>Decodes every frame of <paramref name="input"/>.</summary>
-    public static Decoded Decode(ReadOnlyMemory<byte> input, uint maxFrameSize, int tableSize, bool decodeFields = true)
+    public static Decoded Decode(ReadOnlyMemory<byte> input, uint maxFrameSize, int tableSize, bool decodeFields = true, Sender sender = Sender.Unknown)
     {
         var text = new StringBuilder();
         var json = new JArray();
@@ -133,6 +205,21 @@ public static class FramesDecode
                         var flagNames = FrameFormatter.FlagNames(h.Type, h.Flags);
                         if (flagNames.Length > 0) o["flag_names"] = new JArray(flagNames.Split(" | "));
                         Fields(read.Frame, o);
+                        if (LocalRule(read.Frame, sender) is { } broken)
+                        {
+                            // the codec accepted the frame; the receiver must still reject it
+                            text.Append(Indent).Append("; ").Append(broken).Append('\n');
+                            o["error"] = Err(broken);
+                            json.Add(o);
+                            if (broken.Scope == ErrorScope.Stream)
+                            {
+                                streamErrors.Add($"offset {pos}: {broken}");
+                                pos += read.Consumed;
+                            }
+                            else
+                                error = $"offset {pos}: {broken}";
+                            break;
+                        }
                         // RFC 9113 §4.3: one field block, one decoder for the connection;
                         // CONTINUATION must follow on the same stream (§6.10).
                         (Bytes Fragment, bool End)? fragment = read.Frame switch
