@@ -4,7 +4,7 @@
 # it from raw sockets, probes a fresh request within 2 s during and after each
 # attack, reads the server's VmRSS/VmHWM from /proc/PID/status, and stops the
 # server by its PID. It fails only when an attack breaks the server, a probe or
-# the memory bound and that attack is not listed, with its diagnosis, in
+# the memory bound (8 MiB of peak growth per attack) and that attack is not listed, with its diagnosis, in
 # Conformance/Stress/known-failures.txt. nghttpd gets the same attacks for
 # comparison (and Kestrel with STRESS_KESTREL=1); their results never fail CI.
 # Bounded: 18 attacks x ~4.5 s per target, about 3 minutes for the step.

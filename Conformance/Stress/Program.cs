@@ -150,12 +150,12 @@ internal sealed record Options(
     public const string Usage =
         "usage: Conformance.Stress --target h2ref|nghttpd|kestrel [--h2ref PATH.dll] [--nghttpd PATH] [--kestrel PATH.dll] [--serve-arg ARG]...\n" +
         "       Conformance.Stress --target attach --port P --pid PID   (a server on 127.0.0.1:P started elsewhere)\n" +
-        "         [--only a,b] [--seconds 3] [--seed 1] [--bound-mib 64] [--large-bytes 8388608]\n" +
+        "         [--only a,b] [--seconds 3] [--seed 1] [--bound-mib 8] [--large-bytes 8388608]\n" +
         "         [--json FILE] [--known-failures FILE] [--informational] [--server-log]";
 
     public static Options? Parse(string[] args)
     {
-        var o = new Options("", null, "/usr/sbin/nghttpd", null, [], new HashSet<string>(), 3, 1, 64, 8 << 20, null,
+        var o = new Options("", null, "/usr/sbin/nghttpd", null, [], new HashSet<string>(), 3, 1, 8, 8 << 20, null,
             Path.Combine(AppContext.BaseDirectory, "known-failures.txt"), false, false);
         var serve = new List<string>();
         for (var i = 0; i < args.Length; i++)

@@ -24,12 +24,55 @@ public static partial class HpackDecoder
 
     internal static Either<HpackError, DecodedBlock> Run(DecoderState state, ReadOnlySpan<byte> block, DecoderLimits limits, List<Representation>? trace)
     {
+        var a = new Walker(state, state.Table, state.SizeUpdateRequired, false, new List<HeaderField>(Math.Min(block.Length, 16)), 0, false);
+        var error = Walk(ref a, block, limits, trace, final: true, 0);
+        if (error is not null) return error;
+        return new DecodedBlock(state.AfterBlock(a.Table), a.Fields, a.Exceeded);
+    }
+
+    /// <summary>
+    /// What one pass over octets of a block accumulates: the table (copied at
+    /// its first change), the fields so far, and — when the octets end inside
+    /// a representation and more fragments may follow — where that
+    /// representation starts (<see cref="StopAt"/>) or how many octets of a
+    /// discarded string are still to come (<see cref="Skip"/>).
+    /// </summary>
+    private struct Walker(DecoderState state, DynamicTable table, bool updateRequired, bool fieldSeen, List<HeaderField> fields, long listSize, bool exceeded)
+    {
+        public readonly DecoderState State = state;
+        public DynamicTable Table = table;
+        public bool Owned;
+        public bool UpdateRequired = updateRequired;
+        public bool FieldSeen = fieldSeen;
+        public readonly List<HeaderField> Fields = fields;
+        public long ListSize = listSize;
+        public bool Exceeded = exceeded;
+        public int StopAt = -1;
+        public long Skip;
+        public bool SkipThenValue;
+        public bool SkipIndexing;
+
+        public void Own()
+        {
+            if (!Owned) { Table = Table.Clone(); Owned = true; }
+        }
+
+        /// <summary>A field left out of the list: the list is over a limit from here on.</summary>
+        public void Exceed()
+        {
+            Exceeded = true;
+            Fields.Clear();
+        }
+    }
+
+    private static HpackError? Walk(ref Walker a, ReadOnlySpan<byte> block, DecoderLimits limits, List<Representation>? trace, bool final, int offset)
+    {
         // Huffman strings decode into pooled scratch, rented at the first one: a block of
         // indexed fields only (most requests after the first) rents nothing and clears no stack.
         byte[]? nameRented = null, valueRented = null;
         try
         {
-            return Walk(state, block, limits, trace, ref nameRented, ref valueRented);
+            return WalkOctets(ref a, block, limits, trace, final, offset, ref nameRented, ref valueRented);
         }
         finally
         {
@@ -38,17 +81,11 @@ public static partial class HpackDecoder
         }
     }
 
-    private static Either<HpackError, DecodedBlock> Walk(
-        DecoderState state, ReadOnlySpan<byte> block, DecoderLimits limits, List<Representation>? trace,
+    private static HpackError? WalkOctets(
+        ref Walker a, ReadOnlySpan<byte> block, DecoderLimits limits, List<Representation>? trace, bool final, int offset,
         ref byte[]? nameRented, ref byte[]? valueRented)
     {
-        var table = state.Table;
-        var owned = false;              // copy-on-write: the table is copied at its first change in this block
-        var updateRequired = state.SizeUpdateRequired;
-        var fieldSeen = false;
-        var fields = new List<HeaderField>(Math.Min(block.Length, 16));
-        long listSize = 0;
-        var exceeded = false;
+        var state = a.State;
         var pos = 0;
 
         while (pos < block.Length)
@@ -59,40 +96,36 @@ public static partial class HpackDecoder
             if ((first & 0xe0) == 0x20)
             {
                 // §6.3 dynamic table size update: only at the start of a block (§4.2).
-                if (ReadInteger(block, ref pos, 5, out var newSize) is { } intError) return intError;
-                if (fieldSeen)
-                    return new HpackError("a dynamic table size update must come before the first field representation of a block", "4.2", start);
+                if (ReadInteger(block, ref pos, 5, out var newSize) is { } intError) return Truncated(ref a, final, start, intError, offset);
+                if (a.FieldSeen)
+                    return new HpackError("a dynamic table size update must come before the first field representation of a block", "4.2", offset + start);
                 if (newSize > state.SettingsTableSize)
-                    return new HpackError($"dynamic table size update to {newSize} exceeds the SETTINGS_HEADER_TABLE_SIZE limit {state.SettingsTableSize}", "6.3", start);
-                if (!owned) { table = table.Clone(); owned = true; }
-                table.SetMaxSize(newSize);
-                updateRequired = false;
+                    return new HpackError($"dynamic table size update to {newSize} exceeds the SETTINGS_HEADER_TABLE_SIZE limit {state.SettingsTableSize}", "6.3", offset + start);
+                a.Own();
+                a.Table.SetMaxSize(newSize);
+                a.UpdateRequired = false;
                 trace?.Add(new Representation(start, pos - start, RepresentationKind.SizeUpdate, 0, StringEncoding.None, StringEncoding.None, Bytes.Empty, Bytes.Empty, newSize));
                 continue;
             }
 
-            if (updateRequired)
-                return new HpackError("the block must start with a dynamic table size update: the SETTINGS_HEADER_TABLE_SIZE limit shrank", "4.2", start);
-            fieldSeen = true;
+            if (a.UpdateRequired)
+                return new HpackError("the block must start with a dynamic table size update: the SETTINGS_HEADER_TABLE_SIZE limit shrank", "4.2", offset + start);
+            a.FieldSeen = true;
 
             if ((first & 0x80) != 0)
             {
                 // §6.1 indexed header field (an index below 127 is the one octet).
                 int index;
                 if ((first & 0x7f) != 0x7f) { index = first & 0x7f; pos++; }
-                else if (ReadInteger(block, ref pos, 7, out index) is { } intError) return intError;
-                if (Lookup(table, index, start) is var (field, lookupError) && lookupError is not null) return lookupError;
-                if (!exceeded)
+                else if (ReadInteger(block, ref pos, 7, out index) is { } intError) return Truncated(ref a, final, start, intError, offset);
+                if (Lookup(a.Table, index, start) is var (field, lookupError) && lookupError is not null) return lookupError.Shift(offset);
+                if (!a.Exceeded)
                 {
-                    if (fields.Count >= limits.MaxFieldCount || listSize + field!.Size > limits.MaxHeaderListSize)
-                    {
-                        exceeded = true;
-                        fields.Clear();
-                    }
+                    if (a.Fields.Count >= limits.MaxFieldCount || a.ListSize + field!.Size > limits.MaxHeaderListSize) a.Exceed();
                     else
                     {
-                        fields.Add(field);
-                        listSize += field.Size;
+                        a.Fields.Add(field);
+                        a.ListSize += field.Size;
                     }
                 }
                 trace?.Add(new Representation(start, pos - start, RepresentationKind.Indexed, index, StringEncoding.None, StringEncoding.None, field!.Name, field.Value, 0));
@@ -103,62 +136,117 @@ public static partial class HpackDecoder
             var kind = (first & 0x40) != 0 ? RepresentationKind.LiteralWithIncrementalIndexing
                 : (first & 0x10) != 0 ? RepresentationKind.LiteralNeverIndexed
                 : RepresentationKind.LiteralWithoutIndexing;
-            if (ReadInteger(block, ref pos, kind == RepresentationKind.LiteralWithIncrementalIndexing ? 6 : 4, out var nameIndex) is { } literalError)
-                return literalError;
+            var indexing = kind == RepresentationKind.LiteralWithIncrementalIndexing;
+            if (ReadInteger(block, ref pos, indexing ? 6 : 4, out var nameIndex) is { } literalError)
+                return Truncated(ref a, final, start, literalError, offset);
 
             Bytes sharedName = Bytes.Empty;
             ReadOnlySpan<byte> nameOctets;
             var nameEncoding = StringEncoding.None;
             if (nameIndex == 0)
             {
-                if (ReadString(block, ref pos, ref nameRented, out nameOctets, out var nameHuffman) is { } nameError) return nameError;
+                if (ReadString(block, ref pos, ref nameRented, out nameOctets, out var nameHuffman, out var nameMissing) is { } nameError)
+                    return Incomplete(ref a, final, start, nameError, offset, nameMissing, nameHuffman, 0, indexing, limits, thenValue: true, block.Length);
                 nameEncoding = nameHuffman ? StringEncoding.Huffman : StringEncoding.Raw;
             }
             else
             {
-                if (Lookup(table, nameIndex, start) is var (entry, lookupError) && lookupError is not null) return lookupError;
+                if (Lookup(a.Table, nameIndex, start) is var (entry, lookupError) && lookupError is not null) return lookupError.Shift(offset);
                 sharedName = entry!.Name;
                 nameOctets = sharedName.Span;
             }
-            if (ReadString(block, ref pos, ref valueRented, out var valueOctets, out var valueHuffman) is { } valueError) return valueError;
+            if (ReadString(block, ref pos, ref valueRented, out var valueOctets, out var valueHuffman, out var valueMissing) is { } valueError)
+                return Incomplete(ref a, final, start, valueError, offset, valueMissing, valueHuffman, nameOctets.Length, indexing, limits, thenValue: false, block.Length);
 
             var entrySize = nameOctets.Length + valueOctets.Length + HeaderField.EntryOverhead;
-            var collect = !exceeded;
+            var collect = !a.Exceeded;
             if (collect && (nameOctets.Length > limits.MaxStringLength || valueOctets.Length > limits.MaxStringLength
-                            || fields.Count >= limits.MaxFieldCount || listSize + entrySize > limits.MaxHeaderListSize))
+                            || a.Fields.Count >= limits.MaxFieldCount || a.ListSize + entrySize > limits.MaxHeaderListSize))
             {
-                exceeded = true;
+                a.Exceed();
                 collect = false;
-                fields.Clear();
             }
-            var indexing = kind == RepresentationKind.LiteralWithIncrementalIndexing;
-            if (indexing && !owned) { table = table.Clone(); owned = true; }
+            if (indexing) a.Own();
 
             HeaderField? literal = null;
-            if (collect || trace is not null || (indexing && entrySize <= table.MaxSize))
+            if (collect || trace is not null || (indexing && entrySize <= a.Table.MaxSize))
             {
                 literal = nameIndex == 0
                     ? HeaderField.Copy(nameOctets, valueOctets, kind == RepresentationKind.LiteralNeverIndexed)
                     : new HeaderField(sharedName, Materialize(valueOctets), kind == RepresentationKind.LiteralNeverIndexed);
-                if (indexing) table.Add(literal);
+                if (indexing) a.Table.Add(literal);
                 if (collect)
                 {
-                    fields.Add(literal);
-                    listSize += entrySize;
+                    a.Fields.Add(literal);
+                    a.ListSize += entrySize;
                 }
             }
             else if (indexing)
             {
-                table.EvictAll(); // §4.4: an entry larger than the table empties it
+                a.Table.EvictAll(); // §4.4: an entry larger than the table empties it
             }
             trace?.Add(new Representation(start, pos - start, kind, nameIndex, nameEncoding,
                 valueHuffman ? StringEncoding.Huffman : StringEncoding.Raw, literal!.Name, literal.Value, 0));
         }
 
-        if (updateRequired)
-            return new HpackError("the block must start with a dynamic table size update: the SETTINGS_HEADER_TABLE_SIZE limit shrank", "4.2", block.Length);
-        return new DecodedBlock(state.AfterBlock(table), fields, exceeded);
+        if (final && a.UpdateRequired)
+            return new HpackError("the block must start with a dynamic table size update: the SETTINGS_HEADER_TABLE_SIZE limit shrank", "4.2", offset + block.Length);
+        return null;
     }
+
+    /// <summary>
+    /// The octets end inside a representation: an error at the end of the
+    /// block; otherwise the representation is carried to the next fragment.
+    /// </summary>
+    private static HpackError? Truncated(ref Walker a, bool final, int start, HpackError error, int offset)
+    {
+        if (final || !MoreCouldCure(error)) return error.Shift(offset);
+        a.StopAt = start;
+        return null;
+    }
+
+    /// <summary>
+    /// The octets end inside a string literal. When more fragments may follow
+    /// and the field can be neither kept (the list is or would be over a
+    /// limit) nor added to the table (not indexed, or larger than the table,
+    /// which it would empty, §4.4), the rest of the string is skipped as it
+    /// arrives rather than buffered: a 70 KB field costs no memory. Otherwise
+    /// the representation is carried (bounded by the limits and the table).
+    /// A string so skipped is not Huffman-checked (RFC 7541 §5.2): its octets
+    /// are never decoded.
+    /// </summary>
+    private static HpackError? Incomplete(ref Walker a, bool final, int start, HpackError error, int offset,
+        int missing, bool huffman, int nameLength, bool indexing, DecoderLimits limits, bool thenValue, int blockLength)
+    {
+        if (missing <= 0) return Truncated(ref a, final, start, error, offset);
+        if (final) return error.Shift(offset);
+        // The whole string is at least as long as its missing octets (the present ones are at the end of the block).
+        if (!Discardable(ref a, nameLength, MinimumLength(huffman, missing), indexing, limits))
+        {
+            a.StopAt = start;
+            return null;
+        }
+        a.Exceed();
+        a.Skip = missing;
+        a.SkipThenValue = thenValue;
+        a.SkipIndexing = indexing;
+        a.StopAt = blockLength;
+        return null;
+    }
+
+    // Huffman codes are 5 to 30 bits (RFC 7541 Appendix B): n coded octets decode to at least n * 8 / 30 octets.
+    private static long MinimumLength(bool huffman, long coded) => huffman ? coded * 8 / 30 : coded;
+
+    private static bool Discardable(ref Walker a, long nameLength, long atLeast, bool indexing, DecoderLimits limits)
+    {
+        var entry = nameLength + atLeast + HeaderField.EntryOverhead;
+        var notKept = a.Exceeded || atLeast > limits.MaxStringLength || a.Fields.Count >= limits.MaxFieldCount
+            || a.ListSize + entry > limits.MaxHeaderListSize;
+        var notTabled = !indexing || entry > a.Table.MaxSize;
+        return notKept && notTabled;
+    }
+
+    private static HpackError Shift(this HpackError e, int offset) => offset == 0 ? e : e with { Offset = e.Offset + offset };
 
     private static Bytes Materialize(ReadOnlySpan<byte> octets) => octets.IsEmpty ? Bytes.Empty : new Bytes(octets.ToArray());
 
@@ -182,27 +270,37 @@ public static partial class HpackDecoder
                 pos += consumed;
                 return null;
             case IntegerStatus.Truncated:
-                return new HpackError("the block ends inside an integer", "5.1", pos);
+                return new HpackError(EndsInsideInteger, "5.1", pos);
             default:
                 return new HpackError($"integer {Integer.LimitBroken(status)}", "5.1", pos);
         }
     }
 
+    // The errors that more octets could cure (the block continues in the next fragment).
+    private const string EndsInsideInteger = "the block ends inside an integer";
+    private const string EndsInsideLength = "the block ends inside a string length";
+
+    private static bool MoreCouldCure(HpackError e) => ReferenceEquals(e.Rule, EndsInsideInteger) || ReferenceEquals(e.Rule, EndsInsideLength);
+
     // §5.2: reads a string literal; Huffman strings are decoded into scratch
     // space (stack, or a pooled array bounded by the octets present).
     private static HpackError? ReadString(ReadOnlySpan<byte> block, scoped ref int pos, scoped ref byte[]? rented,
-        out ReadOnlySpan<byte> octets, out bool huffman)
+        out ReadOnlySpan<byte> octets, out bool huffman, out int missing)
     {
         octets = default;
+        missing = 0;
         var start = pos;
         var status = StringLiteral.TryReadHeader(block[pos..], out huffman, out var length, out var headerLength);
         if (status != IntegerStatus.Ok)
             return status == IntegerStatus.Truncated
-                ? new HpackError("the block ends inside a string length", "5.2", start)
+                ? new HpackError(EndsInsideLength, "5.2", start)
                 : new HpackError($"string length {Integer.LimitBroken(status)}", "5.1", start);
         pos += headerLength;
         if (length > block.Length - pos)
+        {
+            missing = length - (block.Length - pos); // octets of the string still to come
             return new HpackError($"string of {length} octets extends beyond the end of the block ({block.Length - pos} left)", "5.2", start);
+        }
         var coded = block.Slice(pos, length);
         pos += length;
         if (!huffman)

@@ -62,9 +62,11 @@ public static partial class Connection
             {
                 var e = ReturnConnectionCredit(len);
                 if (e is not null) return e;
+                // A stream closed so long ago that it is forgotten (§6.1: DATA on a stream not "open" or "half-closed (local)"
+                // is a stream error STREAM_CLOSED): the stream is reset, the connection lives; the reset costs a token.
                 return RecentlyClosed(id).Case is CloseCause cause
                     ? (StreamMachine.Receive(StreamState.ClosedBy(cause), StreamEvent.Data, f.EndStream, id) as StreamTransition.Failed)?.Error
-                    : new ConnectionError(ErrorCode.StreamClosed, $"DATA on closed stream {id}", "5.1");
+                    : new StreamError(id, ErrorCode.StreamClosed, $"DATA on closed stream {id}", "6.1");
             }
             var t = StreamMachine.Receive(rec.State, StreamEvent.Data, f.EndStream, id);
             if (t is not StreamTransition.Moved mv)
@@ -158,14 +160,21 @@ public static partial class Connection
         {
             if (fragment.Length > L.MaxHeaderBlockBytes)
                 return new ConnectionError(ErrorCode.EnhanceYourCalm, $"header block over {L.MaxHeaderBlockBytes} octets", "CVE-2024-27316");
-            if (endHeaders) return CompleteBlock(id, push, promised, endStream, fragment.Span, deferred);
+            if (endHeaders)
+            {
+                var whole = HpackDecoder.Decode(S.decoder, fragment.Span, DecoderLimits());
+                return whole.Case is DecodedBlock d ? Decoded(id, push, promised, endStream, d, deferred) : CompressionError(whole.Case);
+            }
             if (fragment.IsEmpty)
             {
                 var e = Churn("empty header block fragments");
                 if (e is not null) return e;
             }
-            // The fragment aliases the caller's buffer, which may be reused once this call returns: copy it.
-            S.headerBlock = new HeaderBlockInProgress(id, push, promised, endStream, Seq1(fragment.Copy()), fragment.Length, 0, now, deferred);
+            // §4.3: the fragment is decoded now (it aliases the caller's buffer, which is reused once this call returns);
+            // only an incomplete representation at its end is held, bounded by the limits.
+            var started = HpackDecoder.Continue(HpackDecoder.Begin(S.decoder), fragment.Span, DecoderLimits());
+            if (started.Case is not HeaderBlockProgress progress) return CompressionError(started.Case);
+            S.headerBlock = new HeaderBlockInProgress(id, push, promised, endStream, progress, fragment.Length, 0, now, deferred);
             return null;
         }
 
@@ -184,15 +193,14 @@ public static partial class Connection
             }
             if (!c.EndHeaders)
             {
-                S.headerBlock = hb with { Fragments = hb.Fragments.Add(c.Fragment.Copy()), Length = length, Continuations = hb.Continuations + 1 };
+                var more = HpackDecoder.Continue(hb.Decoding, c.Fragment.Span, DecoderLimits());
+                if (more.Case is not HeaderBlockProgress progress) return CompressionError(more.Case);
+                S.headerBlock = hb with { Decoding = progress, Length = length, Continuations = hb.Continuations + 1 };
                 return null;
             }
             S.headerBlock = None;
-            var block = new byte[length];
-            var at = 0;
-            foreach (var part in hb.Fragments) { part.Span.CopyTo(block.AsSpan(at)); at += part.Length; }
-            c.Fragment.Span.CopyTo(block.AsSpan(at));
-            return CompleteBlock(hb.StreamId, hb.IsPushPromise, hb.PromisedStreamId, hb.EndStream, block, hb.Deferred);
+            var done = HpackDecoder.End(hb.Decoding, c.Fragment.Span, DecoderLimits());
+            return done.Case is DecodedBlock d ? Decoded(hb.StreamId, hb.IsPushPromise, hb.PromisedStreamId, hb.EndStream, d, hb.Deferred) : CompressionError(done.Case);
         }
 
         /// <summary>
@@ -201,22 +209,28 @@ public static partial class Connection
         /// </summary>
         private static DecoderLimits? lastDecoderLimits;
 
-        /// <summary>
-        /// A whole header block arrived. It is ALWAYS decoded first — the HPACK
-        /// context is connection-wide (§4.3; Kestrel's rule), even when the
-        /// stream is about to be refused or reset; a decoding error is a
-        /// connection COMPRESSION_ERROR (§4.3).
-        /// </summary>
-        private ProtocolError? CompleteBlock(uint id, bool push, uint promised, bool endStream, ReadOnlySpan<byte> block, Option<StreamError> deferred)
+        private DecoderLimits DecoderLimits()
         {
             var listLimit = (int)Math.Min(int.MaxValue, S.advertisedSettings.MaxHeaderListSize);
-            var stringLimit = Math.Max(L.MaxHeaderBlockBytes * 2, 64);
+            const int stringLimit = 128 * 1024;
             var limits = lastDecoderLimits;
             if (limits is null || limits.MaxHeaderListSize != listLimit || limits.MaxFieldCount != L.MaxHeaderFields || limits.MaxStringLength != stringLimit)
                 lastDecoderLimits = limits = new DecoderLimits(listLimit, L.MaxHeaderFields, stringLimit);
-            var decoded = HpackDecoder.Decode(S.decoder, block, limits);
-            if (decoded.Case is not DecodedBlock d)
-                return new ConnectionError(ErrorCode.CompressionError, decoded.Case?.ToString() ?? "HPACK decoding failed", "4.3");
+            return limits;
+        }
+
+        // §4.3: "A decoding error in a field block MUST be treated as a connection error of type COMPRESSION_ERROR."
+        private static ConnectionError CompressionError(object? error) =>
+            new(ErrorCode.CompressionError, error?.ToString() ?? "HPACK decoding failed", "4.3");
+
+        /// <summary>
+        /// A whole header block was decoded. It is ALWAYS decoded — the HPACK
+        /// context is connection-wide (§4.3; Kestrel's rule), even when the
+        /// stream is about to be refused or reset, or its list is over the
+        /// limit (then 431 on that stream, §8.2, §10.5.1).
+        /// </summary>
+        private ProtocolError? Decoded(uint id, bool push, uint promised, bool endStream, DecodedBlock d, Option<StreamError> deferred)
+        {
             S.decoder = d.State;
             if (deferred.Case is StreamError se) return se;
             if (push) return CompletePushPromise(id, promised, d);

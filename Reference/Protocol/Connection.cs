@@ -34,6 +34,7 @@ public static partial class Connection
             phase = options.Role == Role.Server ? ConnectionPhase.AwaitingPreface : ConnectionPhase.AwaitingSettings,
             decoder = DecoderState.Initial(4096),
             closed = ClosedStreams.Create(options.Limits.ClosedStreamMemory),
+            reset = ClosedStreams.Create(options.Limits.ResetStreamMemory),
             encoder = EncoderState.Initial(options.EncoderStrategy.IfNone(() => EncoderStrategy.Nghttp2), options.EncoderTableCap),
             resetBucket = TokenBucket.Full(options.Limits.Resets, now),
             churnBucket = TokenBucket.Full(options.Limits.Churn, now),
@@ -89,6 +90,10 @@ public static partial class Connection
             {
                 consumed += fr.Consumed;
                 m.Run(m.OnFrame(fr.Frame));
+                // Decided after each frame, not per call: the outputs are a function of the octets alone,
+                // however the transport split them (a PING after the GOAWAY that ends the connection is
+                // never answered, whether it came in the same read or the next).
+                m.MaybeFinishGracefully();
             }
             else if (r is ReadFailed bad)
             {
@@ -98,6 +103,7 @@ public static partial class Connection
                 m.Run(e.Scope == ErrorScope.Stream && s.headerBlock.IsNone
                     ? new StreamError(e.StreamId, e.Code, e.Reason, Section(e.Section))
                     : new ConnectionError(e.Code, e.Reason, Section(e.Section)));
+                m.MaybeFinishGracefully();
             }
             else break; // NeedMore: the rest stays with the shell.
         }
@@ -289,10 +295,20 @@ public static partial class Connection
 
         private Option<CloseCause> RecentlyClosed(uint id) => S.RecentlyClosed(id);
 
-        private bool ownsClosed;
+        private bool ownsClosed, ownsReset;
 
+        /// <summary>
+        /// Remembers a closed stream: those we reset in their own memory, which
+        /// normal closes never evict (late frames on them are discarded, §6.4).
+        /// </summary>
         private void Remember(uint id, CloseCause cause)
         {
+            if (cause == CloseCause.ResetSent)
+            {
+                if (!ownsReset) { S.reset = S.reset.Copy(); ownsReset = true; }
+                S.reset.Add(id, cause);
+                return;
+            }
             if (!ownsClosed) { S.closed = S.closed.Copy(); ownsClosed = true; }
             S.closed.Add(id, cause);
         }
@@ -479,7 +495,8 @@ public static partial class Connection
 
         // ---- finishing a call ---------------------------------------------------
 
-        private void MaybeFinishGracefully()
+        /// <summary>§6.8: once a GOAWAY was sent or received and no stream (nor header block) is left, the connection closes.</summary>
+        public void MaybeFinishGracefully()
         {
             if (S.phase == ConnectionPhase.Closed) return;
             if ((S.goAwaySent.IsSome || S.goAwayReceived.IsSome) && S.streams.Count == 0 && S.headerBlock.IsNone)

@@ -22,8 +22,8 @@ public enum ConnectionPhase
 /// <param name="IsPushPromise">The block started with PUSH_PROMISE.</param>
 /// <param name="PromisedStreamId">The promised stream (PUSH_PROMISE only).</param>
 /// <param name="EndStream">END_STREAM of the HEADERS frame.</param>
-/// <param name="Fragments">The fragments so far.</param>
-/// <param name="Length">Total octets of <paramref name="Fragments"/>.</param>
+/// <param name="Decoding">The block decoded so far: fragments are decoded as they arrive (nothing else is held, §4.3).</param>
+/// <param name="Length">Octets of the block received so far.</param>
 /// <param name="Continuations">CONTINUATION frames so far.</param>
 /// <param name="StartedAt">When the first frame arrived.</param>
 /// <param name="Deferred">A stream error found in the first frame, raised once the block is decoded (the block is decoded regardless, Kestrel's rule).</param>
@@ -32,8 +32,8 @@ public sealed record HeaderBlockInProgress(
     bool IsPushPromise,
     uint PromisedStreamId,
     bool EndStream,
-    Seq<Bytes> Fragments,
-    int Length,
+    HeaderBlockProgress Decoding,
+    long Length,
     int Continuations,
     TimeSpan StartedAt,
     Option<StreamError> Deferred);
@@ -57,6 +57,7 @@ public sealed class ConnectionState
     internal EncoderState encoder = null!;
     internal StreamTable streams = StreamTable.Empty;
     internal ClosedStreams closed = ClosedStreams.Create(256);
+    internal ClosedStreams reset = ClosedStreams.Create(1024); // streams we reset, kept apart from normal closes
     internal uint highestPeerStreamId;
     internal uint highestLocalStreamId;
     internal int activePeerStreams;
@@ -160,7 +161,11 @@ public sealed class ConnectionState
     public Option<uint> GoAwayReceivedLastStreamId => goAwayReceived;
 
     /// <summary>How a recently closed stream closed (None: not closed, or forgotten).</summary>
-    public Option<CloseCause> RecentlyClosed(uint streamId) => closed.Find(streamId);
+    public Option<CloseCause> RecentlyClosed(uint streamId)
+    {
+        var r = reset.Find(streamId);
+        return r.IsSome ? r : closed.Find(streamId);
+    }
 
     /// <summary>
     /// How many body octets <see cref="SendData"/> would take now on a stream

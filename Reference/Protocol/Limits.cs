@@ -27,11 +27,14 @@ public sealed record ConnectionLimits
 
     /// <summary>
     /// Most octets of one encoded header block, summed over HEADERS and its
-    /// CONTINUATIONs (64 KiB); more is a connection ENHANCE_YOUR_CALM. Stops
-    /// the CONTINUATION flood with payload (CVE-2024-27316): the block must
-    /// be buffered whole before it can be decoded.
+    /// CONTINUATIONs (1 MiB); more is a connection ENHANCE_YOUR_CALM. Stops
+    /// the CONTINUATION flood with payload (CVE-2024-27316): fragments are
+    /// decoded as they arrive, so the block is never held and this cap costs
+    /// no memory; it bounds the work one block can ask for. A header list over
+    /// SETTINGS_MAX_HEADER_LIST_SIZE below this cap is a stream matter (431,
+    /// RFC 9113 §8.2, §10.5.1).
     /// </summary>
-    public int MaxHeaderBlockBytes { get; init; } = 64 * 1024;
+    public int MaxHeaderBlockBytes { get; init; } = 1024 * 1024;
 
     /// <summary>
     /// Streams reset by the peer (RST_STREAM) or by us because of the peer
@@ -86,11 +89,29 @@ public sealed record ConnectionLimits
     /// <summary>
     /// How many closed streams are remembered (with how they closed) so late
     /// frames for them get the §5.1 treatment (256, a fixed-size ring). Older
-    /// ones are forgotten (the capacity is rounded up to a multiple of 16):
-    /// memory stays bounded however many streams a
-    /// connection carries (DESIGN habit 7).
+    /// ones are forgotten: memory stays bounded however many streams a
+    /// connection carries (DESIGN habit 7). Streams we reset are kept apart,
+    /// in <see cref="ResetStreamMemory"/>.
     /// </summary>
     public int ClosedStreamMemory { get; init; } = 256;
+
+    /// <summary>
+    /// How many streams <em>we</em> reset are remembered, apart from
+    /// <see cref="ClosedStreamMemory"/> (1024; swift-nio-http2's
+    /// <c>recentlyResetStreams</c>): normal closes never evict them, so the
+    /// frames the peer had in flight when our RST_STREAM left — DATA,
+    /// trailers, WINDOW_UPDATE — are discarded however many other streams
+    /// finished since (§5.4.2, §6.4: "frames that arrive after RST_STREAM is
+    /// sent" are expected). Older resets are forgotten; a late frame on a
+    /// forgotten stream gets a stream error STREAM_CLOSED (§6.1), never a
+    /// connection error (then it is remembered as reset, and further late
+    /// frames are discarded). A HEADERS on a forgotten id stays a connection
+    /// PROTOCOL_ERROR (§5.1.1: it cannot be told from a stream reopened
+    /// below the highest id). The memory grows with use, up to 16 octets per
+    /// entry: it stays bounded while a reset flood is stopped by
+    /// <see cref="Resets"/>.
+    /// </summary>
+    public int ResetStreamMemory { get; init; } = 1024;
 
     /// <summary>
     /// Our connection-level receive window (1 MiB): announced with a

@@ -119,7 +119,11 @@ internal sealed class ClosedStreams
     private Log log;
     private long end;
 
-    public static ClosedStreams Create(int capacity) => new(Math.Max(1, capacity), Log.Create(0, Math.Max(1, capacity)), 0);
+    /// <summary>An empty memory of <paramref name="capacity"/> entries; its log starts small and grows with use.</summary>
+    public static ClosedStreams Create(int capacity) => new(Math.Max(1, capacity), Log.Create(0, Math.Min(Math.Max(1, capacity), InitialLog)), 0);
+
+    // A connection that closes few streams (or resets none) holds a small log.
+    private const int InitialLog = 16;
 
     private ClosedStreams(int capacity, Log log, long end)
     {
@@ -138,7 +142,8 @@ internal sealed class ClosedStreams
         {
             // Full, or not the tip: a fresh log holding this window, with room to grow.
             var start = Math.Max(log.Base, end - capacity);
-            var fresh = Log.Create(start, capacity * 4);
+            // Room to grow: double the window until it is the capacity, then twice the capacity (a copy every capacity adds).
+            var fresh = Log.Create(start, (int)Math.Min(Math.Max(2 * (end - start + 1), InitialLog), 2L * capacity));
             Array.Copy(log.Entries, start - log.Base, fresh.Entries, 0, end - start);
             fresh.Claimed(end);
             log = fresh;

@@ -68,6 +68,75 @@ public class LimitTests
         Assert.DoesNotContain(o, x => x is CloseConnection);
     }
 
+    // ---- big header lists are a stream matter (RFC 9113 §8.2, §10.5.1) ------------------
+
+    /// <summary>Sends a request's block split at 16384 octets, all frames but the last first, then the last; checks what is held in between.</summary>
+    private static (IReadOnlyList<ConnectionOutput> Outputs, int Frames, int BlockLength, int MostHeld) BigRequest(Server s, uint id, (string, string)[] fields)
+    {
+        var block = s.Block(fields);
+        var frames = FrameWriter.SplitHeaderBlock(id, block.Memory, true, None, 16384).ToArray();
+        var held = 0;
+        foreach (var f in frames[..^1])
+        {
+            s.Feed(f).NoError();
+            held = Math.Max(held, s.State.HeaderBlock.Map(h => h.Decoding.HeldOctets).IfNone(0));
+        }
+        return (s.Feed(frames[^1]), frames.Length, block.Length, held);
+    }
+
+    private static void Answered431(IReadOnlyList<ConnectionOutput> o, uint id)
+    {
+        var h = Assert.Single(o.Frames().OfType<HeadersFrame>());
+        Assert.Equal(id, h.StreamId);
+        var status = HpackDecoder.Decode(DecoderState.Initial(), h.Fragment.Span, DecoderLimits.Default).Match(d => d.Fields[0].ToString(), e => e.ToString());
+        Assert.Contains("431", status);
+        Assert.DoesNotContain(o, x => x is HeadersReceived or CloseConnection);
+        Assert.DoesNotContain(o.Frames(), f => f is GoAwayFrame);
+    }
+
+    [Fact(DisplayName = "RFC 9113 §10.5.1: a 100 KiB header block in 7 frames gets 431 on its stream; the connection and the HPACK state live on")]
+    public void HundredKibBlockIn7Frames()
+    {
+        var s = new Server();
+        var rng = new Random(7);
+        var fields = Server.Get.Concat(Enumerable.Range(0, 53).Select(i => ($"x-f{i}", new string(Enumerable.Range(0, 2000).Select(_ => (char)rng.Next('!', '~')).ToArray())))).ToArray();
+        var (o, frames, length, held) = BigRequest(s, 1, fields);
+        Assert.Equal(7, frames);
+        Assert.True(length >= 100 * 1024, $"block of {length} octets");
+        Assert.True(held < 8 * 1024, $"held {held} octets between fragments"); // one incomplete representation at most
+        Answered431(o, 1);
+        Assert.Contains(s.Request(3), x => x is HeadersReceived { StreamId: 3 });
+    }
+
+    [Fact(DisplayName = "RFC 9113 §10.5.1: one 70 KB field gets 431; its octets are skipped as they arrive, not held")]
+    public void SeventyKbField()
+    {
+        var s = new Server();
+        var (o, frames, length, held) = BigRequest(s, 1, Server.With(("x-big", new string('|', 70_000))));
+        Assert.True(frames >= 5 && length >= 70_000, $"{frames} frames, {length} octets");
+        Assert.True(held < 64, $"held {held} octets between fragments");
+        Answered431(o, 1);
+        Assert.Contains(s.Request(3), x => x is HeadersReceived { StreamId: 3 });
+    }
+
+    [Fact(DisplayName = "RFC 9113 §10.5.1: 8,000 small fields get 431 on their stream; the connection lives")]
+    public void EightThousandFields()
+    {
+        var s = new Server();
+        var (o, frames, _, _) = BigRequest(s, 1, Server.Get.Concat(Enumerable.Range(0, 8000).Select(i => ($"x-{i}", "v"))).ToArray());
+        Assert.True(frames >= 3, $"{frames} frames");
+        Answered431(o, 1);
+        Assert.Contains(s.Request(3), x => x is HeadersReceived { StreamId: 3 });
+    }
+
+    [Fact(DisplayName = "CVE-2024-27316: a header block over the octet cap (1 MiB by default) is still a connection ENHANCE_YOUR_CALM")]
+    public void OctetCapStillStopsFlood()
+    {
+        var s = new Server(With(new ConnectionLimits { MaxHeaderBlockBytes = 40_000 }));
+        var block = s.Block(Server.With(("x-big", new string('|', 70_000))));
+        s.Feed(FrameWriter.SplitHeaderBlock(1, block.Memory, true, None, 16384).ToArray()).GoAway(ErrorCode.EnhanceYourCalm);
+    }
+
     // ---- CONTINUATION flood (CVE-2024-27316, CVE-2024-28182, CVE-2023-45288) -----------
 
     private static IReadOnlyList<ConnectionOutput> Continuations(Server s, int count, bool empty)
@@ -286,8 +355,9 @@ public class LimitTests
         Assert.True(s.State.RecentlyClosed(1).IsNone);
         var remembered = Enumerable.Range(0, 100).Count(i => s.State.RecentlyClosed((uint)(2 * i + 1)).IsSome);
         Assert.Equal(16, remembered); // exactly the capacity: the most recent 16
-        // A forgotten stream is still closed: DATA on it is STREAM_CLOSED (§5.1).
-        s.Feed(new DataFrame(1, new byte[1])).GoAway(ErrorCode.StreamClosed);
+        // A forgotten stream is still closed: DATA on it is a stream error STREAM_CLOSED (§6.1); the connection lives.
+        s.Feed(new DataFrame(1, new byte[1])).Rst(1, ErrorCode.StreamClosed);
+        Assert.Equal(ConnectionPhase.Open, s.State.Phase);
     }
 
     // ---- timeouts ----------------------------------------------------------------------------------

@@ -119,6 +119,112 @@ public class PropertyTests
             return Show(outs) == Show(whole.Outputs);
         });
 
+    /// <summary>
+    /// The client side of a connection as octets: preface, SETTINGS, then a
+    /// script of frames drawn from <paramref name="script"/> (SETTINGS and
+    /// their ACKs, PING, GOAWAY, requests, RST_STREAM, DATA, WINDOW_UPDATE),
+    /// then <paramref name="tail"/> octets of one more frame (a partial frame).
+    /// </summary>
+    internal static byte[] ClientOctets(IEnumerable<int> script, int tail)
+    {
+        var encoder = EncoderState.Initial(EncoderStrategy.Nghttp2, 4096);
+        var frames = new List<Frame> { new SettingsFrame(false, LanguageExt.Seq<Setting>.Empty) };
+        uint last = 1, next = 1;
+        foreach (var k in script)
+        {
+            Frame Request(bool end)
+            {
+                (encoder, var block) = HpackEncoder.Encode(encoder, [HeaderField.Of(":method", end ? "GET" : "POST"), HeaderField.Of(":scheme", "http"), HeaderField.Of(":path", "/"), HeaderField.Of(":authority", "a")]);
+                last = next;
+                next += 2;
+                return new HeadersFrame(last, block, end);
+            }
+            frames.Add(k switch
+            {
+                0 => new SettingsFrame(false, LanguageExt.Seq<Setting>.Empty),
+                1 => SettingsFrame.Acknowledgement,
+                2 => new PingFrame(false, (ulong)frames.Count),
+                3 => new GoAwayFrame(0, ErrorCode.NoError),
+                4 => Request(true),
+                5 => Request(false),
+                6 => new RstStreamFrame(last, ErrorCode.Cancel),
+                7 => new DataFrame(last, new byte[] { 1, 2, 3 }, frames.Count % 2 == 0),
+                8 => new SettingsFrame(false, LanguageExt.Prelude.Seq1(new Setting(SettingId.InitialWindowSize, (uint)(1000 + frames.Count)))),
+                _ => new WindowUpdateFrame(0, 100),
+            });
+        }
+        var bytes = Server.Concat(Connection.ClientPreface.ToArray(), FrameWriter.ToBytes(frames));
+        var partial = FrameWriter.ToBytes(new PingFrame(false, 7));
+        return Server.Concat(bytes, partial[..Math.Min(tail, partial.Length - 1)]);
+    }
+
+    /// <summary>Feeds <paramref name="bytes"/> in the given chunk sizes as a shell would (unconsumed octets are passed again with more); the outputs and what was left unconsumed at the end.</summary>
+    internal static (List<ConnectionOutput> Outputs, int Unconsumed, ConnectionPhase Phase) FeedInChunks(byte[] bytes, IReadOnlyList<int> chunks)
+    {
+        var state = Connection.Start(ConnectionOptions.Server, TimeSpan.Zero).State;
+        var outs = new List<ConnectionOutput>();
+        var pending = Array.Empty<byte>();
+        var at = 0;
+        for (var i = 0; at < bytes.Length; i++)
+        {
+            var n = Math.Max(1, chunks.Count == 0 ? bytes.Length : chunks[i % chunks.Count]);
+            pending = [.. pending, .. bytes.Skip(at).Take(n)];
+            at += n;
+            var r = Connection.Receive(state, pending, TimeSpan.Zero);
+            state = r.State;
+            outs.AddRange(r.Outputs);
+            pending = pending[r.Consumed..];
+        }
+        return (outs, pending.Length, state.Phase);
+    }
+
+    internal static string Show(IEnumerable<ConnectionOutput> o) => string.Join("|", o.Where(x => x is not TimerRequest).Select(x => x switch
+    {
+        HeadersReceived h => $"H{h.StreamId}:{string.Join(",", h.Fields)}",
+        DataReceived d => $"D{d.StreamId}:{d.Data.Length}:{d.EndStream}",
+        _ => x.ToString(),
+    }));
+
+    [Property(DisplayName = "Outputs are a function of the octets alone: any chunking of SETTINGS, PING, GOAWAY, RST_STREAM, requests and a trailing partial frame gives the outputs of one read", MaxTest = 300)]
+    public Property ChunkingOfControlSequences() =>
+        Prop.ForAll(
+            (from script in Gen.Choose(0, 9).ListOf()
+             from tail in Gen.Choose(0, 16)
+             from chunks in Gen.Choose(1, 30).NonEmptyListOf()
+             select (script.ToArray(), tail, chunks.ToArray())).ToArbitrary(),
+            t =>
+            {
+                var (script, tail, chunks) = t;
+                var bytes = ClientOctets(script, tail);
+                var whole = FeedInChunks(bytes, []);
+                var split = FeedInChunks(bytes, chunks);
+                return (Show(whole.Outputs) == Show(split.Outputs) && whole.Unconsumed == split.Unconsumed && whole.Phase == split.Phase)
+                    .Label($"script [{string.Join(",", script)}] tail {tail} chunks [{string.Join(",", chunks)}]\nwhole: {Show(whole.Outputs)} (left {whole.Unconsumed})\nsplit: {Show(split.Outputs)} (left {split.Unconsumed})");
+            });
+
+    [Fact(DisplayName = "RFC 9113 §6.8: after a client GOAWAY with no open stream the connection closes at once, whether a PING follows in the same read or the next")]
+    public void GoAwayThenPingSameAnyChunking()
+    {
+        var bytes = ClientOctets([1, 3, 2], 0);
+        var whole = FeedInChunks(bytes, []);
+        var goAwayEnd = bytes.Length - 17; // the PING is the last 17 octets
+        var split = FeedInChunks(bytes, [goAwayEnd, 17]);
+        Assert.Equal(Show(whole.Outputs), Show(split.Outputs));
+        Assert.DoesNotContain(whole.Outputs.Frames(), f => f is PingFrame { Ack: true });
+        Assert.Equal(ConnectionPhase.Closed, whole.Phase);
+    }
+
+    [Fact(DisplayName = "RFC 9113 §6.8: a partial frame after the GOAWAY that closed the connection is not reported as unconsumed")]
+    public void PartialFrameAfterClosingGoAway()
+    {
+        var bytes = ClientOctets([1, 3], 5);
+        var whole = FeedInChunks(bytes, []);
+        var split = FeedInChunks(bytes, [bytes.Length - 5, 5]);
+        Assert.Equal(0, whole.Unconsumed);
+        Assert.Equal(0, split.Unconsumed);
+        Assert.Equal(Show(whole.Outputs), Show(split.Outputs));
+    }
+
     [Fact(DisplayName = "StepAll gives the outputs of stepping the same inputs one by one")]
     public void StepAllMatchesSteps()
     {
