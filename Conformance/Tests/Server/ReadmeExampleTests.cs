@@ -35,7 +35,7 @@ public sealed partial class ReadmeExampleTests
     [GeneratedRegex(@"```csharp\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex CSharpBlock();
 
-    [Fact(DisplayName = "README: the embedding example compiles verbatim and answers curl (push disabled) with 200 and nghttp (push enabled) with its push")]
+    [Fact(DisplayName = "README: the embedding example compiles verbatim and answers curl, HttpClient and Chromium (push disabled) with 200 and nghttp (push enabled) with its push")]
     public async Task EmbeddingExampleRuns()
     {
         var dotnet = ExternalTool.Require("dotnet");
@@ -87,6 +87,20 @@ public sealed partial class ReadmeExampleTests
 
                 using var client = ServerFixture.Http2Client(); // push disabled too
                 Assert.Equal("nghttp2-python FTW", await client.GetStringAsync(url, Ct));
+
+                // Chromium disables push as well; a text/plain page is shown in a <pre>.
+                const string chromium = "/usr/bin/chromium";
+                if (File.Exists(chromium))
+                {
+                    var profile = Directory.CreateDirectory(Path.Combine(dir.FullName, "chromium-profile")).FullName;
+                    var page = await ExternalTool.RunAsync(chromium,
+                        ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                         "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile, "--ignore-certificate-errors",
+                         "--dump-dom", url], TimeSpan.FromSeconds(90));
+                    Assert.False(page.TimedOut, "chromium did not finish in 90 s: " + page);
+                    Assert.Contains("nghttp2-python FTW", page.Output);
+                }
+                else if (Environment.GetEnvironmentVariable("CI") is { Length: > 0 }) Assert.Fail("chromium is not installed (.ci/run installs it)");
             }
             finally
             {
