@@ -125,31 +125,11 @@ public sealed class SemanticsHandler : RequestHandler
 }
 
 /// <summary>An h2c and a TLS server running <see cref="SemanticsHandler"/>, with a <c>server</c> name.</summary>
-public sealed class SemanticsFixture : IAsyncLifetime
+public sealed class SemanticsFixture() : ServerPair(() => new SemanticsHandler(), Options)
 {
     public const string ServerName = "h2ref-test";
 
     public static ServerOptions Options => ServerFixture.Quiet with { ServerName = ServerName };
-
-    public Http2Server Cleartext { get; } = new("127.0.0.1", 0, () => new SemanticsHandler(), null, Options);
-    public Http2Server Secure { get; } = new("127.0.0.1", 0, () => new SemanticsHandler(), TlsOptions.SelfSigned(), Options);
-
-    public string H2c => $"http://127.0.0.1:{Cleartext.LocalEndPoint!.Port}";
-    public string H2 => $"https://127.0.0.1:{Secure.LocalEndPoint!.Port}";
-    public string Base(bool tls) => tls ? H2 : H2c;
-
-    public ValueTask InitializeAsync()
-    {
-        Cleartext.Start();
-        Secure.Start();
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await Cleartext.StopAsync(TimeSpan.FromSeconds(2));
-        await Secure.StopAsync(TimeSpan.FromSeconds(2));
-    }
 }
 
 [CollectionDefinition("semantics")]

@@ -120,13 +120,11 @@ public sealed class TestHandler : DemoHandler
     public static bool Saw(string path, string ev) => Journal.Any(j => j.Path == path && j.Event == ev);
 }
 
-/// <summary>One cleartext (h2c) and one TLS reference server on loopback, ephemeral ports, shared by the Server tests.</summary>
-public sealed class ServerFixture : IAsyncLifetime
+/// <summary>An h2c and a TLS reference server on loopback (ephemeral ports) running one handler, started and stopped with the fixture.</summary>
+public abstract class ServerPair(Func<RequestHandler> handler, ServerOptions options) : IAsyncLifetime
 {
-    public Http2Server Cleartext { get; } = new("127.0.0.1", 0, () => new TestHandler(), null, Quiet);
-    public Http2Server Secure { get; } = new("127.0.0.1", 0, () => new TestHandler(), TlsOptions.SelfSigned(), Quiet);
-
-    public static ServerOptions Quiet => ServerOptions.Default with { AccessLog = false };
+    public Http2Server Cleartext { get; } = new("127.0.0.1", 0, handler, null, options);
+    public Http2Server Secure { get; } = new("127.0.0.1", 0, handler, TlsOptions.SelfSigned(), options);
 
     public string H2c => $"http://127.0.0.1:{Cleartext.LocalEndPoint!.Port}";
     public string H2 => $"https://127.0.0.1:{Secure.LocalEndPoint!.Port}";
@@ -144,6 +142,12 @@ public sealed class ServerFixture : IAsyncLifetime
         await Cleartext.StopAsync(TimeSpan.FromSeconds(2));
         await Secure.StopAsync(TimeSpan.FromSeconds(2));
     }
+}
+
+/// <summary>One cleartext (h2c) and one TLS reference server on loopback, ephemeral ports, shared by the Server tests.</summary>
+public sealed class ServerFixture() : ServerPair(() => new TestHandler(), Quiet)
+{
+    public static ServerOptions Quiet => ServerOptions.Default with { AccessLog = false };
 
     /// <summary>An HttpClient that speaks HTTP/2 only: prior knowledge on http://, ALPN h2 on https:// (self-signed accepted).</summary>
     public static HttpClient Http2Client() => new(new SocketsHttpHandler
