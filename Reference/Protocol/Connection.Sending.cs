@@ -1,0 +1,120 @@
+using LanguageExt;
+using Reference.Frames;
+using Reference.Hpack;
+using static LanguageExt.Prelude;
+
+namespace Reference.Protocol;
+
+public static partial class Connection
+{
+    // What the core sends: SETTINGS, header blocks (HPACK is connection-wide), DATA as the windows allow.
+    private sealed partial class Machine
+    {
+        // ---- sending ------------------------------------------------------------
+
+        public void SendLocalSettings(Http2Settings settings)
+        {
+            Send(new SettingsFrame(false, settings.DifferencesFrom(S.advertisedSettings)));
+            S.unacknowledged = S.unacknowledged.Add((settings, now));
+            S.advertisedSettings = settings;
+        }
+
+        /// <summary>HPACK-encodes with the connection's encoder (connection-wide, §4.3): one exact array per block.</summary>
+        private byte[] Encode(IReadOnlyList<HeaderField> fields)
+        {
+            (S.encoder, var block) = HpackEncoder.Encode(S.encoder, fields);
+            return block;
+        }
+
+        /// <summary>HPACK-encodes a field section (the encoder is connection-wide) and emits HEADERS + CONTINUATION* split at the peer's max frame size (§4.3).</summary>
+        private void SendHeaderBlock(uint id, IReadOnlyList<HeaderField> fields, bool endStream)
+        {
+            var block = Encode(fields);
+            if (block.Length <= S.peerSettings.MaxFrameSize) Send(new HeadersFrame(id, block, endStream));
+            else foreach (var f in FrameWriter.SplitHeaderBlock(id, block, endStream, None, S.peerSettings.MaxFrameSize)) Send(f);
+        }
+
+        private void SendPushPromiseBlock(uint id, uint promised, IReadOnlyList<HeaderField> fields)
+        {
+            var block = Encode(fields);
+            foreach (var f in FrameWriter.SplitPushPromise(id, promised, block, S.peerSettings.MaxFrameSize)) Send(f);
+        }
+
+        /// <summary>
+        /// Sends what the windows allow of a stream's buffered output, then
+        /// END_STREAM or trailers once it is all out; tells a waiting writer
+        /// when buffer space frees (backpressure, CVE-2019-9517).
+        /// </summary>
+        private StreamRecord Drain(StreamRecord r, int maxFrames = int.MaxValue)
+        {
+            if (r.Held.IsSome) return r; // nothing goes before the held header section
+            var pending = r.Pending;
+            var bytes = r.PendingBytes;
+            var sw = r.SendWindow;
+            var endSent = false;
+            var frames = 0;
+            while (bytes > 0 && frames++ < maxFrames)
+            {
+                var head = pending.Head;
+                var n = FlowControl.Sendable(sw, S.connectionSendWindow, S.peerSettings.MaxFrameSize, head.Length);
+                if (n == 0) break;
+                var last = n == bytes && r.PendingEnd && r.PendingTrailers.IsNone;
+                Send(new DataFrame(r.Id, new Bytes(head.Memory[..n]), last));
+                endSent |= last;
+                pending = n == head.Length ? pending.Tail : new Bytes(head.Memory[n..]).Cons(pending.Tail);
+                bytes -= n;
+                sw -= n;
+                S.connectionSendWindow -= n;
+            }
+            var next = r with { Pending = pending, PendingBytes = bytes, SendWindow = sw };
+            if (bytes == 0 && (r.PendingEnd || r.PendingTrailers.IsSome))
+            {
+                if (r.PendingTrailers.Case is IReadOnlyList<HeaderField> trailers) SendHeaderBlock(r.Id, trailers, true);
+                else if (!endSent) Send(new DataFrame(r.Id, Bytes.Empty, true));
+                next = next with
+                {
+                    Pending = default,
+                    PendingEnd = false,
+                    PendingTrailers = None,
+                    State = StreamMachine.Send(r.State, StreamEvent.Data, true, r.Id) is StreamTransition.Moved mv ? mv.Next : r.State,
+                };
+            }
+            if (next.WriterWaiting && next.PendingBytes < L.MaxStreamSendBuffer && next.State.WeMaySend)
+            {
+                Emit(new StreamWritable(r.Id));
+                next = next with { WriterWaiting = false };
+            }
+            return next;
+        }
+
+        /// <summary>
+        /// Drains every stream with buffered output (after a window grew),
+        /// round robin: one DATA frame per stream per round, until the windows
+        /// or the data run out, each call starting after the stream that
+        /// started the last one. A connection window too small for everyone is
+        /// so shared among the streams rather than given to the lowest ids.
+        /// </summary>
+        private void DrainAll()
+        {
+            if (S.streamsWithPendingOutput == 0) return;
+            var ids = System.Array.ConvertAll(S.streams.Snapshot(), r => r.Id);
+            var start = System.Array.FindIndex(ids, id => id > S.drainCursor);
+            if (start < 0) start = 0;
+            S.drainCursor = ids[start];
+            bool progress;
+            do
+            {
+                progress = false;
+                for (var k = 0; k < ids.Length; k++)
+                {
+                    var r = Find(ids[(start + k) % ids.Length]);
+                    if (r is null || (!r.HasPendingOutput && !r.WriterWaiting)) continue;
+                    if (S.connectionSendWindow <= 0 && r.PendingBytes > 0) continue;
+                    var next = Drain(r, maxFrames: 1);
+                    progress |= next.PendingBytes < r.PendingBytes || next.HasPendingOutput != r.HasPendingOutput;
+                    Update(r, next);
+                }
+            } while (progress && S.streamsWithPendingOutput > 0);
+        }
+    }
+}
