@@ -150,7 +150,14 @@ public class RunnerTests
     public async Task Truncated_frame_is_a_finding()
     {
         // a GOAWAY header announcing 8 octets of payload, then 3 octets, then the end
-        await using var server = new FakeServer(Handshaking(async (s, ct) => await s.WriteAsync(Convert.FromHexString("000008070000000000000000"), ct)));
+        // Half-close, then read what the client still sends: closing with its octets unread would reset the connection
+        // (TCP RST) and could destroy the cut-short frame before the client reads it.
+        await using var server = new FakeServer(Handshaking(async (s, ct) =>
+        {
+            await s.WriteAsync(Convert.FromHexString("000008070000000000000000"), ct);
+            s.Socket.Shutdown(SocketShutdown.Send);
+            await Drain(s, ct);
+        }));
         var r = await CaseRunner.RunAsync(Case("http2/6.7/4"), new RunOptions(server.Target, TimeSpan.FromSeconds(2)), TestContext.Current.CancellationToken);
         Assert.Equal(Status.Fail, r.Status);
         Assert.Contains("ended inside a frame", r.Actual);
