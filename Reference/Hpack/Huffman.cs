@@ -52,33 +52,7 @@ public static class Huffman
     /// with the most significant bits of EOS (ones), §5.2.
     /// </summary>
     /// <returns>Octets written.</returns>
-    public static int Encode(ReadOnlySpan<byte> source, Span<byte> destination)
-    {
-        var codes = HuffmanCode.Codes;
-        var lengths = HuffmanCode.Lengths;
-        ulong acc = 0;
-        var bits = 0;
-        var n = 0;
-        foreach (var b in source)
-        {
-            int len = lengths[b];
-            acc = (acc << len) | codes[b];
-            bits += len;
-            if (bits >= 32)
-            {
-                bits -= 32;
-                BinaryPrimitives.WriteUInt32BigEndian(destination[n..], (uint)(acc >> bits));
-                n += 4;
-            }
-        }
-        while (bits >= 8)
-        {
-            bits -= 8;
-            destination[n++] = (byte)(acc >> bits);
-        }
-        if (bits > 0) destination[n++] = (byte)((acc << (8 - bits)) | (0xffu >> bits));
-        return n;
-    }
+    public static int Encode(ReadOnlySpan<byte> source, Span<byte> destination) => EncodeAtMost(source, destination, int.MaxValue);
 
     /// <summary>
     /// Huffman-codes <paramref name="source"/> into <paramref name="destination"/>

@@ -219,6 +219,18 @@ public static partial class Rfc9113
             [Handshake(Set(SettingId.InitialWindowSize, 5)), Get(1), Expect(new DataOf(1, 5)),
              Send(new SettingsFrame(false, Seq(Set(SettingId.InitialWindowSize, 0)))), SettingsAck(), .. Alive(), Get(3), Response(3)]));
 
+    /// <summary>A GET on stream 1 as HEADERS without END_HEADERS and three CONTINUATION frames.</summary>
+    private static readonly Send ThreeContinuations = new("HEADERS(stream 1, no END_HEADERS) and three CONTINUATION frames: GET request",
+        s =>
+        {
+            var b = s.Request("GET", ("x-one", "1"), ("x-two", "2"));
+            var q = b.Length / 4;
+            return [.. Wire.Encode(Raw(HEADERS, END_STREAM, 1, b[..q])),
+                    .. Wire.Encode(Raw(CONTINUATION, 0, 1, b[q..(2 * q)])),
+                    .. Wire.Encode(Raw(CONTINUATION, 0, 1, b[(2 * q)..(3 * q)])),
+                    .. Wire.Encode(Raw(CONTINUATION, END_HEADERS, 1, b[(3 * q)..]))];
+        });
+
     public static Seq<Case> ContinuationFrames => Seq(
         H2("6.10", 1, "h2spec generic/3.10/1",
             "The CONTINUATION frame is used to continue a sequence of field block fragments.",
@@ -226,30 +238,12 @@ public static partial class Rfc9113
         H2("6.10", 2, "h2spec http2/6.10/1",
             "Any number of CONTINUATION frames can be sent, as long as the preceding frame is on the same stream and is a HEADERS, PUSH_PROMISE, or CONTINUATION frame without the END_HEADERS flag set.",
             Handshake(),
-            new Send("HEADERS(stream 1, no END_HEADERS) and three CONTINUATION frames: GET request",
-                s =>
-                {
-                    var b = s.Request("GET", ("x-one", "1"), ("x-two", "2"));
-                    var q = b.Length / 4;
-                    return [.. Wire.Encode(Raw(HEADERS, END_STREAM, 1, b[..q])),
-                            .. Wire.Encode(Raw(CONTINUATION, 0, 1, b[q..(2 * q)])),
-                            .. Wire.Encode(Raw(CONTINUATION, 0, 1, b[(2 * q)..(3 * q)])),
-                            .. Wire.Encode(Raw(CONTINUATION, END_HEADERS, 1, b[(3 * q)..]))];
-                }),
+            ThreeContinuations,
             Response(1)),
         H2("6.10", 8, "h2spec generic/3.10/2",
             "Any number of CONTINUATION frames can be sent, as long as the preceding frame is on the same stream and is a HEADERS, PUSH_PROMISE, or CONTINUATION frame without the END_HEADERS flag set.",
             Handshake(),
-            new Send("HEADERS(stream 1, no END_HEADERS) and three CONTINUATION frames: GET request",
-                s =>
-                {
-                    var b = s.Request("GET", ("x-one", "1"), ("x-two", "2"));
-                    var q = b.Length / 4;
-                    return [.. Wire.Encode(Raw(HEADERS, END_STREAM, 1, b[..q])),
-                            .. Wire.Encode(Raw(CONTINUATION, 0, 1, b[q..(2 * q)])),
-                            .. Wire.Encode(Raw(CONTINUATION, 0, 1, b[(2 * q)..(3 * q)])),
-                            .. Wire.Encode(Raw(CONTINUATION, END_HEADERS, 1, b[(3 * q)..]))];
-                }),
+            ThreeContinuations,
             Response(1)),
         H2("6.10", 3, "h2spec http2/6.10/2",
             "If the END_HEADERS flag is not set, this frame MUST be followed by another CONTINUATION frame; a receiver MUST treat the receipt of any other type of frame as a connection error of type PROTOCOL_ERROR.",

@@ -36,17 +36,30 @@ public static class ExternalTool
         return null!;
     }
 
-    public static async Task<ToolResult> RunAsync(string name, IEnumerable<string> args, TimeSpan timeout, byte[]? stdin = null)
+    public static Task<ToolResult> RunAsync(string name, IEnumerable<string> args, TimeSpan timeout, byte[]? stdin = null)
     {
-        var psi = new ProcessStartInfo(Require(name))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
-            UseShellExecute = false,
-        };
+        var psi = new ProcessStartInfo(Require(name));
         foreach (var a in args) psi.ArgumentList.Add(a);
+        return RunAsync(psi, timeout, stdin);
+    }
+
+    /// <summary>Runs <paramref name="psi"/> with its output captured and <paramref name="stdin"/> (none when null) as input, bounded by <paramref name="timeout"/>.</summary>
+    public static async Task<ToolResult> RunAsync(ProcessStartInfo psi, TimeSpan timeout, byte[]? stdin = null)
+    {
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        psi.RedirectStandardInput = stdin is not null;
+        psi.UseShellExecute = false;
         using var process = Process.Start(psi)!;
+        return await CollectAsync(process, timeout, stdin);
+    }
+
+    /// <summary>
+    /// Waits for a started process whose output is redirected, reading standard output
+    /// (as octets) and standard error; killed (exit -1) after <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task<ToolResult> CollectAsync(Process process, TimeSpan timeout, byte[]? stdin = null)
+    {
         var stdout = new MemoryStream();
         var outTask = process.StandardOutput.BaseStream.CopyToAsync(stdout);
         var errTask = process.StandardError.ReadToEndAsync();

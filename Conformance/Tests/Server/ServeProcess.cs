@@ -28,13 +28,16 @@ public sealed partial class ServeProcess : IAsyncDisposable
     /// <summary>Everything the process printed on standard output so far (the log: access lines, frames with -v).</summary>
     public string Stdout { get { lock (stdout) return stdout.ToString(); } }
 
+    /// <summary>The dotnet host running the tests (so h2ref runs on the same runtime).</summary>
+    public static string Dotnet() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)
+            ? host : ExternalTool.Find("dotnet") ?? "dotnet";
+
     /// <summary>Runs <c>h2ref serve --port 0 -q</c> plus <paramref name="args"/>.</summary>
     public static Process StartRaw(IEnumerable<string> args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "h2ref.dll");
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)
-            ? host : ExternalTool.Find("dotnet") ?? "dotnet";
-        var psi = new ProcessStartInfo(dotnet)
+        var psi = new ProcessStartInfo(Dotnet())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -81,18 +84,7 @@ public sealed partial class ServeProcess : IAsyncDisposable
     public static async Task<ToolResult> RunToExitAsync(params string[] args)
     {
         using var process = StartRaw(["--host", "127.0.0.1", "--port", "0", "-q", .. args]);
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var timedOut = false;
-        try { await process.WaitForExitAsync(cts.Token); }
-        catch (OperationCanceledException)
-        {
-            timedOut = true;
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-        return new ToolResult(timedOut ? -1 : process.ExitCode, Encoding.UTF8.GetBytes(await output), await error, timedOut);
+        return await ExternalTool.CollectAsync(process, TimeSpan.FromSeconds(30));
     }
 
     /// <summary>SIGTERM (the graceful stop), then its exit code; killed after 10 s (exit -1).</summary>

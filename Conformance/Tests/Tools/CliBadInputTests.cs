@@ -24,36 +24,13 @@ public sealed class CliBadInputTests : IDisposable
     }
 
     /// <summary>Runs <c>dotnet h2ref.dll ARGS</c> with empty stdin, bounded by 30 s.</summary>
-    public static async Task<ToolResult> H2ref(params string[] args)
+    public static Task<ToolResult> H2ref(params string[] args)
     {
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)
-            ? host : ExternalTool.Find("dotnet") ?? "dotnet";
-        var psi = new ProcessStartInfo(dotnet)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
+        var psi = new ProcessStartInfo(ServeProcess.Dotnet());
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "h2ref.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment.Remove("H2REF_TRACE");
-        using var process = Process.Start(psi)!;
-        process.StandardInput.Close();
-        var output = new MemoryStream();
-        var outTask = process.StandardOutput.BaseStream.CopyToAsync(output);
-        var errTask = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var timedOut = false;
-        try { await process.WaitForExitAsync(cts.Token); }
-        catch (OperationCanceledException)
-        {
-            timedOut = true;
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-        await outTask;
-        return new ToolResult(timedOut ? -1 : process.ExitCode, output.ToArray(), await errTask, timedOut);
+        return ExternalTool.RunAsync(psi, TimeSpan.FromSeconds(30), stdin: []);
     }
 
     /// <summary>Each case: the arguments, the exit status, a text stderr must hold (the option's name, or the value at fault).</summary>
