@@ -1,4 +1,4 @@
-namespace Reference;
+namespace Http2.Reference;
 
 /// <summary>
 /// An immutable run of octets with value equality. HTTP/2 payloads, field

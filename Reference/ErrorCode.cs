@@ -1,4 +1,4 @@
-namespace Reference;
+namespace Http2.Reference;
 
 /// <summary>
 /// An HTTP/2 error code (RFC 9113 §7). The set is open: codes this

@@ -15,7 +15,7 @@ fail() { echo "70-pack: $1"; for f in "$tmp"/*.log; do [ -s "$f" ] && { echo "--
 
 # Pack what .ci/run built; build first when run on its own.
 no_build=--no-build
-[ -f Reference/bin/Release/net10.0/Reference.dll ] && [ -f tools/h2ref/bin/Release/net10.0/h2ref.dll ] || no_build=
+[ -f Reference/bin/Release/net10.0/Http2.Reference.dll ] && [ -f tools/h2ref/bin/Release/net10.0/h2ref.dll ] || no_build=
 feed="$tmp/feed"
 dotnet pack Reference -c Release $no_build -o "$feed" >"$tmp/pack-lib.log" 2>&1 || fail "dotnet pack Reference failed"
 dotnet pack tools/h2ref -c Release $no_build -o "$feed" >"$tmp/pack-tool.log" 2>&1 || fail "dotnet pack tools/h2ref failed"
@@ -38,7 +38,7 @@ for what, ok in [
     ("MIT licence expression", '<license type="expression">MIT</license>' in nuspec),
     ("repository URL", re.search(r'<repository type="git" url="https?://[^"]+"', nuspec) is not None),
     ("authors and description", re.search(r"<authors>.+</authors>", nuspec) and re.search(r"<description>.+</description>", nuspec)),
-    ("the library and its XML docs", "lib/net10.0/Reference.dll" in names and "lib/net10.0/Reference.xml" in names),
+    ("the library and its XML docs", "lib/net10.0/Http2.Reference.dll" in names and "lib/net10.0/Http2.Reference.xml" in names),
 ]:
     if not ok: problems.append(what)
 deps = sorted(re.findall(r'<dependency id="([^"]+)"', nuspec))

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Reference.Frames;
-using Reference.Hpack;
+using Http2.Reference.Frames;
+using Http2.Reference.Hpack;
 
 namespace Conformance.Stress;
 

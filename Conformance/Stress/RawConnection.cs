@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using Reference.Frames;
+using Http2.Reference.Frames;
 
 namespace Conformance.Stress;
 

@@ -1,5 +1,5 @@
-using Reference.Frames;
-using Reference.Hpack;
+using Http2.Reference.Frames;
+using Http2.Reference.Hpack;
 
 namespace Conformance.Stress;
 

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Text;
 using LanguageExt;
-using Reference;
-using Reference.Frames;
+using Http2.Reference;
+using Http2.Reference.Frames;
 
 namespace Conformance.Stress;
 
@@ -30,10 +30,10 @@ public static class Wire
         InitialWindowSize = 0x4, MaxFrameSize = 0x5, MaxHeaderListSize = 0x6;
 
     /// <summary>Error codes (§7) this program names in its reports.</summary>
-    public static string ErrorName(uint code) => new Reference.ErrorCode(code).Name;
+    public static string ErrorName(uint code) => new Http2.Reference.ErrorCode(code).Name;
 
     /// <summary>The frame type name (§6) or its hex value.</summary>
-    public static string TypeName(byte type) => new Reference.Frames.FrameType(type).Name;
+    public static string TypeName(byte type) => new Http2.Reference.Frames.FrameType(type).Name;
 }
 
 /// <summary>

@@ -1,6 +1,6 @@
 using LanguageExt;
 
-namespace Reference.Frames;
+namespace Http2.Reference.Frames;
 
 /// <summary>
 /// An HTTP/2 frame (RFC 9113 §4.1, §6): a closed hierarchy, one record per

@@ -1,4 +1,4 @@
-namespace Reference.Frames;
+namespace Http2.Reference.Frames;
 
 /// <summary>
 /// Fixed numbers of the HTTP/2 framing layer (RFC 9113 §3.4, §4.1, §4.2,

@@ -1,4 +1,4 @@
-namespace Reference.Frames;
+namespace Http2.Reference.Frames;
 
 /// <summary>
 /// Whether an error ends the connection or only one stream (RFC 9113 §5.4).

@@ -1,7 +1,7 @@
 using System.Text;
 using LanguageExt;
 
-namespace Reference.Frames;
+namespace Http2.Reference.Frames;
 
 /// <summary>
 /// Prints frames the way <c>nghttp -v</c> does, for logs and

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Reference.Frames;
+namespace Http2.Reference.Frames;
 
 /// <summary>
 /// The fixed 9-octet frame header (RFC 9113 §4.1):

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using LanguageExt;
 
-namespace Reference.Frames;
+namespace Http2.Reference.Frames;
 
 /// <summary>
 /// Bytes to frames (RFC 9113 §4, §6): incremental and total.

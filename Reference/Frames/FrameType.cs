@@ -1,4 +1,4 @@
-namespace Reference.Frames;
+namespace Http2.Reference.Frames;
 
 /// <summary>
 /// A frame type octet (RFC 9113 §4.1, §6, §11.2). Open: types this

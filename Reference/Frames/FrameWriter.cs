@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using LanguageExt;
 
-namespace Reference.Frames;
+namespace Http2.Reference.Frames;
 
 /// <summary>
 /// Frames to bytes (RFC 9113 §4.1, §6), and field blocks to HEADERS or

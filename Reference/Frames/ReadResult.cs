@@ -1,4 +1,4 @@
-namespace Reference.Frames;
+namespace Http2.Reference.Frames;
 
 /// <summary>
 /// The outcome of <see cref="FrameReader.Read(ReadOnlyMemory{byte}, uint)"/>:

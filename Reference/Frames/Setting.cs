@@ -1,4 +1,4 @@
-namespace Reference.Frames;
+namespace Http2.Reference.Frames;
 
 /// <summary>
 /// A SETTINGS parameter identifier (RFC 9113 §6.5.2). Open: "An endpoint

@@ -1,4 +1,4 @@
-namespace Reference.Hpack;
+namespace Http2.Reference.Hpack;
 
 /// <summary>The result of decoding one header block.</summary>
 /// <param name="State">The context after the block.</param>

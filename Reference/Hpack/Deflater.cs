@@ -1,4 +1,4 @@
-namespace Reference.Hpack;
+namespace Http2.Reference.Hpack;
 
 /// <summary>
 /// The seed's <c>HDDeflater</c>: a stateful encoder for one connection

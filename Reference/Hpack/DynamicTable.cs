@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Collections;
 using System.Numerics;
 
-namespace Reference.Hpack;
+namespace Http2.Reference.Hpack;
 
 /// <summary>
 /// The dynamic table of RFC 7541 §2.3.2 and §4: a FIFO of fields, newest

@@ -1,7 +1,7 @@
 using LanguageExt;
 using static LanguageExt.Prelude;
 
-namespace Reference.Hpack;
+namespace Http2.Reference.Hpack;
 
 /// <summary>When the encoder Huffman-codes a string (§5.2).</summary>
 public enum HuffmanPolicy

@@ -1,6 +1,6 @@
 using LanguageExt;
 
-namespace Reference.Hpack;
+namespace Http2.Reference.Hpack;
 
 /// <summary>
 /// A header block being decoded as its fragments arrive (RFC 9113 §4.3: a

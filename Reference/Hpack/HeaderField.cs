@@ -1,4 +1,4 @@
-namespace Reference.Hpack;
+namespace Http2.Reference.Hpack;
 
 /// <summary>
 /// A field (RFC 7541 §1.3 "header field"; RFC 9113 §8.2): a name and a value,

@@ -1,4 +1,4 @@
-namespace Reference.Hpack;
+namespace Http2.Reference.Hpack;
 
 /// <summary>
 /// One dynamic table entry as the seed's <c>header_table</c> copy shows it:

@@ -1,4 +1,4 @@
-namespace Reference.Hpack;
+namespace Http2.Reference.Hpack;
 
 /// <summary>The seed's <c>print_hd_table</c>.</summary>
 public static class HeaderTablePrinter

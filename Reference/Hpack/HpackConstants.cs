@@ -1,4 +1,4 @@
-namespace Reference.Hpack;
+namespace Http2.Reference.Hpack;
 
 /// <summary>The seed's constants (nghttp2's Python bindings), with their RFC sources.</summary>
 public static class HpackConstants

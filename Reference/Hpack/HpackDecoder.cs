@@ -1,7 +1,7 @@
 using System.Buffers;
 using LanguageExt;
 
-namespace Reference.Hpack;
+namespace Http2.Reference.Hpack;
 
 /// <summary>
 /// The HPACK decoder (RFC 7541 §3.2, §6) as a function: a state and one

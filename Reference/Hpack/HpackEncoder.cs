@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Reference.Hpack;
+namespace Http2.Reference.Hpack;
 
 /// <summary>
 /// The HPACK encoder (RFC 7541 §3.1, §6) as a function: a state and a field

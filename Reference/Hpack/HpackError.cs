@@ -1,4 +1,4 @@
-namespace Reference.Hpack;
+namespace Http2.Reference.Hpack;
 
 /// <summary>
 /// A decoding failure (RFC 7541 §2.3.3, §4.2, §5, §6). Every one of them is a

@@ -1,4 +1,4 @@
-namespace Reference.Hpack;
+namespace Http2.Reference.Hpack;
 
 /// <summary>
 /// The facades' failure (<see cref="Deflater"/>, <see cref="Inflater"/>): the

@@ -1,6 +1,6 @@
 using LanguageExt;
 
-namespace Reference.Hpack;
+namespace Http2.Reference.Hpack;
 
 /// <summary>The kinds of representation of RFC 7541 §6.</summary>
 public enum RepresentationKind

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace Reference.Hpack;
+namespace Http2.Reference.Hpack;
 
 /// <summary>The outcome of decoding a Huffman-coded string (RFC 7541 §5.2).</summary>
 public enum HuffmanStatus

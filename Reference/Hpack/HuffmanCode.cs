@@ -1,4 +1,4 @@
-namespace Reference.Hpack;
+namespace Http2.Reference.Hpack;
 
 /// <summary>
 /// The canonical Huffman code of RFC 7541 Appendix B, transcribed from the RFC

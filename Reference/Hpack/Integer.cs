@@ -1,4 +1,4 @@
-namespace Reference.Hpack;
+namespace Http2.Reference.Hpack;
 
 /// <summary>The outcome of reading an integer (RFC 7541 §5.1).</summary>
 public enum IntegerStatus

@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 
-namespace Reference.Hpack;
+namespace Http2.Reference.Hpack;
 
 /// <summary>
 /// The static table of RFC 7541 Appendix A: 61 predefined fields, indices 1 to

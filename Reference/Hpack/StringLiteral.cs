@@ -1,4 +1,4 @@
-namespace Reference.Hpack;
+namespace Http2.Reference.Hpack;
 
 /// <summary>
 /// String literal representation of RFC 7541 §5.2: one flag bit H (Huffman or

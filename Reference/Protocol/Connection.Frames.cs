@@ -1,9 +1,9 @@
 using LanguageExt;
-using Reference.Frames;
-using Reference.Hpack;
+using Http2.Reference.Frames;
+using Http2.Reference.Hpack;
 using static LanguageExt.Prelude;
 
-namespace Reference.Protocol;
+namespace Http2.Reference.Protocol;
 
 public static partial class Connection
 {

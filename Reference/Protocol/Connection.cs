@@ -1,9 +1,9 @@
 using LanguageExt;
-using Reference.Frames;
-using Reference.Hpack;
+using Http2.Reference.Frames;
+using Http2.Reference.Hpack;
 using static LanguageExt.Prelude;
 
-namespace Reference.Protocol;
+namespace Http2.Reference.Protocol;
 
 /// <summary>
 /// The HTTP/2 connection as pure functions (RFC 9113 §3-§8): state, input and

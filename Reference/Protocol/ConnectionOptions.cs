@@ -1,7 +1,7 @@
 using LanguageExt;
-using Reference.Hpack;
+using Http2.Reference.Hpack;
 
-namespace Reference.Protocol;
+namespace Http2.Reference.Protocol;
 
 /// <summary>Which end of the connection this state machine is (RFC 9113 §3.4, §5.1.1).</summary>
 public enum Role

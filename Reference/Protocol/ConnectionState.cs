@@ -1,8 +1,8 @@
 using LanguageExt;
-using Reference.Hpack;
+using Http2.Reference.Hpack;
 using static LanguageExt.Prelude;
 
-namespace Reference.Protocol;
+namespace Http2.Reference.Protocol;
 
 /// <summary>Where the connection is in its life (RFC 9113 §3.4, §6.8).</summary>
 public enum ConnectionPhase

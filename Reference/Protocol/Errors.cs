@@ -1,4 +1,4 @@
-namespace Reference.Protocol;
+namespace Http2.Reference.Protocol;
 
 /// <summary>
 /// A protocol violation found while processing a frame or a command

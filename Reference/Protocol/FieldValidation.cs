@@ -1,8 +1,8 @@
 using LanguageExt;
 using static LanguageExt.Prelude;
-using Reference.Hpack;
+using Http2.Reference.Hpack;
 
-namespace Reference.Protocol;
+namespace Http2.Reference.Protocol;
 
 /// <summary>Why a message is malformed (RFC 9113 §8.1.1): a stream error PROTOCOL_ERROR for the receiver.</summary>
 /// <param name="Reason">The rule broken.</param>

@@ -1,4 +1,4 @@
-namespace Reference.Protocol;
+namespace Http2.Reference.Protocol;
 
 /// <summary>
 /// Flow-control arithmetic (RFC 9113 §5.2, §6.9) as pure functions over

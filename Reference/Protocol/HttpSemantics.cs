@@ -1,8 +1,8 @@
 using System.Globalization;
 using LanguageExt;
-using Reference.Hpack;
+using Http2.Reference.Hpack;
 
-namespace Reference.Protocol;
+namespace Http2.Reference.Protocol;
 
 /// <summary>What <see cref="HttpSemantics.PrepareResponse"/> changed in a response, and why.</summary>
 public enum AdjustmentKind

@@ -1,8 +1,8 @@
 using LanguageExt;
-using Reference.Frames;
-using Reference.Hpack;
+using Http2.Reference.Frames;
+using Http2.Reference.Hpack;
 
-namespace Reference.Protocol;
+namespace Http2.Reference.Protocol;
 
 /// <summary>
 /// Everything that can happen to a connection besides raw bytes (which go

@@ -1,4 +1,4 @@
-namespace Reference.Protocol;
+namespace Http2.Reference.Protocol;
 
 /// <summary>
 /// Every resource limit of the connection (RFC 9113 §10.5), each named, defaulted

@@ -1,7 +1,7 @@
-using Reference.Frames;
-using Reference.Hpack;
+using Http2.Reference.Frames;
+using Http2.Reference.Hpack;
 
-namespace Reference.Protocol;
+namespace Http2.Reference.Protocol;
 
 /// <summary>
 /// What a step of the connection asks of the outside world, in order: frames

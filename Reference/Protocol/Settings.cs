@@ -1,7 +1,7 @@
 using LanguageExt;
-using Reference.Frames;
+using Http2.Reference.Frames;
 
-namespace Reference.Protocol;
+namespace Http2.Reference.Protocol;
 
 /// <summary>
 /// The six parameters of RFC 9113 §6.5.2 as one value. Each endpoint has

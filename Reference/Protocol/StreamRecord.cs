@@ -1,7 +1,7 @@
 using LanguageExt;
-using Reference.Hpack;
+using Http2.Reference.Hpack;
 
-namespace Reference.Protocol;
+namespace Http2.Reference.Protocol;
 
 /// <summary>
 /// One stream as the connection knows it: its §5.1 state and the data valid

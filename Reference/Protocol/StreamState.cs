@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Reference.Protocol;
+namespace Http2.Reference.Protocol;
 
 /// <summary>How a stream reached "closed" (RFC 9113 §5.1); it decides what late frames get.</summary>
 public enum CloseCause

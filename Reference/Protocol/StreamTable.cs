@@ -1,4 +1,4 @@
-namespace Reference.Protocol;
+namespace Http2.Reference.Protocol;
 
 /// <summary>
 /// The live streams of a connection, sorted by id in an array that is never

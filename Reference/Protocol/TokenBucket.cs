@@ -1,4 +1,4 @@
-namespace Reference.Protocol;
+namespace Http2.Reference.Protocol;
 
 /// <summary>
 /// The shape of a token bucket (nghttp2's rate limits): up to

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging;
 
-namespace Reference.Server;
+namespace Http2.Reference.Server;
 
 /// <summary>
 /// One line per stream when it ends, in the original's format (BEHAVIOUR.md:
@@ -17,7 +17,7 @@ namespace Reference.Server;
 public static class AccessLog
 {
     /// <summary>The logger category of access lines.</summary>
-    public const string Category = "Reference.Server.Access";
+    public const string Category = "Http2.Reference.Server.Access";
 
     /// <summary>The outcome field: done (closed with NO_ERROR), reset CODE, or lost (null: the connection ended first).</summary>
     public static string Outcome(ErrorCode? code) => code switch

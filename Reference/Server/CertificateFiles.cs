@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Reference.Server;
+namespace Http2.Reference.Server;
 
 /// <summary>A certificate or key file that cannot be used, with the reason in one line.</summary>
 public sealed class CertificateFileException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Reference.Server;
+namespace Http2.Reference.Server;
 
 /// <summary>What the first octets of a cleartext connection say it is.</summary>
 internal enum Opening

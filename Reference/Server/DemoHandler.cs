@@ -1,7 +1,7 @@
 using System.Globalization;
-using Reference.Hpack;
+using Http2.Reference.Hpack;
 
-namespace Reference.Server;
+namespace Http2.Reference.Server;
 
 /// <summary>
 /// The default application of <c>h2ref serve</c>, so every tool can exercise

@@ -4,11 +4,11 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using Reference.Frames;
-using Reference.Hpack;
-using Reference.Protocol;
+using Http2.Reference.Frames;
+using Http2.Reference.Hpack;
+using Http2.Reference.Protocol;
 
-namespace Reference.Server;
+namespace Http2.Reference.Server;
 
 /// <summary>
 /// One HTTP/2 connection: the effectful shell around the pure
@@ -67,9 +67,9 @@ internal sealed class Http2Connection
         this.factory = factory;
         this.options = options;
         coreOptions = options.ToConnectionOptions();
-        log = options.LoggerFactory.CreateLogger("Reference.Server.Connection");
+        log = options.LoggerFactory.CreateLogger("Http2.Reference.Server.Connection");
         accessLog = options.LoggerFactory.CreateLogger(AccessLog.Category);
-        frameLog = options.LoggerFactory.CreateLogger("Reference.Server.Frames");
+        frameLog = options.LoggerFactory.CreateLogger("Http2.Reference.Server.Frames");
         host = new StreamHost(this);
         Scheme = secure ? "https" : "http";
     }

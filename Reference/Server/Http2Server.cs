@@ -4,7 +4,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 
-namespace Reference.Server;
+namespace Http2.Reference.Server;
 
 /// <summary>
 /// The HTTP/2 server (the seed's <c>HTTP2Server</c>): listens on an address,
@@ -46,7 +46,7 @@ public sealed class Http2Server : IAsyncDisposable
         Tls = tls;
         Options = options ?? ServerOptions.Default;
         outputShare = new OutputShare(Options.MaxQueuedOutputTotal);
-        log = Options.LoggerFactory.CreateLogger("Reference.Server");
+        log = Options.LoggerFactory.CreateLogger("Http2.Reference.Server");
     }
 
     /// <summary>A server whose handlers are <typeparamref name="THandler"/> made with its parameterless constructor.</summary>
@@ -275,11 +275,11 @@ public sealed class Http2Server : IAsyncDisposable
     /// </summary>
     private static readonly Lazy<Task> WarmUp = new(() => Task.Run(() =>
     {
-        var start = Reference.Protocol.Connection.Start(Reference.Protocol.ConnectionOptions.Server, TimeSpan.Zero);
+        var start = Http2.Reference.Protocol.Connection.Start(Http2.Reference.Protocol.ConnectionOptions.Server, TimeSpan.Zero);
         var opening = new byte[CleartextPreface.Preface.Length + Frames.FrameConstants.HeaderLength];
         CleartextPreface.Preface.CopyTo(opening);
         Frames.FrameWriter.Encode(new Frames.SettingsFrame(false, default), opening.AsSpan(CleartextPreface.Preface.Length));
-        Reference.Protocol.Connection.Receive(start.State, opening, TimeSpan.Zero);
+        Http2.Reference.Protocol.Connection.Receive(start.State, opening, TimeSpan.Zero);
     }));
 
     private static IPAddress Resolve(string? host) =>

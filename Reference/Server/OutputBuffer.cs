@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Reference.Server;
+namespace Http2.Reference.Server;
 
 /// <summary>
 /// A growable byte buffer over pooled arrays, written as an

@@ -1,4 +1,4 @@
-namespace Reference.Server;
+namespace Http2.Reference.Server;
 
 /// <summary>
 /// The server-wide bound on response octets queued for sockets

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text;
-using Reference.Hpack;
+using Http2.Reference.Hpack;
 
-namespace Reference.Server;
+namespace Http2.Reference.Server;
 
 /// <summary>
 /// Handles one stream: the seed's <c>BaseRequestHandler</c>. The server makes
@@ -140,7 +140,7 @@ public abstract class RequestHandler
     /// then the body streamed as the windows allow, then <paramref name="trailers"/>
     /// if any. Names may be given in any case (<c>Content-Type</c> is sent as
     /// <c>content-type</c>, RFC 9113 §8.2.1). The server applies RFC 9110 on
-    /// the way (<see cref="Reference.Protocol.HttpSemantics.PrepareResponse"/>):
+    /// the way (<see cref="Http2.Reference.Protocol.HttpSemantics.PrepareResponse"/>):
     /// a response to HEAD, a 204 and a 304 carry no content (the body is not
     /// sent; a content-length is kept for HEAD and 304); a <c>date</c> field is
     /// added; connection-specific fields are removed with a log line.
@@ -172,7 +172,7 @@ public abstract class RequestHandler
         {
             // Informational (RFC 9110 §15.2): not the final response, and never with content.
             body?.Discard();
-            if (Reference.Protocol.HttpSemantics.InformationalError(status) is { } why) return ResponseResult.NotSent(why);
+            if (Http2.Reference.Protocol.HttpSemantics.InformationalError(status) is { } why) return ResponseResult.NotSent(why);
             if (ResponseSent) return ResponseResult.NotSent("the final response was already sent: no 1xx may follow it (RFC 9113 §8.1)");
             return h.SendInformational(this, status, headers ?? []);
         }
@@ -194,7 +194,7 @@ public abstract class RequestHandler
     /// <returns>Sent, or why not (not a 1xx, a final response was sent, an invalid field, the stream is closed).</returns>
     public ResponseResult SendInformational(int status, IEnumerable<(string Name, string Value)>? headers = null)
     {
-        if (Reference.Protocol.HttpSemantics.InformationalError(status) is { } why) return ResponseResult.NotSent(why);
+        if (Http2.Reference.Protocol.HttpSemantics.InformationalError(status) is { } why) return ResponseResult.NotSent(why);
         if (ResponseSent) return ResponseResult.NotSent("the final response was already sent: no 1xx may follow it (RFC 9113 §8.1)");
         var h = host ?? throw new InvalidOperationException("the handler is not attached to a stream");
         return h.SendInformational(this, status, Fields(headers));

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Reference.Server;
+namespace Http2.Reference.Server;
 
 /// <summary>
 /// A pull source of response body octets (the original's generator body):

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Reference.Hpack;
-using Reference.Protocol;
+using Http2.Reference.Hpack;
+using Http2.Reference.Protocol;
 
-namespace Reference.Server;
+namespace Http2.Reference.Server;
 
 /// <summary>
 /// The server's knobs. Protocol limits (the SETTINGS we send, header list
@@ -100,7 +100,7 @@ public sealed record ServerOptions
     /// <summary>Most connections served at once; further ones are closed at accept.</summary>
     public int MaxConnections { get; init; } = 10_000;
 
-    /// <summary>Where logs go (the access log is category <c>Reference.Server.Access</c>, frames <c>Reference.Server.Frames</c>).</summary>
+    /// <summary>Where logs go (the access log is category <c>Http2.Reference.Server.Access</c>, frames <c>Http2.Reference.Server.Frames</c>).</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
     /// <summary>Log one access line per response (the original's format).</summary>

@@ -4,7 +4,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Reference.Server;
+namespace Http2.Reference.Server;
 
 /// <summary>
 /// How the server speaks TLS: a certificate (the usual case), or complete

@@ -4,7 +4,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
-using Reference.Hpack;
+using Http2.Reference.Hpack;
 
 namespace Benchmarks;
 

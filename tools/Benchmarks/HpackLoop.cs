@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Reference.Hpack;
+using Http2.Reference.Hpack;
 
 namespace Benchmarks;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 using HpackStories;
-using Reference.Hpack;
+using Http2.Reference.Hpack;
 
 namespace Benchmarks;
 

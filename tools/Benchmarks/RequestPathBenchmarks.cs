@@ -1,9 +1,9 @@
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
-using Reference;
-using Reference.Frames;
-using Reference.Hpack;
-using Reference.Protocol;
+using Http2.Reference;
+using Http2.Reference.Frames;
+using Http2.Reference.Hpack;
+using Http2.Reference.Protocol;
 
 namespace Benchmarks;
 

@@ -1,8 +1,8 @@
 using Newtonsoft.Json.Linq;
-using Reference;
-using Reference.Frames;
-using Reference.Hpack;
-using Reference.Protocol;
+using Http2.Reference;
+using Http2.Reference.Frames;
+using Http2.Reference.Hpack;
+using Http2.Reference.Protocol;
 using HpackStories;
 
 namespace Fuzz;

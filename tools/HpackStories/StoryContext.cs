@@ -1,4 +1,4 @@
-using Reference.Hpack;
+using Http2.Reference.Hpack;
 
 namespace HpackStories;
 

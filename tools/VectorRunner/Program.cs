@@ -1,5 +1,5 @@
 using HpackStories;
-using Reference.Hpack;
+using Http2.Reference.Hpack;
 using VectorRunner;
 
 // run-vectors: every hpack-test-case story through our decoder (other

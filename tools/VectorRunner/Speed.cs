@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using HpackStories;
-using Reference.Hpack;
+using Http2.Reference.Hpack;
 
 namespace VectorRunner;
 

@@ -1,5 +1,5 @@
 using LanguageExt;
-using Reference.Frames;
+using Http2.Reference.Frames;
 using Conformance.Suite.Client;
 using Conformance.Suite.Model;
 using static Conformance.Suite.Catalogue.Dsl;

@@ -1,5 +1,5 @@
 using LanguageExt;
-using Reference.Frames;
+using Http2.Reference.Frames;
 
 namespace Conformance.Suite.Client;
 

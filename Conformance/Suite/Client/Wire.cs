@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using LanguageExt;
 using static LanguageExt.Prelude;
-using Reference;
-using Reference.Frames;
+using Http2.Reference;
+using Http2.Reference.Frames;
 
 namespace Conformance.Suite.Client;
 

@@ -1,6 +1,6 @@
 using LanguageExt;
-using Reference;
-using Reference.Frames;
+using Http2.Reference;
+using Http2.Reference.Frames;
 using Conformance.Suite.Client;
 
 namespace Conformance.Suite.Model;

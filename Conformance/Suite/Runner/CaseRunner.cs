@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using LanguageExt;
-using Reference.Frames;
+using Http2.Reference.Frames;
 using Conformance.Suite.Client;
 using Conformance.Suite.Model;
 

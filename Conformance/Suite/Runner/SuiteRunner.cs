@@ -61,13 +61,13 @@ public static class Preflight
         try
         {
             conn = await Client.Connection.OpenAsync(target, cts.Token);
-            await conn.SendAsync([.. Client.Wire.Preface, .. Client.Wire.Encode(new Reference.Frames.SettingsFrame(false, options.Profile.Settings))], cts.Token);
+            await conn.SendAsync([.. Client.Wire.Preface, .. Client.Wire.Encode(new Http2.Reference.Frames.SettingsFrame(false, options.Profile.Settings))], cts.Token);
             while (true)
             {
                 var e = await conn.Events.ReadAsync(cts.Token);
                 switch (e)
                 {
-                    case Received { Frame: Reference.Frames.SettingsFrame { Ack: false } }:
+                    case Received { Frame: Http2.Reference.Frames.SettingsFrame { Ack: false } }:
                         return Option<string>.None;
                     case NotFrames n:
                         return $"{target} does not speak HTTP/2: it sent {n}";

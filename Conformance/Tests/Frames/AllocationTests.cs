@@ -1,6 +1,6 @@
 using System.Buffers;
-using Reference;
-using Reference.Frames;
+using Http2.Reference;
+using Http2.Reference.Frames;
 using Xunit;
 using static LanguageExt.Prelude;
 

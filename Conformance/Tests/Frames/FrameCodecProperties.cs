@@ -2,8 +2,8 @@ using System.Buffers;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Reference;
-using Reference.Frames;
+using Http2.Reference;
+using Http2.Reference.Frames;
 using Xunit;
 
 namespace Conformance.Tests.Frames;

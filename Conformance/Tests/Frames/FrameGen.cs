@@ -1,7 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
-using Reference;
-using Reference.Frames;
+using Http2.Reference;
+using Http2.Reference.Frames;
 using static LanguageExt.Prelude;
 
 namespace Conformance.Tests.Frames;

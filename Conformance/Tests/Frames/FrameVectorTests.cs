@@ -1,7 +1,7 @@
 using LanguageExt;
 using Newtonsoft.Json.Linq;
-using Reference;
-using Reference.Frames;
+using Http2.Reference;
+using Http2.Reference.Frames;
 using Xunit;
 using static LanguageExt.Prelude;
 

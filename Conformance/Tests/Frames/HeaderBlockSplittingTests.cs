@@ -3,7 +3,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using LanguageExt;
-using Reference.Frames;
+using Http2.Reference.Frames;
 using Xunit;
 
 namespace Conformance.Tests.Frames;
@@ -39,7 +39,7 @@ public class HeaderBlockSplittingTests
     {
         Assert.Equal(new Frame[] { new HeadersFrame(3, new byte[] { 0x82 }, false, true) },
             FrameWriter.SplitHeaderBlock(3, new byte[] { 0x82 }, false, Option<PriorityFields>.None, 16_384).ToArray());
-        Assert.Equal(new Frame[] { new HeadersFrame(3, Reference.Bytes.Empty, true, true) },
+        Assert.Equal(new Frame[] { new HeadersFrame(3, Http2.Reference.Bytes.Empty, true, true) },
             FrameWriter.SplitHeaderBlock(3, ReadOnlyMemory<byte>.Empty, true, Option<PriorityFields>.None, 16_384).ToArray());
     }
 

@@ -1,5 +1,5 @@
-using Reference;
-using Reference.Frames;
+using Http2.Reference;
+using Http2.Reference.Frames;
 using Xunit;
 using static Conformance.Tests.Frames.Wire;
 using static LanguageExt.Prelude;

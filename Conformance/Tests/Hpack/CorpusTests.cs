@@ -1,5 +1,5 @@
 using HpackStories;
-using Reference.Hpack;
+using Http2.Reference.Hpack;
 using Xunit;
 
 namespace Conformance.Tests.Hpack;

@@ -1,4 +1,4 @@
-using Reference.Hpack;
+using Http2.Reference.Hpack;
 using Xunit;
 using static Conformance.Tests.Hpack.HpackTestKit;
 
@@ -18,7 +18,7 @@ public class DecoderErrorTests
     {
         var e = DecodeError(DecoderState.Initial(), Hex(hex));
         Assert.Equal((section, offset), (e.Section, e.Offset));
-        Assert.Equal(Reference.ErrorCode.CompressionError, e.Code);
+        Assert.Equal(Http2.Reference.ErrorCode.CompressionError, e.Code);
     }
 
     [Fact(DisplayName = "RFC 7541 §6.3: seed sample 2081 decodes to (:authority, \"\") after a size update to 0")]

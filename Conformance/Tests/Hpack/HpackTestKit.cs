@@ -1,6 +1,6 @@
 using LanguageExt;
-using Reference;
-using Reference.Hpack;
+using Http2.Reference;
+using Http2.Reference.Hpack;
 using Xunit;
 
 namespace Conformance.Tests.Hpack;

@@ -1,7 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Reference.Hpack;
+using Http2.Reference.Hpack;
 using Xunit;
 using static Conformance.Tests.Hpack.HpackTestKit;
 

@@ -2,8 +2,8 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using LanguageExt;
-using Reference;
-using Reference.Hpack;
+using Http2.Reference;
+using Http2.Reference.Hpack;
 using Xunit;
 
 namespace Conformance.Tests.Hpack;

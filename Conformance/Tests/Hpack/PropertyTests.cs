@@ -1,8 +1,8 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Reference;
-using Reference.Hpack;
+using Http2.Reference;
+using Http2.Reference.Hpack;
 using static Conformance.Tests.Hpack.HpackTestKit;
 
 namespace Conformance.Tests.Hpack;

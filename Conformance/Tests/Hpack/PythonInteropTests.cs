@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
-using Reference.Hpack;
+using Http2.Reference.Hpack;
 using HpackStories;
 using Xunit;
 

@@ -1,8 +1,8 @@
 using LanguageExt;
-using Reference;
-using Reference.Frames;
-using Reference.Hpack;
-using Reference.Protocol;
+using Http2.Reference;
+using Http2.Reference.Frames;
+using Http2.Reference.Hpack;
+using Http2.Reference.Protocol;
 using Xunit;
 using static LanguageExt.Prelude;
 
@@ -122,7 +122,7 @@ public class ClientRoleTests
         var r = Connection.Step(state, new SendHeaders(1, ClientGet, true), TimeSpan.Zero);
         r = Connection.StepAll(r.State, [new SendHeaders(3, ClientGet, true)], TimeSpan.Zero);
         // The server processed stream 1 only: stream 3 was not, and may be retried elsewhere (§6.8).
-        var g = Connection.Receive(r.State, FrameWriter.ToBytes(new GoAwayFrame(1, ErrorCode.NoError, Reference.Bytes.Empty)), TimeSpan.Zero);
+        var g = Connection.Receive(r.State, FrameWriter.ToBytes(new GoAwayFrame(1, ErrorCode.NoError, Http2.Reference.Bytes.Empty)), TimeSpan.Zero);
         Assert.Contains(g.Outputs, o => o is GoAwayReceived { LastStreamId: 1 });
         Assert.Contains(new StreamClosed(3, ErrorCode.RefusedStream), g.Outputs);
         Assert.True(g.State.Stream(1).IsSome);

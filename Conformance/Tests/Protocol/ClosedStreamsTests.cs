@@ -1,6 +1,6 @@
-using Reference;
-using Reference.Frames;
-using Reference.Protocol;
+using Http2.Reference;
+using Http2.Reference.Frames;
+using Http2.Reference.Protocol;
 using Xunit;
 
 namespace Conformance.Tests.Protocol;

@@ -1,8 +1,8 @@
 using LanguageExt;
-using Reference;
-using Reference.Frames;
-using Reference.Hpack;
-using Reference.Protocol;
+using Http2.Reference;
+using Http2.Reference.Frames;
+using Http2.Reference.Hpack;
+using Http2.Reference.Protocol;
 using Xunit;
 
 namespace Conformance.Tests.Protocol;
@@ -55,7 +55,7 @@ internal sealed class Server
     public IReadOnlyList<ConnectionOutput> Tick(TimeSpan advance)
     {
         Now += advance;
-        return Step(Reference.Protocol.Tick.Instance);
+        return Step(Http2.Reference.Protocol.Tick.Instance);
     }
 
     public Bytes Block(params (string, string)[] fields) => Block(fields.Select(f => HeaderField.Of(f.Item1, f.Item2)).ToList());

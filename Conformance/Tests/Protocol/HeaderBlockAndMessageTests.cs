@@ -1,8 +1,8 @@
 using LanguageExt;
-using Reference;
-using Reference.Frames;
-using Reference.Hpack;
-using Reference.Protocol;
+using Http2.Reference;
+using Http2.Reference.Frames;
+using Http2.Reference.Hpack;
+using Http2.Reference.Protocol;
 using Xunit;
 using static LanguageExt.Prelude;
 
@@ -361,7 +361,7 @@ public class PriorityPushGoAwayTests
         var s = new Server();
         s.Request(1);
         var o = s.Feed(new GoAwayFrame(0, ErrorCode.NoError));
-        Assert.Contains(o, x => x is Reference.Protocol.GoAwayReceived);
+        Assert.Contains(o, x => x is Http2.Reference.Protocol.GoAwayReceived);
         Assert.Single(s.Step(new PushPromise(1, [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "https"), HeaderField.Of(":path", "/a"), HeaderField.Of(":authority", "x")])).OfType<CommandRejected>());
         s.Respond(1, false);
         o = s.Step(new SendData(1, new byte[1], true));
@@ -374,7 +374,7 @@ public class PriorityPushGoAwayTests
     {
         var s = new Server();
         s.Request(1, false);
-        var g = Assert.Single(s.Step(new Reference.Protocol.GoAway(ErrorCode.NoError)).Frames().OfType<GoAwayFrame>());
+        var g = Assert.Single(s.Step(new Http2.Reference.Protocol.GoAway(ErrorCode.NoError)).Frames().OfType<GoAwayFrame>());
         Assert.Equal(1u, g.LastStreamId);
         var o = s.Request(3, true, Server.With(("x-new", "entry")));
         Assert.DoesNotContain(o, x => x is HeadersReceived);

@@ -1,9 +1,9 @@
 using System.Net.Sockets;
-using Reference;
-using Reference.Frames;
-using Reference.Hpack;
-using Reference.Protocol;
-using Reference.Server;
+using Http2.Reference;
+using Http2.Reference.Frames;
+using Http2.Reference.Hpack;
+using Http2.Reference.Protocol;
+using Http2.Reference.Server;
 using Xunit;
 
 namespace Conformance.Tests.Protocol;

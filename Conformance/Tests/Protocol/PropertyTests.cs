@@ -2,10 +2,10 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using LanguageExt;
-using Reference;
-using Reference.Frames;
-using Reference.Hpack;
-using Reference.Protocol;
+using Http2.Reference;
+using Http2.Reference.Frames;
+using Http2.Reference.Hpack;
+using Http2.Reference.Protocol;
 using Xunit;
 
 namespace Conformance.Tests.Protocol;

@@ -1,7 +1,7 @@
 using LanguageExt;
-using Reference;
-using Reference.Frames;
-using Reference.Protocol;
+using Http2.Reference;
+using Http2.Reference.Frames;
+using Http2.Reference.Protocol;
 using Xunit;
 using static LanguageExt.Prelude;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using Conformance.Tests.PublicApi;
-using Reference;
-using Reference.Protocol;
+using Http2.Reference;
+using Http2.Reference.Protocol;
 using Xunit;
 
 namespace Conformance.Tests.Protocol;

@@ -43,8 +43,8 @@ public sealed class AccessLogTests
         await using var server = await ServeProcess.StartLoggingAsync();
         var r = await ExternalTool.RunAsync("nghttp", ["-n", server.Base + "/"], Bound);
         Assert.True(r.ExitCode == 0, r.ToString());
-        Assert.Equal($"200 {Reference.Server.DemoHandler.RootText.Length} - done", await LineFor(server, "GET /"));
-        Assert.Equal($"200 {Reference.Server.DemoHandler.StyleSheet.Length} P done", await LineFor(server, "GET /css/style.css"));
+        Assert.Equal($"200 {Http2.Reference.Server.DemoHandler.RootText.Length} - done", await LineFor(server, "GET /"));
+        Assert.Equal($"200 {Http2.Reference.Server.DemoHandler.StyleSheet.Length} P done", await LineFor(server, "GET /css/style.css"));
     }
 
     [Fact(DisplayName = "Access log: a stream the client resets (python-h2, RST_STREAM CANCEL after 30000 octets) is logged with the octets sent and reset CANCEL (RFC 9113 §6.4)")]
@@ -98,13 +98,13 @@ public sealed class AccessLogTests
     {
         using (var quiet = ServeConsoleFormatter.Create(verbose: false, quiet: true))
         {
-            Assert.False(quiet.CreateLogger(Reference.Server.AccessLog.Category).IsEnabled(LogLevel.Information));
-            Assert.True(quiet.CreateLogger("Reference.Server.Connection").IsEnabled(LogLevel.Warning));
-            Assert.True(quiet.CreateLogger("Reference.Server.Connection").IsEnabled(LogLevel.Error));
+            Assert.False(quiet.CreateLogger(Http2.Reference.Server.AccessLog.Category).IsEnabled(LogLevel.Information));
+            Assert.True(quiet.CreateLogger("Http2.Reference.Server.Connection").IsEnabled(LogLevel.Warning));
+            Assert.True(quiet.CreateLogger("Http2.Reference.Server.Connection").IsEnabled(LogLevel.Error));
         }
         using (var normal = ServeConsoleFormatter.Create(verbose: false, quiet: false))
         {
-            Assert.True(normal.CreateLogger(Reference.Server.AccessLog.Category).IsEnabled(LogLevel.Information));
+            Assert.True(normal.CreateLogger(Http2.Reference.Server.AccessLog.Category).IsEnabled(LogLevel.Information));
             Assert.False(normal.CreateLogger("x").IsEnabled(LogLevel.Debug));
         }
         using var verbose = ServeConsoleFormatter.Create(verbose: true, quiet: true);

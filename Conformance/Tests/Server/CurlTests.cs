@@ -19,7 +19,7 @@ public sealed class CurlTests(ServerFixture servers)
     {
         var r = await Curl(tls, "-w", "\n%{http_version} %{response_code}", $"{servers.Base(tls)}/");
         Assert.True(r.ExitCode == 0, r.ToString());
-        Assert.Equal($"{Reference.Server.DemoHandler.RootText}\n2 200", r.Output);
+        Assert.Equal($"{Http2.Reference.Server.DemoHandler.RootText}\n2 200", r.Output);
     }
 
     [Theory(DisplayName = "RFC 9113 §8.1: response bodies of 0 B, 13 B and 1 MB arrive whole")]

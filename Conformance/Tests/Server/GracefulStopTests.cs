@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Reference;
-using Reference.Frames;
-using Reference.Server;
+using Http2.Reference;
+using Http2.Reference.Frames;
+using Http2.Reference.Server;
 using Xunit;
 
 namespace Conformance.Tests.Server;

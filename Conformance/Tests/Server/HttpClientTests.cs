@@ -18,7 +18,7 @@ public sealed class HttpClientTests(ServerFixture servers)
         using var response = await client.GetAsync($"{servers.Base(tls)}/", Ct);
         Assert.Equal(HttpVersion.Version20, response.Version);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(Reference.Server.DemoHandler.RootText, await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(Http2.Reference.Server.DemoHandler.RootText, await response.Content.ReadAsStringAsync(Ct));
     }
 
     [Theory(DisplayName = "/echo answers the length of a POSTed body; /bytes/N streams N octets")]
@@ -52,7 +52,7 @@ public sealed class HttpClientTests(ServerFixture servers)
         Assert.Equal(0x2, protocol.ErrorCode);
         await Eventually(() => TestHandler.Saw("/test/throw-in-headers", "close INTERNAL_ERROR"));
         // The connection survives: the next request on it is answered.
-        Assert.Equal(Reference.Server.DemoHandler.RootText, await client.GetStringAsync($"{servers.H2c}/", Ct));
+        Assert.Equal(Http2.Reference.Server.DemoHandler.RootText, await client.GetStringAsync($"{servers.H2c}/", Ct));
     }
 
     [Fact(DisplayName = "Handler API: a second SendResponse raises \"response has already been sent\"; the first response is intact")]

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using Reference.Frames;
-using Reference.Server;
+using Http2.Reference.Frames;
+using Http2.Reference.Server;
 using Xunit;
 using static LanguageExt.Prelude;
 

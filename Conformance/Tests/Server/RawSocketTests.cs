@@ -4,9 +4,9 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
-using Reference;
-using Reference.Frames;
-using Reference.Server;
+using Http2.Reference;
+using Http2.Reference.Frames;
+using Http2.Reference.Server;
 using Xunit;
 
 namespace Conformance.Tests.Server;

@@ -8,7 +8,7 @@ namespace Conformance.Tests.Server;
 
 /// <summary>
 /// The README's embedding example is a program: taken from README.md as
-/// written, compiled against the built Reference.dll (no implicit usings, so
+/// written, compiled against the built Http2.Reference.dll (no implicit usings, so
 /// its usings must be complete), run on a free loopback port, and asked by
 /// the clients the seed's example was written for.
 /// </summary>
@@ -45,7 +45,7 @@ public sealed partial class ReadmeExampleTests
         try
         {
             await File.WriteAllTextAsync(Path.Combine(dir.FullName, "Program.cs"), Example(), Ct);
-            var reference = Path.Combine(AppContext.BaseDirectory, "Reference.dll");
+            var reference = Path.Combine(AppContext.BaseDirectory, "Http2.Reference.dll");
             await File.WriteAllTextAsync(Path.Combine(dir.FullName, "Example.csproj"), $"""
                 <Project Sdk="Microsoft.NET.Sdk">
                   <PropertyGroup>
@@ -56,7 +56,7 @@ public sealed partial class ReadmeExampleTests
                     <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
                   </PropertyGroup>
                   <ItemGroup>
-                    <Reference Include="Reference"><HintPath>{reference}</HintPath></Reference>
+                    <Reference Include="Http2.Reference"><HintPath>{reference}</HintPath></Reference>
                   </ItemGroup>
                 </Project>
                 """, Ct);

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using Reference;
-using Reference.Server;
+using Http2.Reference;
+using Http2.Reference.Server;
 using Xunit;
 
 namespace Conformance.Tests.Server;

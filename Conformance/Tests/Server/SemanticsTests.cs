@@ -3,9 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
-using Reference;
-using Reference.Frames;
-using Reference.Hpack;
+using Http2.Reference;
+using Http2.Reference.Frames;
+using Http2.Reference.Hpack;
 using Xunit;
 
 namespace Conformance.Tests.Server;
@@ -316,8 +316,8 @@ public sealed partial class SemanticsTests(SemanticsFixture servers)
     [Fact(DisplayName = "RFC 9110 §10.1.1: with ExpectContinue.Immediately the 100 goes before the handler is ready")]
     public async Task ContinueImmediately()
     {
-        await using var server = new Reference.Server.Http2Server("127.0.0.1", 0, () => new SemanticsHandler(), null,
-            ServerFixture.Quiet with { ExpectContinue = Reference.Server.ExpectContinue.Immediately });
+        await using var server = new Http2.Reference.Server.Http2Server("127.0.0.1", 0, () => new SemanticsHandler(), null,
+            ServerFixture.Quiet with { ExpectContinue = Http2.Reference.Server.ExpectContinue.Immediately });
         server.Start();
         await using var c = await RawClient.Open(server);
         var clock = Stopwatch.StartNew();
@@ -377,10 +377,10 @@ internal sealed class RawClient : IAsyncDisposable
 
     private RawClient(Stream stream) => this.stream = stream;
 
-    public static async Task<RawClient> Open(Reference.Server.Http2Server server)
+    public static async Task<RawClient> Open(Http2.Reference.Server.Http2Server server)
     {
         var c = new RawClient(await RawSocketTests.Connect(server));
-        await c.Write([.. Reference.Protocol.Connection.ClientPreface.ToArray(), .. FrameWriter.ToBytes(new SettingsFrame(false, LanguageExt.Seq<Setting>.Empty)), .. FrameWriter.ToBytes(SettingsFrame.Acknowledgement)]);
+        await c.Write([.. Http2.Reference.Protocol.Connection.ClientPreface.ToArray(), .. FrameWriter.ToBytes(new SettingsFrame(false, LanguageExt.Seq<Setting>.Empty)), .. FrameWriter.ToBytes(SettingsFrame.Acknowledgement)]);
         return c;
     }
 
@@ -486,7 +486,7 @@ public sealed class SemanticsLogTests
     {
         var logs = new Collect();
         using var factory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Trace));
-        await using var server = new Reference.Server.Http2Server("127.0.0.1", 0, () => new SemanticsHandler(), null,
+        await using var server = new Http2.Reference.Server.Http2Server("127.0.0.1", 0, () => new SemanticsHandler(), null,
             ServerFixture.Quiet with { LoggerFactory = factory });
         server.Start();
         using var client = ServerFixture.Http2Client();

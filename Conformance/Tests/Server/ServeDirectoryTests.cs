@@ -357,7 +357,7 @@ public sealed class ServeDirectoryTests(ServedDirectory dir) : IClassFixture<Ser
     }
 }
 
-/// <summary><see cref="Reference.Server.StaticFiles.RealPath"/>: symbolic links resolved top-down, like POSIX realpath.</summary>
+/// <summary><see cref="Http2.Reference.Server.StaticFiles.RealPath"/>: symbolic links resolved top-down, like POSIX realpath.</summary>
 public sealed class RealPathTests : IDisposable
 {
     private readonly string top = Directory.CreateTempSubdirectory("h2ref-realpath-").FullName;
@@ -370,7 +370,7 @@ public sealed class RealPathTests : IDisposable
     [Fact(DisplayName = "RealPath: plain paths are themselves; links (absolute, relative, chained, to directories, with ..) resolve; missing parts and loops are null")]
     public void Resolves()
     {
-        var real = Reference.Server.StaticFiles.RealPath(top)!; // /tmp may itself be a link
+        var real = Http2.Reference.Server.StaticFiles.RealPath(top)!; // /tmp may itself be a link
         Directory.CreateDirectory(Path.Combine(top, "d", "e"));
         File.WriteAllText(Path.Combine(top, "d", "e", "f"), "f");
         File.CreateSymbolicLink(Path.Combine(top, "abs"), Path.Combine(top, "d", "e", "f"));
@@ -380,14 +380,14 @@ public sealed class RealPathTests : IDisposable
         File.CreateSymbolicLink(Path.Combine(top, "a"), "b");
         File.CreateSymbolicLink(Path.Combine(top, "b"), "a");
         var f = Path.Combine(real, "d", "e", "f");
-        Assert.Equal(f, Reference.Server.StaticFiles.RealPath(Path.Combine(top, "d", "e", "f")));
-        Assert.Equal(f, Reference.Server.StaticFiles.RealPath(Path.Combine(top, "abs")));
-        Assert.Equal(f, Reference.Server.StaticFiles.RealPath(Path.Combine(top, "d", "rel")));
-        Assert.Equal(f, Reference.Server.StaticFiles.RealPath(Path.Combine(top, "chain")));
+        Assert.Equal(f, Http2.Reference.Server.StaticFiles.RealPath(Path.Combine(top, "d", "e", "f")));
+        Assert.Equal(f, Http2.Reference.Server.StaticFiles.RealPath(Path.Combine(top, "abs")));
+        Assert.Equal(f, Http2.Reference.Server.StaticFiles.RealPath(Path.Combine(top, "d", "rel")));
+        Assert.Equal(f, Http2.Reference.Server.StaticFiles.RealPath(Path.Combine(top, "chain")));
         // The link's ".." is taken where the link really is (d/e/parent -> d), then "e/f".
-        Assert.Equal(f, Reference.Server.StaticFiles.RealPath(Path.Combine(top, "d", "e", "parent", "e", "f")));
-        Assert.Equal(Path.Combine(real, "d"), Reference.Server.StaticFiles.RealPath(Path.Combine(top, "d", "e", "parent")));
-        Assert.Null(Reference.Server.StaticFiles.RealPath(Path.Combine(top, "missing", "f")));
-        Assert.Null(Reference.Server.StaticFiles.RealPath(Path.Combine(top, "a")));
+        Assert.Equal(f, Http2.Reference.Server.StaticFiles.RealPath(Path.Combine(top, "d", "e", "parent", "e", "f")));
+        Assert.Equal(Path.Combine(real, "d"), Http2.Reference.Server.StaticFiles.RealPath(Path.Combine(top, "d", "e", "parent")));
+        Assert.Null(Http2.Reference.Server.StaticFiles.RealPath(Path.Combine(top, "missing", "f")));
+        Assert.Null(Http2.Reference.Server.StaticFiles.RealPath(Path.Combine(top, "a")));
     }
 }

@@ -62,7 +62,7 @@ public sealed class ServeTlsFileTests : IDisposable
         var r = await ExternalTool.RunAsync("curl",
             ["--http2", "--cacert", cert, "-sS", "--max-time", "15", "-w", "\n%{http_version} %{response_code}", server.Base + "/"], Bound);
         Assert.True(r.ExitCode == 0, r + "\n--- server ---\n" + server.Stderr);
-        Assert.Equal($"{Reference.Server.DemoHandler.RootText}\n2 200", r.Output);
+        Assert.Equal($"{Http2.Reference.Server.DemoHandler.RootText}\n2 200", r.Output);
     }
 
     [Fact(DisplayName = "RFC 9113 §3.2: HttpClient over TLS to serve --cert/--key: ALPN h2, HTTP/2, and the presented certificate is the file's")]

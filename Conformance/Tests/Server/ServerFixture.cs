@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
-using Reference;
-using Reference.Server;
+using Http2.Reference;
+using Http2.Reference.Server;
 using Xunit;
 
 namespace Conformance.Tests.Server;

@@ -3,7 +3,7 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Text;
 using System.Text.RegularExpressions;
-using Reference.Server;
+using Http2.Reference.Server;
 using Xunit;
 
 namespace Conformance.Tests.Server;
@@ -76,11 +76,11 @@ public sealed class ShellUnitTests
         var client = new IPEndPoint(IPAddress.Loopback, 51234);
         var time = new DateTimeOffset(2026, 11, 25, 21, 52, 48, TimeSpan.Zero);
         Assert.Equal("127.0.0.1 - - [Wed, 25 Nov 2026 21:52:48 GMT] \"GET /hello HTTP/2\" 200 1234 - done",
-            AccessLog.Format(client, time, "GET", "/hello", 200, 1234, false, AccessLog.Outcome(Reference.ErrorCode.NoError)));
+            AccessLog.Format(client, time, "GET", "/hello", 200, 1234, false, AccessLog.Outcome(Http2.Reference.ErrorCode.NoError)));
         Assert.Equal("127.0.0.1 - - [Wed, 25 Nov 2026 21:52:48 GMT] \"GET /css/style.css HTTP/2\" 200 15 P done",
-            AccessLog.Format(client, time, "GET", "/css/style.css", 200, 15, true, AccessLog.Outcome(Reference.ErrorCode.NoError)));
+            AccessLog.Format(client, time, "GET", "/css/style.css", 200, 15, true, AccessLog.Outcome(Http2.Reference.ErrorCode.NoError)));
         Assert.Equal("127.0.0.1 - - [Wed, 25 Nov 2026 21:52:48 GMT] \"GET /delay/5 HTTP/2\" - 0 - reset CANCEL",
-            AccessLog.Format(client, time, "GET", "/delay/5", 0, 0, false, AccessLog.Outcome(Reference.ErrorCode.Cancel)));
+            AccessLog.Format(client, time, "GET", "/delay/5", 0, 0, false, AccessLog.Outcome(Http2.Reference.ErrorCode.Cancel)));
         Assert.Equal("lost", AccessLog.Outcome(null));
     }
 

@@ -1,4 +1,4 @@
-using Reference.Server;
+using Http2.Reference.Server;
 using Xunit;
 
 namespace Conformance.Tests.Server;

@@ -1,4 +1,4 @@
-using Reference;
+using Http2.Reference;
 using Xunit;
 
 namespace Conformance.Tests.Smoke;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Reference.Server;
+using Http2.Reference.Server;
 using Conformance.Suite.Runner;
 using Xunit;
 

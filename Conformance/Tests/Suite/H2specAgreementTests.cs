@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Xml.Linq;
 using LanguageExt;
-using Reference.Server;
+using Http2.Reference.Server;
 using Conformance.Suite.Catalogue;
 using Conformance.Suite.Client;
 using Conformance.Suite.H2spec;

@@ -1,5 +1,5 @@
 using LanguageExt;
-using Reference.Server;
+using Http2.Reference.Server;
 using Conformance.Suite.Catalogue;
 using Conformance.Suite.Client;
 using Conformance.Suite.Runner;

@@ -1,6 +1,6 @@
-using Reference;
-using Reference.Frames;
-using Reference.Hpack;
+using Http2.Reference;
+using Http2.Reference.Frames;
+using Http2.Reference.Hpack;
 using Conformance.Suite.Client;
 using Xunit;
 

@@ -1,4 +1,4 @@
-namespace Reference.Server;
+namespace Http2.Reference.Server;
 
 /// <summary>
 /// File name extension to media type (the <c>content-type</c> of a served file,

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Reference.Server;
+namespace Http2.Reference.Server;
 
 /// <summary>What a <c>range</c> field asks of a representation of a known length (RFC 9110 §14).</summary>
 public abstract record RangeRequest

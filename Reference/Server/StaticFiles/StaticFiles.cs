@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Reference.Server;
+namespace Http2.Reference.Server;
 
 /// <summary>
 /// Serves the files under a directory, as <c>nghttpd -d</c> and the static

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Reference.Server;
+namespace Http2.Reference.Server;
 
 /// <summary>
 /// The validators of a served file (RFC 9110 §8.8) and the conditional request

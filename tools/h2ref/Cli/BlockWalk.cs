@@ -1,5 +1,5 @@
-using Reference;
-using Reference.Hpack;
+using Http2.Reference;
+using Http2.Reference.Hpack;
 
 namespace Tools.Cli;
 

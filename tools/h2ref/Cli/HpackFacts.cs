@@ -1,5 +1,5 @@
 using Newtonsoft.Json.Linq;
-using Reference.Hpack;
+using Http2.Reference.Hpack;
 
 namespace Tools.Cli;
 

@@ -1,8 +1,8 @@
 using HpackStories;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
-using Reference;
-using Reference.Hpack;
+using Http2.Reference;
+using Http2.Reference.Hpack;
 
 namespace Tools.Cli;
 

@@ -1,6 +1,6 @@
 using HpackStories;
-using Reference;
-using Reference.Hpack;
+using Http2.Reference;
+using Http2.Reference.Hpack;
 
 namespace Tools.Cli;
 

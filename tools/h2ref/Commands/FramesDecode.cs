@@ -1,8 +1,8 @@
 using System.Text;
 using Newtonsoft.Json.Linq;
-using Reference;
-using Reference.Frames;
-using Reference.Hpack;
+using Http2.Reference;
+using Http2.Reference.Frames;
+using Http2.Reference.Hpack;
 using Tools.Cli;
 
 namespace Tools.Commands;

@@ -1,8 +1,8 @@
 using System.Globalization;
 using HpackStories;
 using Newtonsoft.Json.Linq;
-using Reference;
-using Reference.Hpack;
+using Http2.Reference;
+using Http2.Reference.Hpack;
 using Tools.Cli;
 
 namespace Tools.Commands;

@@ -1,5 +1,5 @@
 using Newtonsoft.Json.Linq;
-using Reference;
+using Http2.Reference;
 using Tools.Cli;
 
 namespace Tools.Commands;

@@ -1,6 +1,6 @@
 using HpackStories;
 using Newtonsoft.Json.Linq;
-using Reference.Hpack;
+using Http2.Reference.Hpack;
 using Tools.Cli;
 
 namespace Tools.Commands;

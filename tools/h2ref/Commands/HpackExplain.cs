@@ -1,7 +1,7 @@
 using System.Text;
 using Newtonsoft.Json.Linq;
-using Reference;
-using Reference.Hpack;
+using Http2.Reference;
+using Http2.Reference.Hpack;
 using Tools.Cli;
 
 namespace Tools.Commands;

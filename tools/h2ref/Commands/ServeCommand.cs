@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Reference.Server;
+using Http2.Reference.Server;
 using Tools.Cli;
 
 namespace Tools.Commands;

@@ -27,7 +27,7 @@ public sealed class ServeConsoleFormatter(IOptionsMonitor<ServeConsoleFormatter.
     public override void Write<TState>(in LogEntry<TState> entry, IExternalScopeProvider? scopeProvider, TextWriter writer)
     {
         var message = entry.Formatter(entry.State, entry.Exception);
-        if (entry.Category == Reference.Server.AccessLog.Category)
+        if (entry.Category == Http2.Reference.Server.AccessLog.Category)
         {
             writer.WriteLine(message);
             return;
