@@ -26,7 +26,7 @@ public static partial class Connection
                 // Client: a new request on the next odd id (§5.1.1).
                 if (IsPeerInitiated(id) || !IsIdle(id)) return Reject(c, $"stream {id} is not a new odd stream id above {S.highestLocalStreamId}");
                 if (id > L.MaxStreamId) return Reject(c, "stream ids exhausted");
-                if (S.goAwayReceived.IsSome) return Reject(c, "GOAWAY received: no new streams (§6.8)");
+                if (S.goAwayReceived is not null) return Reject(c, "GOAWAY received: no new streams (§6.8)");
                 if (S.activeLocalStreams >= S.peerSettings.MaxConcurrentStreams) return Reject(c, "the peer's SETTINGS_MAX_CONCURRENT_STREAMS is reached (§5.1.2)");
                 rec = NewStream(id, StreamState.IdleState) with { Announced = true };
                 S.highestLocalStreamId = id;
@@ -74,11 +74,11 @@ public static partial class Connection
             var rec = Find(id);
             if (rec is null) return Reject(c, $"stream {id} is not open");
             if (!rec.OurHeadersDone) return Reject(c, "DATA before the header section (§8.1)");
-            if (!rec.State.WeMaySend || rec.PendingEnd || rec.PendingTrailers.IsSome || rec.Held.Case is HeldHeaders { EndStream: true })
+            if (!rec.State.WeMaySend || rec.PendingEnd || rec.PendingTrailers is not null || rec.Held is { EndStream: true })
                 return Reject(c, $"cannot send DATA on a stream in state {rec.State.Name} or after its end (§5.1)");
             var data = c.Data;
             var len = data.Length;
-            var held = rec.Held.IsSome;
+            var held = rec.Held is not null;
             // Hot path: nothing buffered and the whole body fits the windows and one frame.
             if (rec.PendingBytes == 0 && !held && FlowControl.Sendable(rec.SendWindow, S.connectionSendWindow, S.peerSettings.MaxFrameSize, len) == len && (len > 0 || c.EndStream))
             {
@@ -113,11 +113,11 @@ public static partial class Connection
             var rec = Find(c.StreamId);
             if (rec is null) return Reject(c, $"stream {c.StreamId} is not open");
             if (!rec.OurHeadersDone) return Reject(c, "trailers before the header section (§8.1)");
-            if (!rec.State.WeMaySend || rec.PendingEnd || rec.PendingTrailers.IsSome || rec.Held.Case is HeldHeaders { EndStream: true })
+            if (!rec.State.WeMaySend || rec.PendingEnd || rec.PendingTrailers is not null || rec.Held is { EndStream: true })
                 return Reject(c, $"cannot send trailers on a stream in state {rec.State.Name} or after its end");
             if (FieldValidation.CheckTrailers(c.Fields).Case is Malformed bad)
                 return Reject(c, $"malformed trailers: {bad.Reason} (§{bad.Section})");
-            Update(rec, Drain(rec with { PendingTrailers = Some(c.Fields) }));
+            Update(rec, Drain(rec with { PendingTrailers = c.Fields }));
             return null;
         }
 
@@ -134,10 +134,10 @@ public static partial class Connection
         {
             if (!IsServer) return Reject(c, "only a server pushes (§8.4)");
             if (!S.peerSettings.EnablePush) return Reject(c, "the client disabled push (SETTINGS_ENABLE_PUSH = 0, §8.4)");
-            if (S.goAwayReceived.IsSome) return Reject(c, "GOAWAY received: no new streams (§6.8)");
+            if (S.goAwayReceived is not null) return Reject(c, "GOAWAY received: no new streams (§6.8)");
             var parent = Find(c.ParentStreamId);
             // §8.4: PUSH_PROMISE only on a client stream in "open" or "half-closed (remote)" — a response not yet finished.
-            if (parent is null || !IsPeerInitiated(parent.Id) || !parent.State.WeMaySend || parent.PendingEnd || parent.PendingTrailers.IsSome)
+            if (parent is null || !IsPeerInitiated(parent.Id) || !parent.State.WeMaySend || parent.PendingEnd || parent.PendingTrailers is not null)
                 return Reject(c, $"parent stream {c.ParentStreamId} is not open or has finished its response (§8.4)");
             if (FieldValidation.RequestError(c.RequestFields, true, out var promisedHead) is { } malformed)
                 return Reject(c, "the promised request is malformed: " + malformed.Reason);
@@ -170,7 +170,7 @@ public static partial class Connection
         /// <summary>§6.8 graceful shutdown: GOAWAY with the last peer stream we will process; close when the open ones are done.</summary>
         private void GracefulGoAway(ErrorCode code, string debug)
         {
-            var last = S.goAwaySent.Match(g => Math.Min(g, S.highestPeerStreamId), () => S.highestPeerStreamId);
+            var last = Math.Min(S.goAwaySent ?? uint.MaxValue, S.highestPeerStreamId);
             Send(new GoAwayFrame(last, code, System.Text.Encoding.UTF8.GetBytes(debug)));
             S.goAwaySent = last;
         }
@@ -192,10 +192,9 @@ public static partial class Connection
 
         public ProtocolError? OnTransportClosed()
         {
-            foreach (var r in S.streams.Snapshot())
+            foreach (var r in Live())
                 if (r.Announced) Emit(new StreamClosed(r.Id, ErrorCode.InternalError));
-            S.streams = StreamTable.Empty; ownsStreams = false;
-            S.activeLocalStreams = S.activePeerStreams = S.peerSendingStreams = S.reservedLocalStreams = S.streamsWithPendingOutput = S.heldResponses = 0;
+            DropStreams();
             S.phase = ConnectionPhase.Closed;
             return null;
         }
@@ -208,16 +207,16 @@ public static partial class Connection
                 return new ConnectionError(ErrorCode.ProtocolError, $"no connection preface and SETTINGS within {T.Preface.TotalSeconds} s", "3.4");
             if (!S.unacknowledged.IsEmpty && now >= S.unacknowledged.Head.SentAt + T.SettingsAck)
                 return new ConnectionError(ErrorCode.SettingsTimeout, $"SETTINGS not acknowledged within {T.SettingsAck.TotalSeconds} s", "6.5.3");
-            if (S.headerBlock.Case is HeaderBlockInProgress hb && now >= hb.StartedAt + T.HeaderBlock)
+            if (S.headerBlock is { } hb && now >= hb.StartedAt + T.HeaderBlock)
                 return new ConnectionError(ErrorCode.EnhanceYourCalm, $"header block not finished within {T.HeaderBlock.TotalSeconds} s", "CVE-2024-27316");
-            if (S.streams.Count == 0 && now >= S.lastActivity + T.Idle)
+            if (LiveCount == 0 && now >= S.lastActivity + T.Idle)
             {
                 Shutdown(ErrorCode.NoError, $"idle for {T.Idle.TotalSeconds} s", sendGoAway: true);
                 return null;
             }
-            if (S.rateCheckAt.Case is TimeSpan at && now >= at)
+            if (S.rateCheckAt is { } at && now >= at)
             {
-                S.rateCheckAt = None;
+                S.rateCheckAt = null;
                 return CheckBodyRates(T);
             }
             return null;
@@ -232,7 +231,7 @@ public static partial class Connection
         {
             if (T.MinRequestBodyBytesPerSecond <= 0) return null;
             var slow = new List<uint>();
-            foreach (var r in S.streams.Snapshot())
+            foreach (var r in Live())
             {
                 if (!r.State.PeerMaySend || !r.PeerHeadersDone) continue;
                 if (r.ReceiveWindow <= 0 || S.connectionReceiveWindow <= 0)

@@ -13,7 +13,7 @@ public static partial class Connection
         public ProtocolError? OnFrame(Frame frame)
         {
             S.lastActivity = now;
-            if (S.headerBlock.Case is HeaderBlockInProgress hb)
+            if (S.headerBlock is { } hb)
             {
                 // §6.10: "a receiver MUST treat the receipt of any other type of frame or a frame on a different stream as a connection error of type PROTOCOL_ERROR."
                 return frame is ContinuationFrame c && c.StreamId == hb.StreamId
@@ -64,7 +64,7 @@ public static partial class Connection
                 if (e is not null) return e;
                 // A stream closed so long ago that it is forgotten (§6.1: DATA on a stream not "open" or "half-closed (local)"
                 // is a stream error STREAM_CLOSED): the stream is reset, the connection lives; the reset costs a token.
-                return RecentlyClosed(id).Case is CloseCause cause
+                return RecentlyClosed(id) is { } cause
                     ? (StreamMachine.Receive(StreamState.ClosedBy(cause), StreamEvent.Data, f.EndStream, id) as StreamTransition.Failed)?.Error
                     : new StreamError(id, ErrorCode.StreamClosed, $"DATA on closed stream {id}", "6.1");
             }
@@ -76,7 +76,7 @@ public static partial class Connection
             if (len > rec.ReceiveWindow)
                 return ReturnConnectionCredit(len) ?? new StreamError(id, ErrorCode.FlowControlError, "DATA beyond the stream flow-control window", "6.9.1");
             var received = rec.ReceivedLength + f.Data.Length;
-            if (rec.ExpectedLength.Case is long expected && (received > expected || (f.EndStream && received != expected)))
+            if (rec.ExpectedLength is { } expected && (received > expected || (f.EndStream && received != expected)))
                 return ReturnConnectionCredit(len) ?? new StreamError(id, ErrorCode.ProtocolError, "malformed: DATA does not match content-length", "8.1.1");
             if (len == 0 && !f.EndStream)
             {
@@ -173,10 +173,10 @@ public static partial class Connection
             if (delta != 0)
             {
                 // §6.9.2: adjust every stream window by the difference; it may go negative, but beyond 2^31-1 is a connection FLOW_CONTROL_ERROR.
-                foreach (var r in S.streams.Snapshot())
+                foreach (var r in Live())
                     if (r.SendWindow + delta > FlowControl.MaxWindow)
                         return new ConnectionError(ErrorCode.FlowControlError, "SETTINGS_INITIAL_WINDOW_SIZE change takes a window beyond 2^31-1", "6.9.2");
-                foreach (var r in S.streams.Snapshot())
+                foreach (var r in Live())
                     Update(r, r with { SendWindow = r.SendWindow + delta });
             }
             if (next.HeaderTableSize != old.HeaderTableSize)
@@ -198,7 +198,7 @@ public static partial class Connection
                 S.decoder = S.decoder.WithSettingsTableSize((int)Math.Min(settings.HeaderTableSize, int.MaxValue));
             var delta = (long)settings.InitialWindowSize - old.InitialWindowSize;
             if (delta != 0)
-                foreach (var r in S.streams.Snapshot())
+                foreach (var r in Live())
                     Update(r, r with { ReceiveWindow = r.ReceiveWindow + delta });
             S.localSettings = settings;
         }
@@ -224,15 +224,15 @@ public static partial class Connection
 
         private ProtocolError? OnGoAwayFrame(GoAwayFrame f)
         {
-            if (S.goAwayReceived.IsSome)
+            if (S.goAwayReceived is not null)
             {
                 var ce = Churn("repeated GOAWAY frames");
                 if (ce is not null) return ce;
             }
-            S.goAwayReceived = S.goAwayReceived.Match(g => Math.Min(g, f.LastStreamId), () => f.LastStreamId);
+            S.goAwayReceived = Math.Min(S.goAwayReceived ?? uint.MaxValue, f.LastStreamId);
             Emit(new GoAwayReceived(f.LastStreamId, f.Error, f.DebugData));
             // §6.8: streams we initiated above the last id were not processed; they may be retried elsewhere.
-            foreach (var r in S.streams.Snapshot().Where(r => !IsPeerInitiated(r.Id) && r.Id > f.LastStreamId).ToList())
+            foreach (var r in Live().Where(r => !IsPeerInitiated(r.Id) && r.Id > f.LastStreamId).ToList())
                 Close(r, CloseCause.ResetReceived, ErrorCode.RefusedStream);
             return null;
         }
@@ -262,7 +262,7 @@ public static partial class Connection
                 if (IsIdle(id)) return new ConnectionError(ErrorCode.ProtocolError, $"WINDOW_UPDATE on idle stream {id}", "5.1");
                 var ce = Churn("WINDOW_UPDATE frames on closed streams");
                 if (ce is not null) return ce;
-                return RecentlyClosed(id).Case is CloseCause cause
+                return RecentlyClosed(id) is { } cause
                     ? (StreamMachine.Receive(StreamState.ClosedBy(cause), StreamEvent.WindowUpdate, false, id) as StreamTransition.Failed)?.Error
                     : null;
             }

@@ -15,7 +15,7 @@ public static partial class Connection
         private ProtocolError? OnHeaders(HeadersFrame f)
         {
             var id = f.StreamId;
-            var deferred = Option<StreamError>.None;
+            var deferred = default(StreamError);
             // §5.3.1: "A stream cannot depend on itself. An endpoint MUST treat this as a stream error of type PROTOCOL_ERROR."
             if (f.Priority.Case is PriorityFields p && p.DependsOn == id)
                 deferred = new StreamError(id, ErrorCode.ProtocolError, "stream depends on itself", "5.3.1");
@@ -30,7 +30,7 @@ public static partial class Connection
                 if (!IsIdle(id))
                 {
                     // §5.1.1: "The identifier of a newly established stream MUST be numerically greater than all streams that the initiating endpoint has opened or reserved."
-                    if (RecentlyClosed(id).Case is not CloseCause cause)
+                    if (RecentlyClosed(id) is not { } cause)
                         return new ConnectionError(ErrorCode.ProtocolError, $"HEADERS on stream {id}, not above {S.highestPeerStreamId}", "5.1.1");
                     if (StreamMachine.Receive(StreamState.ClosedBy(cause), StreamEvent.Headers, f.EndStream, id) is StreamTransition.Failed { Error: var err })
                     {
@@ -42,12 +42,12 @@ public static partial class Connection
             else if (StreamMachine.Receive(rec.State, StreamEvent.Headers, f.EndStream, id) is StreamTransition.Failed { Error: var err })
             {
                 if (err is ConnectionError) return err;
-                deferred = deferred.IsSome ? deferred : (StreamError)err;
+                deferred ??= (StreamError)err;
             }
             return StartBlock(id, false, 0, f.EndStream, f.EndHeaders, f.Fragment, deferred);
         }
 
-        private ProtocolError? StartBlock(uint id, bool push, uint promised, bool endStream, bool endHeaders, Bytes fragment, Option<StreamError> deferred)
+        private ProtocolError? StartBlock(uint id, bool push, uint promised, bool endStream, bool endHeaders, Bytes fragment, StreamError? deferred)
         {
             if (fragment.Length > L.MaxHeaderBlockBytes)
                 return new ConnectionError(ErrorCode.EnhanceYourCalm, $"header block over {L.MaxHeaderBlockBytes} octets", "CVE-2024-27316");
@@ -89,7 +89,7 @@ public static partial class Connection
                 S.headerBlock = hb with { Decoding = progress, Length = length, Continuations = hb.Continuations + 1 };
                 return null;
             }
-            S.headerBlock = None;
+            S.headerBlock = null;
             var done = HpackDecoder.End(hb.Decoding, c.Fragment.Span, DecoderLimits());
             return done.Case is DecodedBlock d ? Decoded(hb.StreamId, hb.IsPushPromise, hb.PromisedStreamId, hb.EndStream, d, hb.Deferred) : CompressionError(done.Case);
         }
@@ -120,10 +120,10 @@ public static partial class Connection
         /// stream is about to be refused or reset, or its list is over the
         /// limit (then 431 on that stream, §8.2, §10.5.1).
         /// </summary>
-        private ProtocolError? Decoded(uint id, bool push, uint promised, bool endStream, DecodedBlock d, Option<StreamError> deferred)
+        private ProtocolError? Decoded(uint id, bool push, uint promised, bool endStream, DecodedBlock d, StreamError? deferred)
         {
             S.decoder = d.State;
-            if (deferred.Case is StreamError se) return se;
+            if (deferred is not null) return deferred;
             if (push) return CompletePushPromise(id, promised, d);
             var rec = Find(id);
             if (rec is not null) return HeadersOnStream(rec, endStream, d);
@@ -135,7 +135,7 @@ public static partial class Connection
         {
             S.highestPeerStreamId = id;
             // §6.8: after our GOAWAY, streams above its last id are ignored (the block was decoded).
-            if (S.goAwaySent.Case is uint last && id > last) { Remember(id, CloseCause.ResetSent); return Churn("HEADERS after our GOAWAY"); }
+            if (S.goAwaySent is { } last && id > last) { Remember(id, CloseCause.ResetSent); return Churn("HEADERS after our GOAWAY"); }
             if (d.ListSizeExceeded) return RejectTooLarge(id, endStream);
             // §5.1.2: over our SETTINGS_MAX_CONCURRENT_STREAMS: "MUST treat this as a stream error of type PROTOCOL_ERROR or REFUSED_STREAM".
             if (S.activePeerStreams >= S.advertisedSettings.MaxConcurrentStreams)
@@ -148,7 +148,7 @@ public static partial class Connection
                 SendWindow = S.peerSettings.InitialWindowSize,
                 ReceiveWindow = S.localSettings.InitialWindowSize,
                 RateStart = now,
-                ExpectedLength = head.ContentLength,
+                ExpectedLength = head.ContentLength.ToNullable(),
                 PeerHeadersDone = true,
                 Announced = true,
                 HeadRequest = head.IsHead,
@@ -156,7 +156,7 @@ public static partial class Connection
             Update(null, rec);
             Emit(new HeadersReceived(id, head.Cookies >= 2 ? FieldValidation.JoinCookies(d.Fields) : d.Fields, endStream));
             // §5.1.1: a connection that runs out of stream ids is closed gracefully.
-            if (id >= L.MaxStreamId - 1 && S.goAwaySent.IsNone) GracefulGoAway(ErrorCode.NoError, "stream ids exhausted");
+            if (id >= L.MaxStreamId - 1 && S.goAwaySent is null) GracefulGoAway(ErrorCode.NoError, "stream ids exhausted");
             return null;
         }
 
@@ -194,7 +194,7 @@ public static partial class Connection
                 if (!endStream) return new StreamError(id, ErrorCode.ProtocolError, "malformed: trailers without END_STREAM", "8.1");
                 var bad = FieldValidation.CheckTrailers(d.Fields);
                 if (bad.Case is Malformed m) return m.ToStreamError(id);
-                if (rec.ExpectedLength.Case is long expected && expected != rec.ReceivedLength)
+                if (rec.ExpectedLength is { } expected && expected != rec.ReceivedLength)
                     return new StreamError(id, ErrorCode.ProtocolError, "malformed: body does not match content-length", "8.1.1");
                 Update(rec, rec with { State = mv.Next });
                 Emit(new TrailersReceived(id, d.Fields));
@@ -208,7 +208,7 @@ public static partial class Connection
             {
                 State = mv.Next,
                 PeerHeadersDone = !head.IsInformational,
-                ExpectedLength = head.ContentLength,
+                ExpectedLength = head.ContentLength.ToNullable(),
                 Announced = true,
             });
             Emit(new HeadersReceived(id, FieldValidation.JoinCookies(d.Fields), endStream));
@@ -228,7 +228,7 @@ public static partial class Connection
                 return new ConnectionError(ErrorCode.ProtocolError, "PUSH_PROMISE on a stream that is not open or half-closed (local)", "6.6");
             if (!IsPeerInitiated(f.PromisedStreamId) || !IsIdle(f.PromisedStreamId))
                 return new ConnectionError(ErrorCode.ProtocolError, $"PUSH_PROMISE promising stream {f.PromisedStreamId}, not a new even id", "6.6");
-            return StartBlock(f.StreamId, true, f.PromisedStreamId, false, f.EndHeaders, f.Fragment, None);
+            return StartBlock(f.StreamId, true, f.PromisedStreamId, false, f.EndHeaders, f.Fragment, null);
         }
 
         private ProtocolError? CompletePushPromise(uint parentId, uint promised, DecodedBlock d)

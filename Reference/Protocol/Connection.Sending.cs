@@ -47,7 +47,7 @@ public static partial class Connection
         /// </summary>
         private StreamRecord Drain(StreamRecord r, int maxFrames = int.MaxValue)
         {
-            if (r.Held.IsSome) return r; // nothing goes before the held header section
+            if (r.Held is not null) return r; // nothing goes before the held header section
             var pending = r.Pending;
             var bytes = r.PendingBytes;
             var sw = r.SendWindow;
@@ -58,7 +58,7 @@ public static partial class Connection
                 var head = pending.Head;
                 var n = FlowControl.Sendable(sw, S.connectionSendWindow, S.peerSettings.MaxFrameSize, head.Length);
                 if (n == 0) break;
-                var last = n == bytes && r.PendingEnd && r.PendingTrailers.IsNone;
+                var last = n == bytes && r.PendingEnd && r.PendingTrailers is null;
                 Send(new DataFrame(r.Id, new Bytes(head.Memory[..n]), last));
                 endSent |= last;
                 pending = n == head.Length ? pending.Tail : new Bytes(head.Memory[n..]).Cons(pending.Tail);
@@ -67,15 +67,15 @@ public static partial class Connection
                 S.connectionSendWindow -= n;
             }
             var next = r with { Pending = pending, PendingBytes = bytes, SendWindow = sw };
-            if (bytes == 0 && (r.PendingEnd || r.PendingTrailers.IsSome))
+            if (bytes == 0 && (r.PendingEnd || r.PendingTrailers is not null))
             {
-                if (r.PendingTrailers.Case is IReadOnlyList<HeaderField> trailers) SendHeaderBlock(r.Id, trailers, true);
+                if (r.PendingTrailers is { } trailers) SendHeaderBlock(r.Id, trailers, true);
                 else if (!endSent) Send(new DataFrame(r.Id, Bytes.Empty, true));
                 next = next with
                 {
                     Pending = default,
                     PendingEnd = false,
-                    PendingTrailers = None,
+                    PendingTrailers = null,
                     State = StreamMachine.Send(r.State, StreamEvent.Data, true, r.Id) is StreamTransition.Moved mv ? mv.Next : r.State,
                 };
             }
@@ -97,7 +97,7 @@ public static partial class Connection
         private void DrainAll()
         {
             if (S.streamsWithPendingOutput == 0) return;
-            var ids = System.Array.ConvertAll(S.streams.Snapshot(), r => r.Id);
+            var ids = System.Array.ConvertAll(Live(), r => r.Id);
             var start = System.Array.FindIndex(ids, id => id > S.drainCursor);
             if (start < 0) start = 0;
             S.drainCursor = ids[start];

@@ -17,20 +17,30 @@ public static partial class Connection
         /// <summary>An id never used yet by its initiator: idle (§5.1.1).</summary>
         private bool IsIdle(uint id) => IsPeerInitiated(id) ? id > S.highestPeerStreamId : id > S.highestLocalStreamId;
 
-        private StreamRecord? Find(uint id) => S.streams.Find(id);
+        // The tables of the state this call started from are never edited: the first
+        // edit copies them into builders, which Freeze turns into the new state's.
+        private StreamTable.Builder? streamEdits;
+        private ClosedStreams.Builder? closedEdits, resetEdits;
 
-        private bool ownsStreams;
+        private StreamRecord? Find(uint id) => streamEdits is { } e ? e.Find(id) : S.streams.Find(id);
 
-        /// <summary>Copy on first write: the table of the state passed in is never edited.</summary>
-        private StreamTable Table()
+        /// <summary>The live streams in id order, as a new array (safe to iterate while editing).</summary>
+        private StreamRecord[] Live() => streamEdits is { } e ? e.Snapshot() : S.streams.Snapshot();
+
+        private int LiveCount => streamEdits is { } e ? e.Count : S.streams.Count;
+
+        private StreamTable.Builder Table() => streamEdits ??= S.streams.ToBuilder();
+
+        /// <summary>Every stream leaves the table at once (the connection ends).</summary>
+        private void DropStreams()
         {
-            if (!ownsStreams) { S.streams = S.streams.Copy(); ownsStreams = true; }
-            return S.streams;
+            S.streams = StreamTable.Empty;
+            streamEdits = null;
+            S.activeLocalStreams = S.activePeerStreams = S.peerSendingStreams = S.reservedLocalStreams = S.streamsWithPendingOutput = S.heldResponses = 0;
         }
 
-        private Option<CloseCause> RecentlyClosed(uint id) => S.RecentlyClosed(id);
-
-        private bool ownsClosed, ownsReset;
+        private CloseCause? RecentlyClosed(uint id) =>
+            (resetEdits is { } re ? re.Find(id) : S.reset.Find(id)) ?? (closedEdits is { } ce ? ce.Find(id) : S.closed.Find(id));
 
         /// <summary>
         /// Remembers a closed stream: those we reset in their own memory, which
@@ -38,14 +48,19 @@ public static partial class Connection
         /// </summary>
         private void Remember(uint id, CloseCause cause)
         {
-            if (cause == CloseCause.ResetSent)
-            {
-                if (!ownsReset) { S.reset = S.reset.Copy(); ownsReset = true; }
-                S.reset.Add(id, cause);
-                return;
-            }
-            if (!ownsClosed) { S.closed = S.closed.Copy(); ownsClosed = true; }
-            S.closed.Add(id, cause);
+            if (cause == CloseCause.ResetSent) (resetEdits ??= S.reset.ToBuilder()).Add(id, cause);
+            else (closedEdits ??= S.closed.ToBuilder()).Add(id, cause);
+        }
+
+        /// <summary>The new state: the edited fields and tables, frozen. The builders are of no use afterwards.</summary>
+        private ConnectionState Freeze()
+        {
+            if (streamEdits is not null) S.streams = streamEdits.Freeze();
+            if (closedEdits is not null) S.closed = closedEdits.Freeze();
+            if (resetEdits is not null) S.reset = resetEdits.Freeze();
+            streamEdits = null;
+            closedEdits = resetEdits = null;
+            return new ConnectionState(in S);
         }
 
         private void Count(StreamRecord r, int d)
@@ -58,7 +73,7 @@ public static partial class Connection
             if (r.State is StreamState.ReservedLocal) S.reservedLocalStreams += d;
             if (r.State.PeerMaySend) S.peerSendingStreams += d;
             if (r.HasPendingOutput) S.streamsWithPendingOutput += d;
-            if (r.Held.IsSome) S.heldResponses += d;
+            if (r.Held is not null) S.heldResponses += d;
         }
 
         /// <summary>
@@ -101,11 +116,11 @@ public static partial class Connection
         private void ReleaseHeldPushes(uint parent)
         {
             if (S.heldResponses == 0) return;
-            foreach (var r in S.streams.Snapshot())
+            foreach (var r in Live())
             {
-                if (r.PromisedOn != parent || r.Held.Case is not HeldHeaders held) continue;
+                if (r.PromisedOn != parent || r.Held is not { } held) continue;
                 SendHeaderBlock(r.Id, held.Fields, held.EndStream);
-                var next = r with { Held = None };
+                var next = r with { Held = null };
                 if (held.EndStream)
                     next = next with { State = StreamMachine.Send(r.State, StreamEvent.Data, true, r.Id) is StreamTransition.Moved mv ? mv.Next : r.State };
                 Update(r, next.State is StreamState.Closed ? next : Drain(next));

@@ -28,27 +28,32 @@ public static partial class Connection
     /// </summary>
     public static ConnectionResult Start(ConnectionOptions options, TimeSpan now)
     {
-        var s = new ConnectionState
+        var m = new Machine(new ConnectionFields
         {
             options = options,
             phase = options.Role == Role.Server ? ConnectionPhase.AwaitingPreface : ConnectionPhase.AwaitingSettings,
+            localSettings = Http2Settings.Initial,
+            advertisedSettings = Http2Settings.Initial,
+            peerSettings = Http2Settings.Initial,
             decoder = DecoderState.Initial(4096),
+            encoder = EncoderState.Initial(options.EncoderStrategy.IfNone(() => EncoderStrategy.Nghttp2), options.EncoderTableCap),
+            streams = StreamTable.Empty,
             closed = ClosedStreams.Create(options.Limits.ClosedStreamMemory),
             reset = ClosedStreams.Create(options.Limits.ResetStreamMemory),
-            encoder = EncoderState.Initial(options.EncoderStrategy.IfNone(() => EncoderStrategy.Nghttp2), options.EncoderTableCap),
+            connectionSendWindow = FlowControl.DefaultWindow,
+            connectionReceiveWindow = FlowControl.DefaultWindow,
             resetBucket = TokenBucket.Full(options.Limits.Resets, now),
             churnBucket = TokenBucket.Full(options.Limits.Churn, now),
             startedAt = now,
             lastActivity = now,
-        };
-        var m = new Machine(s, now);
+        }, now);
         if (options.Role == Role.Client) m.Emit(PrefaceReady.Instance);
         m.SendLocalSettings(options.Settings);
         var extra = options.Limits.ConnectionReceiveWindow - FlowControl.DefaultWindow;
         if (extra > 0)
         {
             m.Send(new WindowUpdateFrame(0, (uint)extra));
-            s.connectionReceiveWindow += extra;
+            m.S.connectionReceiveWindow += extra;
         }
         return m.Finish(0);
     }
@@ -63,10 +68,10 @@ public static partial class Connection
     /// </summary>
     public static ConnectionResult Receive(ConnectionState state, ReadOnlyMemory<byte> bytes, TimeSpan now)
     {
-        if (state.phase == ConnectionPhase.Closed) return new(state, NoOutputs, bytes.Length);
+        if (state.Phase == ConnectionPhase.Closed) return new(state, NoOutputs, bytes.Length);
         // Sized for a batch of small frames (a HEADERS of a request is ~15 octets and yields one output), so the list rarely grows.
-        var m = new Machine(state.Clone(), now, Math.Clamp(bytes.Length / 16, 8, 1024));
-        var s = m.S;
+        var m = new Machine(state.Fields, now, Math.Clamp(bytes.Length / 16, 8, 1024));
+        ref var s = ref m.S;
         var consumed = 0;
         if (s.phase == ConnectionPhase.AwaitingPreface)
         {
@@ -100,7 +105,7 @@ public static partial class Connection
                 consumed += bad.Consumed;
                 var e = bad.Error;
                 // A frame-level error in a header block sequence can only be a connection error (§6.10).
-                m.Run(e.Scope == ErrorScope.Stream && s.headerBlock.IsNone
+                m.Run(e.Scope == ErrorScope.Stream && s.headerBlock is null
                     ? new StreamError(e.StreamId, e.Code, e.Reason, Section(e.Section))
                     : new ConnectionError(e.Code, e.Reason, Section(e.Section)));
                 m.MaybeFinishGracefully();
@@ -120,9 +125,9 @@ public static partial class Connection
     /// </summary>
     public static ConnectionResult Step(ConnectionState state, ConnectionCommand input, TimeSpan now)
     {
-        if (state.phase == ConnectionPhase.Closed)
+        if (state.Phase == ConnectionPhase.Closed)
             return new(state, IsSilent(input) ? NoOutputs : [new CommandRejected(input, "the connection is closed")], 0);
-        var m = new Machine(state.Clone(), now);
+        var m = new Machine(state.Fields, now);
         m.Dispatch(input);
         return m.Finish(0);
     }
@@ -138,7 +143,7 @@ public static partial class Connection
     public static ConnectionResult StepAll(ConnectionState state, IEnumerable<ConnectionCommand> inputs, TimeSpan now)
     {
         // A response is typically two commands and three outputs (frames, DataAccepted, StreamClosed).
-        var m = new Machine(state.Clone(), now, inputs is ICollection<ConnectionCommand> c ? Math.Clamp(c.Count * 2, 8, 4096) : 8);
+        var m = new Machine(state.Fields, now, inputs is ICollection<ConnectionCommand> c ? Math.Clamp(c.Count * 2, 8, 4096) : 8);
         if (inputs is List<ConnectionCommand> list)
             foreach (var input in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list)) StepOne(m, input); // no enumerator on the hot path
         else if (inputs is ConnectionCommand[] array)
@@ -159,13 +164,14 @@ public static partial class Connection
     }
 
     /// <summary>
-    /// The working copy of one call: a private clone of the state mutated in
-    /// place (it cannot escape before the call returns it as the new state)
-    /// and the outputs so far.
+    /// The builder of one call: a private copy of the state's fields (and,
+    /// from the first edit, of its stream table and closed-stream memories)
+    /// edited in place, and the outputs so far. <see cref="Finish"/> freezes
+    /// it into the new state; the state it was copied from is never written.
     /// </summary>
-    private sealed partial class Machine(ConnectionState s, TimeSpan now, int expectedOutputs = 8)
+    private sealed partial class Machine(in ConnectionFields s, TimeSpan now, int expectedOutputs = 8)
     {
-        public readonly ConnectionState S = s;
+        public ConnectionFields S = s;
         private readonly List<ConnectionEvent> outputs = new(expectedOutputs);
         private readonly TimeSpan now = now;
         private ConnectionLimits L => S.options.Limits;
@@ -238,15 +244,14 @@ public static partial class Connection
         {
             if (sendGoAway)
             {
-                var last = S.goAwaySent.Match(g => Math.Min(g, S.highestPeerStreamId), () => S.highestPeerStreamId);
+                var last = Math.Min(S.goAwaySent ?? uint.MaxValue, S.highestPeerStreamId);
                 Send(new GoAwayFrame(last, code, System.Text.Encoding.UTF8.GetBytes(reason)));
                 S.goAwaySent = last;
             }
-            foreach (var rec in S.streams.Snapshot())
+            foreach (var rec in Live())
                 if (rec.Announced) Emit(new StreamClosed(rec.Id, code == ErrorCode.NoError ? ErrorCode.Cancel : code));
-            S.streams = StreamTable.Empty; ownsStreams = false;
-            S.activeLocalStreams = S.activePeerStreams = S.peerSendingStreams = S.reservedLocalStreams = S.streamsWithPendingOutput = S.heldResponses = 0;
-            S.headerBlock = None;
+            DropStreams();
+            S.headerBlock = null;
             S.phase = ConnectionPhase.Closed;
             Emit(new ConnectionEnded(code, reason));
         }
@@ -281,7 +286,7 @@ public static partial class Connection
         public void MaybeFinishGracefully()
         {
             if (S.phase == ConnectionPhase.Closed) return;
-            if ((S.goAwaySent.IsSome || S.goAwayReceived.IsSome) && S.streams.Count == 0 && S.headerBlock.IsNone)
+            if ((S.goAwaySent is not null || S.goAwayReceived is not null) && LiveCount == 0 && S.headerBlock is null)
             {
                 S.phase = ConnectionPhase.Closed;
                 Emit(new ConnectionEnded(ErrorCode.NoError, "graceful shutdown complete"));
@@ -292,34 +297,31 @@ public static partial class Connection
         {
             MaybeFinishGracefully();
             var deadline = Deadline();
-            // Compared through Case, not Option's ==: LanguageExt 4 resolves Option
-            // equality by scanning every loaded assembly for type-class instances on
-            // first use (~45 MB of working set and a noticeable pause in a server).
-            if (!Equals(deadline.Case, S.nextDeadline.Case))
+            if (deadline != S.nextDeadline)
             {
                 S.nextDeadline = deadline;
-                if (deadline.Case is TimeSpan at && S.phase != ConnectionPhase.Closed) Emit(new TimerRequested(at));
+                if (deadline is { } at && S.phase != ConnectionPhase.Closed) Emit(new TimerRequested(at));
             }
-            return new ConnectionResult(S, outputs, consumed);
+            return new ConnectionResult(Freeze(), outputs, consumed);
         }
 
-        private Option<TimeSpan> Deadline()
+        private TimeSpan? Deadline()
         {
-            if (S.phase == ConnectionPhase.Closed) return None;
+            if (S.phase == ConnectionPhase.Closed) return null;
             var t = TimeSpan.MaxValue;
             var T = S.options.Timeouts;
             if (S.phase != ConnectionPhase.Open) t = Min(t, S.startedAt + T.Preface);
             if (!S.unacknowledged.IsEmpty) t = Min(t, S.unacknowledged.Head.SentAt + T.SettingsAck);
-            if (S.headerBlock.Case is HeaderBlockInProgress hb) t = Min(t, hb.StartedAt + T.HeaderBlock);
-            if (S.streams.Count == 0) t = Min(t, S.lastActivity + T.Idle);
+            if (S.headerBlock is { } hb) t = Min(t, hb.StartedAt + T.HeaderBlock);
+            if (LiveCount == 0) t = Min(t, S.lastActivity + T.Idle);
             if (S.peerSendingStreams > 0 && T.MinRequestBodyBytesPerSecond > 0)
             {
                 // Check body rates once a second while any request body is arriving.
-                if (S.rateCheckAt.IsNone) S.rateCheckAt = now + TimeSpan.FromSeconds(1);
-                t = Min(t, (TimeSpan)S.rateCheckAt);
+                S.rateCheckAt ??= now + TimeSpan.FromSeconds(1);
+                t = Min(t, S.rateCheckAt.Value);
             }
-            else S.rateCheckAt = None;
-            return t == TimeSpan.MaxValue ? None : t;
+            else S.rateCheckAt = null;
+            return t == TimeSpan.MaxValue ? null : t;
         }
 
         private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;

@@ -27,7 +27,7 @@ public enum ConnectionPhase
 /// <param name="Continuations">CONTINUATION frames so far.</param>
 /// <param name="StartedAt">When the first frame arrived.</param>
 /// <param name="Deferred">A stream error found in the first frame, raised once the block is decoded (the block is decoded regardless, Kestrel's rule).</param>
-public sealed record HeaderBlockInProgress(
+internal sealed record HeaderBlockInProgress(
     uint StreamId,
     bool IsPushPromise,
     uint PromisedStreamId,
@@ -36,148 +36,169 @@ public sealed record HeaderBlockInProgress(
     long Length,
     int Continuations,
     TimeSpan StartedAt,
-    Option<StreamError> Deferred);
+    StreamError? Deferred);
 
 /// <summary>
-/// The whole state of one HTTP/2 connection, a value: every call of
-/// <see cref="Connection"/> takes one and returns a new one; the old one
-/// stays valid (a test can keep it and replay). Collections inside are
-/// persistent (LanguageExt), the rest is copied per call.
+/// The fields of one connection state, as one value. Inside a
+/// <see cref="ConnectionState"/> they are a readonly field (the compiler
+/// rejects any assignment to them); the one call that builds the next state
+/// edits its own copy and freezes it into a new <see cref="ConnectionState"/>.
+/// Every reference-typed field is an immutable value (records, LanguageExt
+/// collections, the frozen <see cref="StreamTable"/> and <see cref="ClosedStreams"/>),
+/// so a copy of these fields can never write into the state it was copied from.
+/// Hot path: absent values are plain nullables, not Option (no wrapper to
+/// build or unwrap per frame); the public properties give them as Option.
+/// </summary>
+internal struct ConnectionFields
+{
+    public ConnectionOptions options;
+    public ConnectionPhase phase;
+    public int prefaceMatched;
+    public Http2Settings localSettings;
+    public Http2Settings advertisedSettings;
+    public Seq<(Http2Settings Settings, TimeSpan SentAt)> unacknowledged;
+    public Http2Settings peerSettings;
+    public DecoderState decoder;
+    public EncoderState encoder;
+    public StreamTable streams;
+    public ClosedStreams closed;
+    public ClosedStreams reset; // streams we reset, kept apart from normal closes
+    public uint highestPeerStreamId;
+    public uint highestLocalStreamId;
+    public int activePeerStreams;
+    public int activeLocalStreams;
+    public int reservedLocalStreams;
+    public int peerSendingStreams;
+    public int streamsWithPendingOutput;
+    public int heldResponses; // pushed responses waiting for their parent's HEADERS (§8.4)
+    public uint drainCursor; // the stream the last round-robin drain started with
+    public long connectionSendWindow;
+    public long connectionReceiveWindow;
+    public int connectionUnreturnedCredit;
+    public HeaderBlockInProgress? headerBlock;
+    public TokenBucket resetBucket;
+    public TokenBucket churnBucket;
+    public int queuedControlFrames;
+    public TimeSpan startedAt;
+    public TimeSpan lastActivity;
+    public TimeSpan? nextDeadline;
+    public TimeSpan? rateCheckAt;
+    public uint? goAwaySent;
+    public uint? goAwayReceived;
+
+    /// <summary>The next stream id we would open: odd for a client, even for a server (§5.1.1).</summary>
+    public readonly uint NextLocalStreamId => highestLocalStreamId == 0 ? (options.Role == Role.Client ? 1u : 2u) : highestLocalStreamId + 2;
+}
+
+/// <summary>
+/// The whole state of one HTTP/2 connection, an immutable value: every call
+/// of <see cref="Connection"/> takes one and returns a new one; the old one
+/// stays valid and unchanged (a test can keep it and replay, from any number
+/// of threads). Nothing can change a state once made: its fields are
+/// readonly, and a call works on a private copy that it freezes into the
+/// state it returns.
 /// </summary>
 public sealed class ConnectionState
 {
-    internal ConnectionOptions options = ConnectionOptions.Server;
-    internal ConnectionPhase phase;
-    internal int prefaceMatched;
-    internal Http2Settings localSettings = Http2Settings.Initial;
-    internal Http2Settings advertisedSettings = Http2Settings.Initial;
-    internal Seq<(Http2Settings Settings, TimeSpan SentAt)> unacknowledged;
-    internal Http2Settings peerSettings = Http2Settings.Initial;
-    internal DecoderState decoder = null!;
-    internal EncoderState encoder = null!;
-    internal StreamTable streams = StreamTable.Empty;
-    internal ClosedStreams closed = ClosedStreams.Create(256);
-    internal ClosedStreams reset = ClosedStreams.Create(1024); // streams we reset, kept apart from normal closes
-    internal uint highestPeerStreamId;
-    internal uint highestLocalStreamId;
-    internal int activePeerStreams;
-    internal int activeLocalStreams;
-    internal int reservedLocalStreams;
-    internal int peerSendingStreams;
-    internal int streamsWithPendingOutput;
-    internal int heldResponses; // pushed responses waiting for their parent's HEADERS (§8.4)
-    internal uint drainCursor; // the stream the last round-robin drain started with
-    internal long connectionSendWindow = FlowControl.DefaultWindow;
-    internal long connectionReceiveWindow = FlowControl.DefaultWindow;
-    internal int connectionUnreturnedCredit;
-    internal Option<HeaderBlockInProgress> headerBlock;
-    internal TokenBucket resetBucket;
-    internal TokenBucket churnBucket;
-    internal int queuedControlFrames;
-    internal TimeSpan startedAt;
-    internal TimeSpan lastActivity;
-    internal Option<TimeSpan> nextDeadline;
-    internal Option<TimeSpan> rateCheckAt;
-    internal Option<uint> goAwaySent;
-    internal Option<uint> goAwayReceived;
+    private readonly ConnectionFields f;
 
-    internal ConnectionState() { }
+    internal ConnectionState(in ConnectionFields fields) => f = fields;
 
-    internal ConnectionState Clone() => (ConnectionState)MemberwiseClone();
+    /// <summary>The fields, read-only: a call copies them to build the next state.</summary>
+    internal ref readonly ConnectionFields Fields => ref f;
 
     /// <summary>The options the connection was started with.</summary>
-    public ConnectionOptions Options => options;
+    public ConnectionOptions Options => f.options;
 
     /// <summary>Where the connection is in its life.</summary>
-    public ConnectionPhase Phase => phase;
+    public ConnectionPhase Phase => f.phase;
 
     /// <summary>Our settings in force (acknowledged by the peer, §6.5.3).</summary>
-    public Http2Settings LocalSettings => localSettings;
+    public Http2Settings LocalSettings => f.localSettings;
 
     /// <summary>Our most recently advertised settings (in force once acknowledged).</summary>
-    public Http2Settings AdvertisedSettings => advertisedSettings;
+    public Http2Settings AdvertisedSettings => f.advertisedSettings;
 
     /// <summary>The peer's settings in force.</summary>
-    public Http2Settings PeerSettings => peerSettings;
+    public Http2Settings PeerSettings => f.peerSettings;
 
     /// <summary>SETTINGS frames we sent that the peer has not acknowledged, with when they were sent.</summary>
-    public Seq<(Http2Settings Settings, TimeSpan SentAt)> UnacknowledgedSettings => unacknowledged;
+    public Seq<(Http2Settings Settings, TimeSpan SentAt)> UnacknowledgedSettings => f.unacknowledged;
 
     /// <summary>The HPACK decoder context (connection-wide, RFC 9113 §4.3).</summary>
-    public DecoderState Decoder => decoder;
+    public DecoderState Decoder => f.decoder;
 
     /// <summary>The HPACK encoder context (connection-wide).</summary>
-    public EncoderState Encoder => encoder;
+    public EncoderState Encoder => f.encoder;
 
     /// <summary>Streams not yet closed, by id (a snapshot built on each access; use <see cref="Stream"/> for one).</summary>
-    public HashMap<uint, StreamRecord> Streams => toHashMap(streams.Snapshot().Select(r => (r.Id, r)));
+    internal HashMap<uint, StreamRecord> Streams => toHashMap(f.streams.Snapshot().Select(r => (r.Id, r)));
 
     /// <summary>One live stream, if it is not closed.</summary>
-    public Option<StreamRecord> Stream(uint streamId) => Optional(streams.Find(streamId));
+    internal Option<StreamRecord> Stream(uint streamId) => Optional(f.streams.Find(streamId));
+
+    /// <summary>The §5.1 state of a stream that is not closed; None for idle and closed streams (see <see cref="RecentlyClosed"/>).</summary>
+    public Option<StreamState> StreamStateOf(uint streamId) => Optional(f.streams.Find(streamId)?.State);
 
     /// <summary>How many streams are not closed (idle streams are never stored).</summary>
-    public int StreamCount => streams.Count;
+    public int StreamCount => f.streams.Count;
 
     /// <summary>The largest stream id the peer has used (§5.1.1: new ones must be larger).</summary>
-    public uint HighestPeerStreamId => highestPeerStreamId;
+    public uint HighestPeerStreamId => f.highestPeerStreamId;
 
     /// <summary>The largest stream id we have used (client requests or pushes).</summary>
-    public uint HighestLocalStreamId => highestLocalStreamId;
+    public uint HighestLocalStreamId => f.highestLocalStreamId;
 
     /// <summary>The next stream id we would open: odd for a client, even for a server (§5.1.1).</summary>
-    public uint NextLocalStreamId => highestLocalStreamId == 0 ? (options.Role == Role.Client ? 1u : 2u) : highestLocalStreamId + 2;
+    public uint NextLocalStreamId => f.NextLocalStreamId;
 
     /// <summary>Peer-initiated streams counting against our MAX_CONCURRENT_STREAMS (§5.1.2).</summary>
-    public int ActivePeerStreams => activePeerStreams;
+    public int ActivePeerStreams => f.activePeerStreams;
 
     /// <summary>Streams we initiated counting against the peer's MAX_CONCURRENT_STREAMS.</summary>
-    public int ActiveLocalStreams => activeLocalStreams;
+    public int ActiveLocalStreams => f.activeLocalStreams;
 
     /// <summary>Octets we may send on the connection (§6.9).</summary>
-    public long ConnectionSendWindow => connectionSendWindow;
+    public long ConnectionSendWindow => f.connectionSendWindow;
 
     /// <summary>Octets the peer may send on the connection.</summary>
-    public long ConnectionReceiveWindow => connectionReceiveWindow;
+    public long ConnectionReceiveWindow => f.connectionReceiveWindow;
 
-    /// <summary>A header block waiting for CONTINUATION, if any (§6.10).</summary>
-    public Option<HeaderBlockInProgress> HeaderBlock => headerBlock;
+    /// <summary>A header block is waiting for CONTINUATION (§6.10): every other frame is a connection error.</summary>
+    public bool InHeaderBlock => f.headerBlock is not null;
+
+    internal HeaderBlockInProgress? HeaderBlock => f.headerBlock;
 
     /// <summary>Control frames emitted since the shell last reported <see cref="MarkFlushed"/>.</summary>
-    public int QueuedControlFrames => queuedControlFrames;
+    public int QueuedControlFrames => f.queuedControlFrames;
 
     /// <summary>The reset budget (rapid reset, CVE-2023-44487).</summary>
-    public TokenBucket ResetBudget => resetBucket;
+    internal TokenBucket ResetBudget => f.resetBucket;
 
     /// <summary>The no-op/churn frame budget (CVE-2019-9518 family).</summary>
-    public TokenBucket ChurnBudget => churnBucket;
+    internal TokenBucket ChurnBudget => f.churnBucket;
 
     /// <summary>When the shell should call Step with <see cref="Tick"/>; None when no timer is running.</summary>
-    public Option<TimeSpan> NextDeadline => nextDeadline;
+    public Option<TimeSpan> NextDeadline => Optional(f.nextDeadline);
 
     /// <summary>The last stream id of the GOAWAY we sent, if we sent one.</summary>
-    public Option<uint> GoAwaySent => goAwaySent;
+    public Option<uint> GoAwaySent => Optional(f.goAwaySent);
 
     /// <summary>The last stream id of the GOAWAY we received, if we received one.</summary>
-    public Option<uint> GoAwayReceivedLastStreamId => goAwayReceived;
+    public Option<uint> GoAwayReceivedLastStreamId => Optional(f.goAwayReceived);
 
     /// <summary>How a recently closed stream closed (None: not closed, or forgotten).</summary>
-    public Option<CloseCause> RecentlyClosed(uint streamId)
-    {
-        var r = reset.Find(streamId);
-        return r.IsSome ? r : closed.Find(streamId);
-    }
+    public Option<CloseCause> RecentlyClosed(uint streamId) => Optional(f.reset.Find(streamId) ?? f.closed.Find(streamId));
 
     /// <summary>
     /// How many body octets <see cref="SendData"/> would take now on a stream
     /// (sent at once or buffered): 0 when the stream cannot send.
     /// </summary>
-    public int WritableBytes(uint streamId) =>
-        Stream(streamId).Match(
-            s => s.State.WeMaySend && !s.PendingEnd && s.PendingTrailers.IsNone
-                ? (int)Math.Clamp((s.PendingBytes == 0 ? Math.Max(0L, Math.Min(s.SendWindow, connectionSendWindow)) : 0L)
-                    + options.Limits.MaxStreamSendBuffer - s.PendingBytes, 0L, int.MaxValue)
-                : 0,
-            () => 0);
+    public int WritableBytes(uint streamId) => f.streams.Find(streamId) is { } s
+        && s.State.WeMaySend && !s.PendingEnd && s.PendingTrailers is null
+            ? (int)Math.Clamp((s.PendingBytes == 0 ? Math.Max(0L, Math.Min(s.SendWindow, f.connectionSendWindow)) : 0L)
+                + f.options.Limits.MaxStreamSendBuffer - s.PendingBytes, 0L, int.MaxValue)
+            : 0;
 }
 
 /// <summary>The result of one call: the new state, the outputs in order, and how many input octets were consumed (Receive only).</summary>

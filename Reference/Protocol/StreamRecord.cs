@@ -7,9 +7,11 @@ namespace Http2.Reference.Protocol;
 /// One stream as the connection knows it: its §5.1 state and the data valid
 /// while it is not closed (windows, the request's content-length, buffered
 /// output). Closed streams leave the table and are remembered only by id and
-/// <see cref="CloseCause"/> in a bounded memory.
+/// <see cref="CloseCause"/> in a bounded memory. Internal to the core, and
+/// on its hot path: absent values are plain nullables, not Option (no
+/// wrapper per frame).
 /// </summary>
-public sealed record StreamRecord
+internal sealed record StreamRecord
 {
     /// <summary>The stream identifier.</summary>
     public required uint Id { get; init; }
@@ -27,7 +29,7 @@ public sealed record StreamRecord
     public int UnreturnedCredit { get; init; }
 
     /// <summary>The content-length the peer declared, if any (§8.1.1).</summary>
-    public Option<long> ExpectedLength { get; init; }
+    public long? ExpectedLength { get; init; }
 
     /// <summary>Body octets received so far (checked against <see cref="ExpectedLength"/>).</summary>
     public long ReceivedLength { get; init; }
@@ -54,7 +56,7 @@ public sealed record StreamRecord
     public bool PendingEnd { get; init; }
 
     /// <summary>Trailers to send once the pending data is out.</summary>
-    public Option<IReadOnlyList<HeaderField>> PendingTrailers { get; init; }
+    public IReadOnlyList<HeaderField>? PendingTrailers { get; init; }
 
     /// <summary>A writer was turned away (partially accepted): tell it with <see cref="StreamWritable"/> when space frees.</summary>
     public bool WriterWaiting { get; init; }
@@ -75,13 +77,13 @@ public sealed record StreamRecord
     /// the pushed resource; the pushed response must not overtake the parent's).
     /// Body octets and trailers given meanwhile wait in <see cref="Pending"/>.
     /// </summary>
-    public Option<HeldHeaders> Held { get; init; }
+    public HeldHeaders? Held { get; init; }
 
     /// <summary>True when output (data, END_STREAM or trailers) is waiting in the core.</summary>
-    public bool HasPendingOutput => PendingBytes > 0 || PendingEnd || PendingTrailers.IsSome;
+    public bool HasPendingOutput => PendingBytes > 0 || PendingEnd || PendingTrailers is not null;
 }
 
 /// <summary>A header section the core accepted but has not sent yet (see <see cref="StreamRecord.Held"/>).</summary>
 /// <param name="Fields">The fields, as given.</param>
 /// <param name="EndStream">Whether the section ends the stream (no body follows).</param>
-public sealed record HeldHeaders(IReadOnlyList<HeaderField> Fields, bool EndStream);
+internal sealed record HeldHeaders(IReadOnlyList<HeaderField> Fields, bool EndStream);

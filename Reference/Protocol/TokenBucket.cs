@@ -16,7 +16,7 @@ public sealed record RateLimit(int Burst, double RefillPerSecond);
 /// </summary>
 /// <param name="Tokens">Tokens available at <paramref name="At"/>.</param>
 /// <param name="At">The time the tokens were counted (monotonic, arbitrary epoch).</param>
-public readonly record struct TokenBucket(double Tokens, TimeSpan At)
+internal readonly record struct TokenBucket(double Tokens, TimeSpan At)
 {
     /// <summary>A full bucket at time <paramref name="now"/>.</summary>
     public static TokenBucket Full(RateLimit limit, TimeSpan now) => new(limit.Burst, now);

@@ -14,9 +14,9 @@ public class ClosedStreamsTests
 {
     private static ClosedStreams With(ClosedStreams c, params uint[] ids)
     {
-        var copy = c.Copy();
+        var copy = c.ToBuilder();
         foreach (var id in ids) copy.Add(id, CloseCause.EndStream);
-        return copy;
+        return copy.Freeze();
     }
 
     [Fact(DisplayName = "RFC 9113 §5.1: the closed-stream memory keeps the last N streams and forgets older ones")]
@@ -24,10 +24,10 @@ public class ClosedStreamsTests
     {
         var c = ClosedStreams.Create(8);
         for (uint id = 1; id <= 41; id += 2) c = With(c, id); // 21 streams, one per call
-        Assert.True(c.Find(41).IsSome);
-        Assert.True(c.Find(27).IsSome);  // the 8th newest
-        Assert.True(c.Find(25).IsNone);  // the 9th newest is forgotten
-        Assert.True(c.Find(1).IsNone);
+        Assert.True(c.Find(41) is not null);
+        Assert.True(c.Find(27) is not null);  // the 8th newest
+        Assert.True(c.Find(25) is null);  // the 9th newest is forgotten
+        Assert.True(c.Find(1) is null);
     }
 
     [Fact(DisplayName = "Design: an older state replayed sees its own closes, not those of the state that followed it")]
@@ -36,14 +36,14 @@ public class ClosedStreamsTests
         var start = With(ClosedStreams.Create(4), 1);
         var a = With(start, 3);
         var b = With(start, 5, 7, 9, 11, 13); // a replay from start; also overflows the log
-        Assert.True(a.Find(3).IsSome);
-        Assert.True(a.Find(5).IsNone);
-        Assert.True(b.Find(13).IsSome);
-        Assert.True(b.Find(3).IsNone);
-        Assert.True(b.Find(1).IsNone);   // 5 newer closes in a memory of 4
-        Assert.True(start.Find(1).IsSome);
-        Assert.True(start.Find(3).IsNone);
-        Assert.Equal(CloseCause.EndStream, a.Find(1).IfNone(CloseCause.ResetReceived));
+        Assert.True(a.Find(3) is not null);
+        Assert.True(a.Find(5) is null);
+        Assert.True(b.Find(13) is not null);
+        Assert.True(b.Find(3) is null);
+        Assert.True(b.Find(1) is null);   // 5 newer closes in a memory of 4
+        Assert.True(start.Find(1) is not null);
+        Assert.True(start.Find(3) is null);
+        Assert.Equal(CloseCause.EndStream, a.Find(1));
     }
 }
 

@@ -31,6 +31,16 @@ internal sealed class Server
         }
     }
 
+    /// <summary>A second client continuing from here: the same state, clock and HPACK encoder (all values), its own outputs.</summary>
+    public Server Fork() => new(this);
+
+    private Server(Server from)
+    {
+        State = from.State;
+        Now = from.Now;
+        encoder = from.encoder;
+    }
+
     public static byte[] Concat(params byte[][] parts) => parts.SelectMany(p => p).ToArray();
 
     public IReadOnlyList<ConnectionEvent> Bytes(byte[] bytes)

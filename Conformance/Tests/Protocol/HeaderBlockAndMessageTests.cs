@@ -24,7 +24,7 @@ public class HeaderBlockTests
         var s = new Server();
         var (h, c) = Split(s, 1);
         s.Feed(h).NoError();
-        Assert.True(s.State.HeaderBlock.IsSome);
+        Assert.True(s.State.InHeaderBlock);
         var o = s.Feed(c);
         o.NoError();
         Assert.Single(o.OfType<HeadersReceived>());

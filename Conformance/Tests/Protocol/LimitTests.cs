@@ -79,7 +79,7 @@ public class LimitTests
         foreach (var f in frames[..^1])
         {
             s.Feed(f).NoError();
-            held = Math.Max(held, s.State.HeaderBlock.Map(h => h.Decoding.HeldOctets).IfNone(0));
+            held = Math.Max(held, s.State.HeaderBlock?.Decoding.HeldOctets ?? 0);
         }
         return (s.Feed(frames[^1]), frames.Length, block.Length, held);
     }
