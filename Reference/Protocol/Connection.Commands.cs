@@ -43,10 +43,11 @@ public static partial class Connection
             }
             // §8.1.1: an endpoint MUST NOT generate a malformed message; check ours as we check theirs.
             var response = default(ResponseHead);
-            var malformed = IsServer
-                ? FieldValidation.ResponseError(fields, endStream, out response)
-                : FieldValidation.RequestError(fields, endStream, out _);
-            if (malformed is not null) return Reject(c, $"malformed header section: {malformed.Reason} (§{malformed.Section})");
+            Malformed? malformed;
+            var valid = IsServer
+                ? FieldValidation.CheckResponse(fields, endStream).TryRight(out response, out malformed)
+                : FieldValidation.CheckRequest(fields, endStream).TryRight(out _, out malformed);
+            if (!valid) return Reject(c, $"malformed header section: {malformed!.Reason} (§{malformed.Section})");
             var informational = IsServer && response.IsInformational;
             if (informational && endStream) return Reject(c, "a 1xx response cannot end the stream (§8.1)");
             if (rec.State is StreamState.ReservedLocal && S.activeLocalStreams >= S.peerSettings.MaxConcurrentStreams)
@@ -115,10 +116,13 @@ public static partial class Connection
             if (!rec.OurHeadersDone) return Reject(c, "trailers before the header section (§8.1)");
             if (!rec.State.WeMaySend || rec.PendingEnd || rec.PendingTrailers is not null || rec.Held is { EndStream: true })
                 return Reject(c, $"cannot send trailers on a stream in state {rec.State.Name} or after its end");
-            if (FieldValidation.CheckTrailers(c.Fields).Case is Malformed bad)
-                return Reject(c, $"malformed trailers: {bad.Reason} (§{bad.Section})");
-            Update(rec, Drain(rec with { PendingTrailers = c.Fields }));
-            return null;
+            return FieldValidation.CheckTrailers(c.Fields).MatchUnsafe(
+                Right: trailers =>
+                {
+                    Update(rec, Drain(rec with { PendingTrailers = trailers }));
+                    return null;
+                },
+                Left: bad => Reject(c, $"malformed trailers: {bad.Reason} (§{bad.Section})"));
         }
 
         public ProtocolError? OnResetStream(SendReset c)
@@ -139,7 +143,7 @@ public static partial class Connection
             // §8.4: PUSH_PROMISE only on a client stream in "open" or "half-closed (remote)" — a response not yet finished.
             if (parent is null || !IsPeerInitiated(parent.Id) || !parent.State.WeMaySend || parent.PendingEnd || parent.PendingTrailers is not null)
                 return Reject(c, $"parent stream {c.ParentStreamId} is not open or has finished its response (§8.4)");
-            if (FieldValidation.RequestError(c.RequestFields, true, out var promisedHead) is { } malformed)
+            if (!FieldValidation.CheckRequest(c.RequestFields, true).TryRight(out var promisedHead, out var malformed))
                 return Reject(c, "the promised request is malformed: " + malformed.Reason);
             var promised = S.NextLocalStreamId;
             if (promised > L.MaxStreamId) return Reject(c, "stream ids exhausted");
@@ -177,9 +181,13 @@ public static partial class Connection
 
         public ProtocolError? OnUpdateSettings(UpdateSettings c)
         {
-            if (c.Settings.Invalid(senderIsServer: IsServer).Case is string why) return Reject(c, why);
-            SendLocalSettings(c.Settings);
-            return null;
+            return c.Settings.Validate(senderIsServer: IsServer).MatchUnsafe(
+                Right: settings =>
+                {
+                    SendLocalSettings(settings);
+                    return null;
+                },
+                Left: why => Reject(c, why));
         }
 
         public ProtocolError? OnDataConsumed(ConsumeData c) => c.Count <= 0 ? null : ReturnCredit(c.StreamId, c.Count);

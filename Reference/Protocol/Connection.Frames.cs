@@ -166,8 +166,12 @@ public static partial class Connection
                 return new ConnectionError(ErrorCode.EnhanceYourCalm, $"SETTINGS with more than {L.MaxSettingsEntries} entries", "CVE-2020-11080");
             var churn = Churn("SETTINGS frames");
             if (churn is not null) return churn;
-            var applied = S.peerSettings.Apply(f.Settings, receiverIsClient: !IsServer);
-            if (applied.Case is not Http2Settings next) return applied.Case as ProtocolError;
+            return S.peerSettings.Apply(f.Settings, receiverIsClient: !IsServer).MatchUnsafe(Right: ApplyPeer, Left: error => error);
+        }
+
+        /// <summary>The peer's SETTINGS, valid: in force at once, and acknowledged (§6.5.3).</summary>
+        private ProtocolError? ApplyPeer(Http2Settings next)
+        {
             var old = S.peerSettings;
             var delta = (long)next.InitialWindowSize - old.InitialWindowSize;
             if (delta != 0)

@@ -17,7 +17,7 @@ public static partial class Connection
             var id = f.StreamId;
             var deferred = default(StreamError);
             // §5.3.1: "A stream cannot depend on itself. An endpoint MUST treat this as a stream error of type PROTOCOL_ERROR."
-            if (f.Priority.Case is PriorityFields p && p.DependsOn == id)
+            if (f.Priority.ToNullable() is { } p && p.DependsOn == id)
                 deferred = new StreamError(id, ErrorCode.ProtocolError, "stream depends on itself", "5.3.1");
             var rec = Find(id);
             if (rec is null)
@@ -53,8 +53,9 @@ public static partial class Connection
                 return new ConnectionError(ErrorCode.EnhanceYourCalm, $"header block over {L.MaxHeaderBlockBytes} octets", "CVE-2024-27316");
             if (endHeaders)
             {
-                var whole = HpackDecoder.Decode(S.decoder, fragment.Span, DecoderLimits());
-                return whole.Case is DecodedBlock d ? Decoded(id, push, promised, endStream, d, deferred) : CompressionError(whole.Case);
+                return HpackDecoder.Decode(S.decoder, fragment.Span, DecoderLimits()).TryRight(out var d, out var error)
+                    ? Decoded(id, push, promised, endStream, d, deferred)
+                    : CompressionError(error);
             }
             if (fragment.IsEmpty)
             {
@@ -63,8 +64,8 @@ public static partial class Connection
             }
             // §4.3: the fragment is decoded now (it aliases the caller's buffer, which is reused once this call returns);
             // only an incomplete representation at its end is held, bounded by the limits.
-            var started = HpackDecoder.Continue(HpackDecoder.Begin(S.decoder), fragment.Span, DecoderLimits());
-            if (started.Case is not HeaderBlockProgress progress) return CompressionError(started.Case);
+            if (!HpackDecoder.Continue(HpackDecoder.Begin(S.decoder), fragment.Span, DecoderLimits()).TryRight(out var progress, out var failed))
+                return CompressionError(failed);
             S.headerBlock = new HeaderBlockInProgress(id, push, promised, endStream, progress, fragment.Length, 0, now, deferred);
             return null;
         }
@@ -84,14 +85,15 @@ public static partial class Connection
             }
             if (!c.EndHeaders)
             {
-                var more = HpackDecoder.Continue(hb.Decoding, c.Fragment.Span, DecoderLimits());
-                if (more.Case is not HeaderBlockProgress progress) return CompressionError(more.Case);
+                if (!HpackDecoder.Continue(hb.Decoding, c.Fragment.Span, DecoderLimits()).TryRight(out var progress, out var failed))
+                    return CompressionError(failed);
                 S.headerBlock = hb with { Decoding = progress, Length = length, Continuations = hb.Continuations + 1 };
                 return null;
             }
             S.headerBlock = null;
-            var done = HpackDecoder.End(hb.Decoding, c.Fragment.Span, DecoderLimits());
-            return done.Case is DecodedBlock d ? Decoded(hb.StreamId, hb.IsPushPromise, hb.PromisedStreamId, hb.EndStream, d, hb.Deferred) : CompressionError(done.Case);
+            return HpackDecoder.End(hb.Decoding, c.Fragment.Span, DecoderLimits()).TryRight(out var d, out var error)
+                ? Decoded(hb.StreamId, hb.IsPushPromise, hb.PromisedStreamId, hb.EndStream, d, hb.Deferred)
+                : CompressionError(error);
         }
 
         /// <summary>
@@ -111,8 +113,8 @@ public static partial class Connection
         }
 
         // §4.3: "A decoding error in a field block MUST be treated as a connection error of type COMPRESSION_ERROR."
-        private static ConnectionError CompressionError(object? error) =>
-            new(ErrorCode.CompressionError, error?.ToString() ?? "HPACK decoding failed", "4.3");
+        private static ConnectionError CompressionError(HpackError error) =>
+            new(ErrorCode.CompressionError, error.ToString(), "4.3");
 
         /// <summary>
         /// A whole header block was decoded. It is ALWAYS decoded — the HPACK
@@ -140,7 +142,7 @@ public static partial class Connection
             // §5.1.2: over our SETTINGS_MAX_CONCURRENT_STREAMS: "MUST treat this as a stream error of type PROTOCOL_ERROR or REFUSED_STREAM".
             if (S.activePeerStreams >= S.advertisedSettings.MaxConcurrentStreams)
                 return new StreamError(id, ErrorCode.RefusedStream, $"over SETTINGS_MAX_CONCURRENT_STREAMS ({S.advertisedSettings.MaxConcurrentStreams})", "5.1.2");
-            if (FieldValidation.RequestError(d.Fields, endStream, out var head) is { } malformed) return malformed.ToStreamError(id);
+            if (!FieldValidation.CheckRequest(d.Fields, endStream).TryRight(out var head, out var malformed)) return malformed.ToStreamError(id);
             var rec = new StreamRecord
             {
                 Id = id,
@@ -192,8 +194,7 @@ public static partial class Connection
             {
                 // Trailers (§8.1): "An endpoint that receives a HEADERS frame without the END_STREAM flag set after receiving the HEADERS frame that opens a request ... MUST treat the corresponding request or response as malformed."
                 if (!endStream) return new StreamError(id, ErrorCode.ProtocolError, "malformed: trailers without END_STREAM", "8.1");
-                var bad = FieldValidation.CheckTrailers(d.Fields);
-                if (bad.Case is Malformed m) return m.ToStreamError(id);
+                if (!FieldValidation.CheckTrailers(d.Fields).TryRight(out _, out var bad)) return bad.ToStreamError(id);
                 if (rec.ExpectedLength is { } expected && expected != rec.ReceivedLength)
                     return new StreamError(id, ErrorCode.ProtocolError, "malformed: body does not match content-length", "8.1.1");
                 Update(rec, rec with { State = mv.Next });
@@ -201,7 +202,7 @@ public static partial class Connection
                 return null;
             }
             // Client role: a response (or a pushed response on a reserved stream).
-            if (FieldValidation.ResponseError(d.Fields, endStream, out var head) is { } malformed) return malformed.ToStreamError(id);
+            if (!FieldValidation.CheckResponse(d.Fields, endStream).TryRight(out var head, out var malformed)) return malformed.ToStreamError(id);
             if (head.IsInformational && endStream)
                 return new StreamError(id, ErrorCode.ProtocolError, "malformed: 1xx response with END_STREAM", "8.1");
             Update(rec, rec with
@@ -234,7 +235,7 @@ public static partial class Connection
         private ProtocolError? CompletePushPromise(uint parentId, uint promised, DecodedBlock d)
         {
             S.highestPeerStreamId = Math.Max(S.highestPeerStreamId, promised);
-            if (FieldValidation.RequestError(d.Fields, true, out _) is { } malformed) return malformed.ToStreamError(promised);
+            if (!FieldValidation.CheckRequest(d.Fields, true).TryRight(out _, out var malformed)) return malformed.ToStreamError(promised);
             Update(null, NewStream(promised, StreamState.ReservedRemoteState) with { Announced = true });
             Emit(new PushPromiseReceived(parentId, promised, d.Fields));
             return null;

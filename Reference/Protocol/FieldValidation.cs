@@ -51,7 +51,7 @@ public static class FieldValidation
     /// §8.2.1: a name is not empty and has no octet in 0x00-0x20, 0x41-0x5a
     /// (uppercase) or 0x7f-0xff, and no colon except the pseudo-header's first.
     /// </summary>
-    public static Option<Malformed> CheckName(ReadOnlySpan<byte> name) => Optional(NameError(name));
+    public static Either<Malformed, Unit> CheckName(ReadOnlySpan<byte> name) => NameError(name) is { } bad ? bad : unit;
 
     private static Malformed? NameError(ReadOnlySpan<byte> name)
     {
@@ -66,7 +66,7 @@ public static class FieldValidation
     }
 
     /// <summary>§8.2.1: a value has no NUL, CR or LF, and does not start or end with SP or HTAB.</summary>
-    public static Option<Malformed> CheckValue(ReadOnlySpan<byte> value) => Optional(ValueError(value));
+    public static Either<Malformed, Unit> CheckValue(ReadOnlySpan<byte> value) => ValueError(value) is { } bad ? bad : unit;
 
     private static Malformed? ValueError(ReadOnlySpan<byte> value)
     {
@@ -79,9 +79,9 @@ public static class FieldValidation
     /// <summary>
     /// Checks a regular (non-pseudo) field: name and value characters
     /// (§8.2.1), connection-specific fields (§8.2.2), TE other than
-    /// "trailers" (§8.2.2).
+    /// "trailers" (§8.2.2). Right: the field itself.
     /// </summary>
-    public static Option<Malformed> CheckRegular(HeaderField f) => Optional(RegularError(f));
+    public static Either<Malformed, HeaderField> CheckRegular(HeaderField f) => RegularError(f) is { } bad ? bad : f;
 
     private static Malformed? RegularError(HeaderField f) => (Facts(f) & RegularOk) != 0 ? null : ComputeRegularError(f);
 
@@ -182,13 +182,8 @@ public static class FieldValidation
     /// <see cref="CheckRegular"/>; content-length digits, consistent, and 0
     /// when <paramref name="endStream"/> (§8.1.1).
     /// </summary>
-    public static Either<Malformed, RequestHead> CheckRequest(IReadOnlyList<HeaderField> fields, bool endStream) =>
-        RequestError(fields, endStream, out var head) is { } bad ? bad : head;
-
-    /// <summary><see cref="CheckRequest"/> without the Either (the connection's hot path): null when valid.</summary>
-    internal static Malformed? RequestError(IReadOnlyList<HeaderField> fields, bool endStream, out RequestHead head)
+    public static Either<Malformed, RequestHead> CheckRequest(IReadOnlyList<HeaderField> fields, bool endStream)
     {
-        head = default;
         bool method = false, scheme = false, authority = false, path = false, regular = false, connect = false, isHead = false;
         long contentLength = -1;
         var cookies = 0;
@@ -227,7 +222,7 @@ public static class FieldValidation
                     default:
                         return Bad($"unknown pseudo-header '{f.NameText}'", "8.3");
                 }
-                if ((facts & ValueOk) == 0) return ValueError(f.Value.Span);
+                if ((facts & ValueOk) == 0) return ValueError(f.Value.Span)!;
                 continue;
             }
             regular = true;
@@ -247,8 +242,7 @@ public static class FieldValidation
             if (!path) return Bad("missing :path", "8.3.1");
         }
         if (endStream && contentLength > 0) return Bad("content-length does not match an empty body", "8.1.1");
-        head = new RequestHead(connect, contentLength >= 0 ? contentLength : Option<long>.None) { Cookies = cookies, IsHead = isHead };
-        return null;
+        return new RequestHead(connect, contentLength >= 0 ? contentLength : Option<long>.None) { Cookies = cookies, IsHead = isHead };
     }
 
     /// <summary>
@@ -256,13 +250,8 @@ public static class FieldValidation
     /// (§8.3.2), no request pseudo-headers, pseudo-headers first, regular
     /// fields as <see cref="CheckRegular"/>, content-length digits and consistent.
     /// </summary>
-    public static Either<Malformed, ResponseHead> CheckResponse(IReadOnlyList<HeaderField> fields, bool endStream) =>
-        ResponseError(fields, endStream, out var head) is { } bad ? bad : head;
-
-    /// <summary><see cref="CheckResponse"/> without the Either (the connection's hot path): null when valid.</summary>
-    internal static Malformed? ResponseError(IReadOnlyList<HeaderField> fields, bool endStream, out ResponseHead head)
+    public static Either<Malformed, ResponseHead> CheckResponse(IReadOnlyList<HeaderField> fields, bool endStream)
     {
-        head = default;
         var status = -1;
         var regular = false;
         long contentLength = -1;
@@ -285,12 +274,11 @@ public static class FieldValidation
             if (RegularWithLength(f, ref contentLength) is { } bad) return bad;
         }
         if (status < 0) return Bad("missing :status", "8.3.2");
-        head = new ResponseHead(status, contentLength >= 0 ? contentLength : Option<long>.None);
-        return null;
+        return new ResponseHead(status, contentLength >= 0 ? contentLength : Option<long>.None);
     }
 
-    /// <summary>Trailers (§8.1): no pseudo-headers (§8.3), regular fields as <see cref="CheckRegular"/>.</summary>
-    public static Option<Malformed> CheckTrailers(IReadOnlyList<HeaderField> fields)
+    /// <summary>Trailers (§8.1): no pseudo-headers (§8.3), regular fields as <see cref="CheckRegular"/>. Right: the fields themselves.</summary>
+    public static Either<Malformed, IReadOnlyList<HeaderField>> CheckTrailers(IReadOnlyList<HeaderField> fields)
     {
         for (var i = 0; i < fields.Count; i++)
         {
@@ -298,7 +286,7 @@ public static class FieldValidation
             if (f.Name.Length > 0 && f.Name.Span[0] == (byte)':') return Bad("pseudo-header in trailers", "8.1");
             if (RegularError(f) is { } bad) return bad;
         }
-        return None;
+        return Either<Malformed, IReadOnlyList<HeaderField>>.Right(fields);
     }
 
     /// <summary>A content-length value: one or more ASCII digits, no sign, no overflow.</summary>

@@ -6,7 +6,7 @@ namespace Http2.Reference.Protocol;
 /// negative after a SETTINGS_INITIAL_WINDOW_SIZE decrease (§6.9.2) and
 /// must be checked against 2^31-1 before they are stored.
 /// </summary>
-public static class FlowControl
+internal static class FlowControl
 {
     /// <summary>2^31-1: "A sender MUST NOT allow a flow-control window to exceed 2^31-1 octets" (§6.9.1).</summary>
     public const long MaxWindow = int.MaxValue;

@@ -48,10 +48,13 @@ public static class HttpSemantics
     /// content"), not 1xx (§15.2: "terminated by the end of the header
     /// section"), 204 (§15.3.5) or 304 (§15.4.5: "cannot contain content").
     /// </summary>
-    public static bool ContentAllowed(bool headRequest, int status) => NoContentRule(headRequest, status) is null;
+    public static bool ContentAllowed(bool headRequest, int status) => ForbiddingRule(headRequest, status) is null;
 
-    /// <summary>The section that forbids content in this response, or null when content is allowed.</summary>
-    public static string? NoContentRule(bool headRequest, int status) => status switch
+    /// <summary>The section that forbids content in this response; None when content is allowed.</summary>
+    public static Option<string> NoContentRule(bool headRequest, int status) => Prelude.Optional(ForbiddingRule(headRequest, status));
+
+    // Per response (PrepareResponse), so a plain nullable: no Option built on the hot path.
+    private static string? ForbiddingRule(bool headRequest, int status) => status switch
     {
         >= 100 and < 200 => "RFC 9110 §15.2",
         204 => "RFC 9110 §15.3.5",
@@ -193,7 +196,7 @@ public static class HttpSemantics
             if (addServer) copy[n++] = (HeaderField)server;
             result = copy;
         }
-        if (final && !endStream && NoContentRule(headRequest, status) is { } rule)
+        if (final && !endStream && ForbiddingRule(headRequest, status) is { } rule)
         {
             adjustments = adjustments.Add(new ResponseAdjustment(AdjustmentKind.ContentOmitted,
                 headRequest && status is not (204 or 304) ? "the response to HEAD carries no content; its body is not sent" : $"a {status} response carries no content; its body is not sent", rule));

@@ -70,15 +70,16 @@ public sealed record Http2Settings(
     }
 
     /// <summary>
-    /// Why these values may not be advertised (§6.5.2), or None: a window
-    /// above 2^31-1, a frame size outside 2^14..2^24-1, or ENABLE_PUSH = 1 from
-    /// a server ("A server MUST NOT explicitly set this value to 1", §8.4).
+    /// These values, if they may be advertised (§6.5.2); else (Left) why not:
+    /// a window above 2^31-1, a frame size outside 2^14..2^24-1, or
+    /// ENABLE_PUSH = 1 from a server ("A server MUST NOT explicitly set this
+    /// value to 1", §8.4).
     /// </summary>
-    public Option<string> Invalid(bool senderIsServer) =>
+    public Either<string, Http2Settings> Validate(bool senderIsServer) =>
         InitialWindowSize > MaxWindowSize ? "SETTINGS_INITIAL_WINDOW_SIZE above 2^31-1 (§6.5.2)"
         : MaxFrameSize < MinMaxFrameSize || MaxFrameSize > MaxMaxFrameSize ? "SETTINGS_MAX_FRAME_SIZE outside 2^14..2^24-1 (§6.5.2)"
         : senderIsServer && EnablePush ? "a server cannot set SETTINGS_ENABLE_PUSH to 1 (§8.4)"
-        : Option<string>.None;
+        : this;
 
     /// <summary>
     /// Applies the entries of one SETTINGS frame in order (§6.5.3: "processed

@@ -77,7 +77,6 @@ public sealed class Http2Server : IAsyncDisposable
     public void Start()
     {
         if (Interlocked.Exchange(ref started, 1) != 0) throw new InvalidOperationException("the server was already started");
-        WarmUp.Value.GetAwaiter().GetResult();
         var socket = new Socket(requested.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         if (requested.Address.Equals(IPAddress.IPv6Any)) socket.DualMode = true;
         socket.Bind(requested);
@@ -266,21 +265,6 @@ public sealed class Http2Server : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException) { }
     }
-
-    /// <summary>
-    /// Runs the core once before the first client: its first use pays a
-    /// one-time initialisation (LanguageExt 4 scans the loaded assemblies
-    /// for type-class instances the first time a HashMap is used, which
-    /// takes seconds), and a client should not wait for it.
-    /// </summary>
-    private static readonly Lazy<Task> WarmUp = new(() => Task.Run(() =>
-    {
-        var start = Http2.Reference.Protocol.Connection.Start(Http2.Reference.Protocol.ConnectionOptions.Server, TimeSpan.Zero);
-        var opening = new byte[CleartextPreface.Preface.Length + Frames.FrameConstants.HeaderLength];
-        CleartextPreface.Preface.CopyTo(opening);
-        Frames.FrameWriter.Encode(new Frames.SettingsFrame(false, default), opening.AsSpan(CleartextPreface.Preface.Length));
-        Http2.Reference.Protocol.Connection.Receive(start.State, opening, TimeSpan.Zero);
-    }));
 
     private static IPAddress Resolve(string? host) =>
         host switch

@@ -45,10 +45,10 @@ public class RequestPathBenchmarks
     public object ReadFrame() => FrameReader.Read(headersFrame, 16384);
 
     [Benchmark(Description = "HPACK decode request")]
-    public object Decode() => HpackDecoder.Decode(decoder, block, limits).Case!;
+    public object Decode() => HpackDecoder.Decode(decoder, block, limits).Match(static d => (object)d, static e => e);
 
     [Benchmark(Description = "§8 request checks")]
-    public object CheckRequest() => FieldValidation.CheckRequest(Request, true).Case!;
+    public object CheckRequest() => FieldValidation.CheckRequest(Request, true).Match(static h => (object)h, static m => m);
 
     [Benchmark(Description = "HPACK encode response")]
     public object Encode()
@@ -58,7 +58,7 @@ public class RequestPathBenchmarks
     }
 
     [Benchmark(Description = "§8 response checks")]
-    public object CheckResponse() => FieldValidation.CheckResponse(Response, false).Case!;
+    public object CheckResponse() => FieldValidation.CheckResponse(Response, false).Match(static h => (object)h, static m => m);
 
     [Benchmark(Description = "write HEADERS + DATA")]
     public int WriteFrames()

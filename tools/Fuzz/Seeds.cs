@@ -57,9 +57,9 @@ public sealed class Seeds
                     : c.HeaderTableSize is { } size ? state.WithSettingsTableSize(size) : state;
                 blocks.Add((state, c));
                 var r = HpackDecoder.Decode(state, c.Wire.Value.Span, DecoderLimits.Unlimited);
-                if (r.Case is not DecodedBlock d || !Corpus.SameFields(c.Headers, d.Fields))
-                    throw new InvalidOperationException($"seed invariant: {story.Name} seqno {c.Seqno} does not decode to its fields ({r.Case})");
-                state = d.State;
+                state = r.Match(
+                    Right: d => Corpus.SameFields(c.Headers, d.Fields) ? d.State : throw Invariant(story.Name, c.Seqno, Corpus.Show(d.Fields)),
+                    Left: e => throw Invariant(story.Name, c.Seqno, e.ToString()));
             }
         }
 
@@ -78,6 +78,9 @@ public sealed class Seeds
         var server = Enumerable.Range(0, 32).Select(i => Traffic.Server(new Random(2000 + i))).ToList();
         return new Seeds { Stories = stories, Blocks = blocks, Frames = frames, ClientTraffic = client, ServerTraffic = server };
     }
+
+    private static InvalidOperationException Invariant(string story, int seqno, string got) =>
+        new($"seed invariant: {story} seqno {seqno} does not decode to its fields ({got})");
 }
 
 /// <summary>Plausible traffic from scripts of frames: what a busy (and sometimes odd) peer sends.</summary>

@@ -34,16 +34,15 @@ public static class Targets
     /// <summary>Decodes in fragments cut at <paramref name="cuts"/> (Begin, Continue, End: RFC 9113 §4.3).</summary>
     internal static Either<HpackError, DecodedBlock> InFragments(DecoderState state, byte[] block, int[] cuts, DecoderLimits limits)
     {
-        var p = HpackDecoder.Begin(state);
+        Either<HpackError, HeaderBlockProgress> p = HpackDecoder.Begin(state);
         var at = 0;
         foreach (var cut in cuts)
         {
-            var r = HpackDecoder.Continue(p, block.AsSpan(at, cut - at), limits);
-            if (r.Case is HpackError e) return e;
-            p = (HeaderBlockProgress)r.Case!;
+            var from = at;
+            p = p.Bind(q => HpackDecoder.Continue(q, block.AsSpan(from, cut - from), limits));
             at = cut;
         }
-        return HpackDecoder.End(p, block.AsSpan(at), limits);
+        return p.Bind(q => HpackDecoder.End(q, block.AsSpan(at), limits));
     }
 
     /// <summary>The invariants of one decode: deterministic, and any fragmentation equals one read (when one read succeeds).</summary>
@@ -69,7 +68,7 @@ public static class Targets
             input = c.Wire!.Value.ToArray();
             var e = CheckDecode(rng, before, input, DecoderLimits.Unlimited, out var r);
             if (e is not null) return e;
-            return r.Case is DecodedBlock d && Corpus.SameFields(c.Headers, d.Fields) ? null : $"a valid corpus block decodes to the corpus fields: got {Show(r)}";
+            return r.Exists(d => Corpus.SameFields(c.Headers, d.Fields)) ? null : $"a valid corpus block decodes to the corpus fields: got {Show(r)}";
         }
         input = Mutator.Mutate(rng, c.Wire!.Value.ToArray(), seeds.Blocks[rng.Next(seeds.Blocks.Count)].Case.Wire!.Value.ToArray());
         var fresh = DecoderState.Initial(rng.Next(4) == 0 ? rng.Next(0, 8192) : 4096);
@@ -85,10 +84,10 @@ public static class Targets
         var e = CheckDecode(rng, before, input, rng.Next(3) == 0 ? Tight : DecoderLimits.Unlimited, out var r);
         if (e is not null) return e;
         // The next block of the story from whatever state came out: never throws.
-        if (r.Case is DecodedBlock d && k + 1 < seeds.Blocks.Count)
-            _ = HpackDecoder.Decode(d.State, seeds.Blocks[k + 1].Case.Wire!.Value.ToArray(), DecoderLimits.Default);
+        if (k + 1 < seeds.Blocks.Count)
+            r.IfRight(d => HpackDecoder.Decode(d.State, seeds.Blocks[k + 1].Case.Wire!.Value.ToArray(), DecoderLimits.Default));
         var original = HpackDecoder.Decode(before, c.Wire!.Value.ToArray(), DecoderLimits.Unlimited);
-        return original.Case is DecodedBlock o && Corpus.SameFields(c.Headers, o.Fields)
+        return original.Exists(o => Corpus.SameFields(c.Headers, o.Fields))
             ? null
             : $"an old state replays identically: the state before the block no longer decodes the original ({Show(original)})";
     }
@@ -194,7 +193,7 @@ public static class Targets
                 }
                 else if (o is DataReceived d) inputs.Add(new ConsumeData(d.StreamId, d.Data.Length));
             if (clock.Next(2) == 0) inputs.Add(MarkFlushed.Instance);
-            if (state.NextDeadline.Case is TimeSpan due && due <= now) inputs.Add(Tick.Instance);
+            if (state.NextDeadline.Exists(due => due <= now)) inputs.Add(Tick.Instance);
             var s = Connection.StepAll(state, inputs, now);
             state = s.State;
             outs.AddRange(s.Outputs);
