@@ -89,7 +89,7 @@ public abstract record StreamState
 }
 
 /// <summary>The frame kinds that move a stream (RFC 9113 §5.1); END_STREAM is a separate flag.</summary>
-public enum StreamEvent
+internal enum StreamEvent
 {
     /// <summary>HEADERS (with its CONTINUATIONs).</summary>
     Headers,
@@ -108,7 +108,7 @@ public enum StreamEvent
 }
 
 /// <summary>The result of moving a stream: a new state, "ignore the frame", or an error. A closed hierarchy.</summary>
-public abstract record StreamTransition
+internal abstract record StreamTransition
 {
     private protected StreamTransition() { }
 
@@ -128,7 +128,7 @@ public abstract record StreamTransition
 }
 
 /// <summary>Which half of the stream table a frame is looked up in.</summary>
-public enum StreamDirection
+internal enum StreamDirection
 {
     /// <summary>The peer sent the frame.</summary>
     Receive,
@@ -137,7 +137,7 @@ public enum StreamDirection
 }
 
 /// <summary>What one cell of the stream table does.</summary>
-public enum StreamEffect
+internal enum StreamEffect
 {
     /// <summary>The frame is allowed; the stream is then in the cell's next state (perhaps the same).</summary>
     Move,
@@ -162,7 +162,7 @@ public enum StreamEffect
 /// <param name="Next">The state after the frame (the same state unless the effect is <see cref="StreamEffect.Move"/>).</param>
 /// <param name="Code">The error code of an error effect; NO_ERROR otherwise.</param>
 /// <param name="Reason">Why, for an error effect; empty otherwise.</param>
-public sealed record StreamRule(
+internal sealed record StreamRule(
     StreamDirection Direction, StreamState State, StreamEvent Event, bool EndStream,
     StreamEffect Effect, StreamState Next, ErrorCode Code, string Reason);
 
@@ -173,7 +173,7 @@ public sealed record StreamRule(
 /// (<see cref="Absent"/>). <see cref="Receive"/> and <see cref="Send"/> look
 /// a cell up; docs/stream-states.md shows the table beside Figure 2.
 /// </summary>
-public static class StreamMachine
+internal static class StreamMachine
 {
     /// <summary>The states in table order: Figure 2's, with "closed" split by how it was reached.</summary>
     public static IReadOnlyList<StreamState> States { get; } =
