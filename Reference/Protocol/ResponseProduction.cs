@@ -65,11 +65,18 @@ internal abstract record ResponseProduction
     public static ResponseProduction Start(bool trailers) => new Ready(trailers);
 
     /// <summary>
-    /// A body whose first octets the core took only in part together with
-    /// its HEADERS (<see cref="WithHeaders"/>): the rest waits for the window.
+    /// A body whose first octets went to the core in the same step as its
+    /// HEADERS (<see cref="WithHeaders"/>): <paramref name="rest"/> is what
+    /// the core did not take (its buffer was full: it waits for the window);
+    /// when it took everything, the body is done if those were the last
+    /// octets, else the next step reads.
     /// </summary>
     /// <param name="rest">The octets the core did not take.</param>
-    public static ResponseProduction Remainder(ReadOnlyMemory<byte> rest) => new AwaitingWindow(new Holding(rest, true, false));
+    /// <param name="last">The source has nothing after them.</param>
+    public static ResponseProduction AfterHeaders(ReadOnlyMemory<byte> rest, bool last) =>
+        !rest.IsEmpty ? new AwaitingWindow(new Holding(rest, last, false))
+        : last ? Done.Instance
+        : new Ready(false);
 
     /// <summary>
     /// What to do next, given <paramref name="room"/> octets of space in the
@@ -85,7 +92,8 @@ internal abstract record ResponseProduction
         Holding { Octets.IsEmpty: true, Last: false } h => Next(new Ready(h.Trailers), room),
         Holding { Octets.IsEmpty: false } h when room <= 0 => (new AwaitingOutput(h), ProductionStep.WaitForOutput.Instance),
         Holding h => (h, Feed(h, room)),
-        AwaitingOutput or AwaitingWindow or Deferred or Reading => (state, ProductionStep.Wait.Instance),
+        AwaitingOutput => (state, ProductionStep.WaitForOutput.Instance),
+        AwaitingWindow or Deferred or Reading => (state, ProductionStep.Wait.Instance),
         _ => (Done.Instance, ProductionStep.Finish.Instance),
     };
 

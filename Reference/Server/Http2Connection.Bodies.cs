@@ -12,140 +12,160 @@ namespace Http2.Reference.Server;
 internal sealed partial class Http2Connection
 {
     /// <summary>
-    /// Feeds a stream's body into the core as long as the core takes it, the
-    /// source has octets and the socket keeps up. Stops (to be called again)
-    /// when the core's buffer is full (until StreamWritable), the source says
-    /// NotYet (until Resume), or too much output is queued (until the writer
-    /// drains it). One pump per stream at a time.
+    /// Moves a stream's body from its source into the core, doing what
+    /// <see cref="ResponseProduction.Next"/> says until it says to wait: for
+    /// StreamWritable, the handler's resume, a read in progress, or the writer
+    /// to drain the output queue (<see cref="waitingForOutput"/>). Every
+    /// decision is the production's; this only reads and steps.
     /// </summary>
     private void Pump(StreamContext ctx)
     {
-        lock (gate)
-        {
-            if (ctx.Pumping || !ctx.Streaming || ctx.Blocked || ctx.Deferred) return;
-            ctx.Pumping = true;
-        }
-        _ = PumpAsync(ctx);
-    }
-
-    private async Task PumpAsync(StreamContext ctx)
-    {
         try
         {
-            while (true)
-            {
-                ReadOnlyMemory<byte> chunk;
-                bool last;
-                lock (gate)
-                {
-                    if (ctx.Closed || closed || closeRequested) { ctx.Streaming = false; ctx.Body?.Release(); return; }
-                    if (pending.Length + writing.Length >= PumpLimit)
-                    {
-                        waitingForOutput.Add(ctx);
-                        ctx.Pumping = false;
-                        return;
-                    }
-                }
-                if (!ctx.Leftover.IsEmpty)
-                {
-                    chunk = ctx.Leftover;
-                    last = ctx.LeftoverIsLast;
-                }
-                else
-                {
-                    var body = ctx.Body;
-                    if (body is null) { chunk = default; last = true; }
-                    else if (body.TakeDirect(DirectChunkSize) is { } direct)
-                    {
-                        chunk = direct; // in-memory body: no copy, the core keeps a reference
-                        last = direct.IsEmpty || body.Remaining == 0;
-                    }
-                    else
-                    {
-                        var size = (int)Math.Min(body.Remaining ?? ChunkSize, ChunkSize);
-                        var buffer = new byte[Math.Max(size, 1)]; // the core keeps it by reference until sent
-                        var task = body.ReadAsync(buffer);
-                        var n = task.IsCompletedSuccessfully ? task.Result : await task.ConfigureAwait(false);
-                        if (n == ResponseBody.NotYet)
-                        {
-                            bool again;
-                            lock (gate)
-                            {
-                                again = ctx.ResumeRequested; // Resume() came while this pump was reading
-                                ctx.ResumeRequested = false;
-                                if (!again) { ctx.Pumping = false; ctx.Deferred = true; }
-                            }
-                            if (again) continue;
-                            return;
-                        }
-                        chunk = buffer.AsMemory(0, n);
-                        last = n == 0 || body.Remaining == 0;
-                    }
-                }
-                var endStream = last && ctx.Trailers is null;
-                var accepted = 0;
-                // Whether this pump stopped, decided under the gate: once it has, a resume may
-                // start another pump at any moment, so ctx.Pumping is no longer this one's to read.
-                var stopped = false;
-                lock (gate)
-                {
-                    if (ctx.Closed || closed || closeRequested) continue;
-                    // No more than the output bound leaves room for: every pump checked it
-                    // before taking its chunk, but a hundred streams' chunks would otherwise
-                    // all land in the same write (100 x 64 KiB on one connection).
-                    var room = Math.Max(PumpLimit - (pending.Length + writing.Length), 0);
-                    var feed = chunk.Length <= room ? chunk : chunk[..room];
-                    var feedEnd = endStream && feed.Length == chunk.Length;
-                    if (!feed.IsEmpty || feedEnd)
-                    {
-                        accepted = feed.Length;
-                        var outputs = StepLocked(new SendData(ctx.Handler.StreamId, feed, feedEnd));
-                        for (var i = 0; i < outputs.Count; i++)
-                        {
-                            var o = outputs[i];
-                            if (o is DataAccepted a && a.StreamId == ctx.Handler.StreamId) accepted = a.Accepted;
-                            else if (o is CommandRejected) { ctx.Streaming = false; ctx.Closed = true; }
-                        }
-                    }
-                    if (accepted < feed.Length)
-                    {
-                        HoldBack(ctx, chunk[accepted..], last); // the core's buffer is full: StreamWritable resumes it
-                        ctx.Pumping = false;
-                        stopped = true;
-                    }
-                    else if (accepted < chunk.Length)
-                    {
-                        ctx.Leftover = chunk[accepted..]; // the output is full: the writer resumes it
-                        ctx.LeftoverIsLast = last;
-                        waitingForOutput.Add(ctx);
-                        ctx.Pumping = false;
-                        stopped = true;
-                    }
-                    else
-                    {
-                        ctx.Leftover = default;
-                        if (last)
-                        {
-                            if (ctx.Trailers is not null) StepLocked(new SendTrailers(ctx.Handler.StreamId, ctx.Trailers));
-                            ctx.Streaming = false;
-                            ctx.Pumping = false;
-                            stopped = true;
-                            ctx.Body?.Release();
-                        }
-                    }
-                }
-                Dispatch();
-                Flush();
-                if (stopped) return;
-            }
+            while (Advance(ctx) && Read(ctx)) { }
         }
         catch (Exception e)
         {
-            log.LogError(e, "{Client}: response body of stream {Stream} failed; resetting it", client, ctx.Handler.StreamId);
-            lock (gate) { ctx.Pumping = false; ctx.Streaming = false; }
-            ctx.Body?.Release();
-            ResetStream(ctx, ErrorCode.InternalError);
+            BodyFailed(ctx, e);
         }
+        Dispatch();
+        Flush();
+    }
+
+    /// <summary>Applies <paramref name="happened"/> to the stream's production, then pumps.</summary>
+    private void Pump(StreamContext ctx, ProductionEvent happened)
+    {
+        lock (gate)
+        {
+            if (ctx.Production is null) return;
+            ctx.Production = ResponseProduction.On(ctx.Production, happened);
+        }
+        Pump(ctx);
+    }
+
+    /// <summary>
+    /// Does the production's steps that need no read, under the gate; true
+    /// when the next step is a read of the source.
+    /// </summary>
+    private bool Advance(StreamContext ctx)
+    {
+        lock (gate)
+        {
+            while (ctx.Production is { } production)
+            {
+                if (ctx.Closed || closed || closeRequested) production = ResponseProduction.On(production, ProductionEvent.Ended.Instance);
+                (ctx.Production, var step) = ResponseProduction.Next(production, ResponseProduction.Room(pending.Length + writing.Length, PumpLimit));
+                switch (step)
+                {
+                    case ProductionStep.Read:
+                        return true;
+                    case ProductionStep.Feed f:
+                        FeedCore(ctx, f);
+                        break;
+                    case ProductionStep.SendTrailers:
+                        StepLocked(new SendTrailers(ctx.Handler.StreamId, ctx.Trailers ?? []));
+                        break;
+                    case ProductionStep.WaitForOutput:
+                        if (!waitingForOutput.Contains(ctx)) waitingForOutput.Add(ctx);
+                        return false;
+                    case ProductionStep.Finish:
+                        ctx.Production = null;
+                        ReleaseBody(ctx);
+                        return false;
+                    default:
+                        return false;
+                }
+            }
+            return false;
+        }
+    }
+
+    /// <summary>One <see cref="SendData"/>: what the core took moves the production on. Caller holds the gate.</summary>
+    private void FeedCore(StreamContext ctx, ProductionStep.Feed f)
+    {
+        var id = ctx.Handler.StreamId;
+        var taken = f.Octets.Length;
+        var outputs = StepLocked(new SendData(id, f.Octets, f.EndStream));
+        for (var i = 0; i < outputs.Count; i++)
+        {
+            if (outputs[i] is DataAccepted a && a.StreamId == id) taken = a.Accepted;
+            else if (outputs[i] is CommandRejected) { ctx.Production = ResponseProduction.Done.Instance; return; }
+        }
+        ctx.Production = ResponseProduction.On(ctx.Production!, new ProductionEvent.Accepted(f.Octets.Length, taken));
+    }
+
+    /// <summary>
+    /// Reads the source: an in-memory body hands over its octets without a
+    /// copy (the core keeps them by reference); other sources fill a new
+    /// buffer (also kept by the core until sent). True when the read is done
+    /// (pump on); false when it runs on, and its end pumps again.
+    /// </summary>
+    private bool Read(StreamContext ctx)
+    {
+        var body = ctx.Body;
+        if (body is null) // no content, only trailers
+        {
+            Produced(ctx, new ProductionEvent.Octets(ReadOnlyMemory<byte>.Empty, true));
+            return true;
+        }
+        if (body.TakeDirect(ResponseProduction.DirectChunkSize) is { } direct)
+        {
+            Produced(ctx, new ProductionEvent.Octets(direct, direct.IsEmpty || body.Remaining == 0));
+            return true;
+        }
+        var buffer = new byte[ResponseProduction.ReadSize(body.Remaining)];
+        var read = body.ReadAsync(buffer);
+        if (!read.IsCompleted)
+        {
+            _ = ReadLaterAsync(ctx, body, buffer, read);
+            return false;
+        }
+        Produced(ctx, ReadResult(body, buffer, read.GetAwaiter().GetResult()));
+        return true;
+    }
+
+    private async Task ReadLaterAsync(StreamContext ctx, BodyReader body, byte[] buffer, ValueTask<int> read)
+    {
+        try
+        {
+            Produced(ctx, ReadResult(body, buffer, await read.ConfigureAwait(false)));
+        }
+        catch (Exception e)
+        {
+            BodyFailed(ctx, e);
+            return;
+        }
+        Pump(ctx);
+    }
+
+    private static ProductionEvent ReadResult(BodyReader body, byte[] buffer, int n) =>
+        n == ResponseBody.NotYet ? ProductionEvent.NotYet.Instance
+        : new ProductionEvent.Octets(buffer.AsMemory(0, n), ResponseProduction.IsLast(n, body.Remaining));
+
+    private void Produced(StreamContext ctx, ProductionEvent happened)
+    {
+        lock (gate)
+            if (ctx.Production is { } production) ctx.Production = ResponseProduction.On(production, happened);
+    }
+
+    /// <summary>The source or a step failed: the stream is reset with INTERNAL_ERROR.</summary>
+    private void BodyFailed(StreamContext ctx, Exception e)
+    {
+        log.LogError(e, "{Client}: response body of stream {Stream} failed; resetting it", client, ctx.Handler.StreamId);
+        lock (gate)
+        {
+            ctx.Production = null;
+            ReleaseBody(ctx);
+        }
+        ResetStream(ctx, ErrorCode.InternalError);
+    }
+
+    /// <summary>Releases the stream's body source, once.</summary>
+    private static void ReleaseBody(StreamContext ctx)
+    {
+        var body = ctx.Body;
+        ctx.Body = null;
+        body?.Release();
     }
 
     /// <summary>
@@ -165,12 +185,6 @@ internal sealed partial class Http2Connection
     /// or less when many connections share <see cref="ServerOptions.MaxQueuedOutputTotal"/>.
     /// </summary>
     internal int QueueLimit => share?.Of(options.MaxQueuedOutput) ?? options.MaxQueuedOutput;
-
-    /// <summary>Body octets read from a source at a time: four frames of the default size.</summary>
-    private const int ChunkSize = 64 * 1024;
-
-    /// <summary>In-memory body octets handed to the core at a time (it takes what its buffer allows).</summary>
-    private const int DirectChunkSize = 1 << 20;
 
     private static readonly HeaderField[] Statuses = Enumerable.Range(0, 1000)
         .Select(s => s is >= 100 and <= 999 ? HeaderField.Of(":status", s.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null!)

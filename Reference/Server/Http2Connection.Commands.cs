@@ -41,7 +41,7 @@ internal sealed partial class Http2Connection
             var trailers = contentAllowed ? plan.Trailers : null;
             var endStream = reader is null && trailers is null;
             string? rejected = null;
-            if (endStream || !SmallBodyAtOnce(ctx, fields, reader!, trailers, out rejected))
+            if (endStream || reader is null || !SmallBodyAtOnce(ctx, fields, reader, trailers, out rejected))
             {
                 if (rejected is null)
                 {
@@ -61,7 +61,7 @@ internal sealed partial class Http2Connection
                 {
                     ctx.Body = reader;
                     ctx.Trailers = trailers;
-                    ctx.Streaming = true;
+                    ctx.Production = ResponseProduction.Start(trailers is not null);
                 }
                 else reader?.Release();
             }
@@ -69,7 +69,7 @@ internal sealed partial class Http2Connection
             ctx.AwaitingContinue = false; // a final response: no 100 any more (RFC 9110 §15.2.1)
             ctx.Status = plan.Status;
         }
-        if (ctx.Streaming) Pump(ctx);
+        if (ctx.Production is not null) Pump(ctx);
         Dispatch();
         Flush();
         return ResponseResult.Ok;
@@ -149,22 +149,24 @@ internal sealed partial class Http2Connection
     private readonly ConnectionInput[] headersAndData = new ConnectionInput[2];
 
     /// <summary>
-    /// A small in-memory body without trailers goes out with its header
-    /// section in one call of the core (HEADERS and DATA with END_STREAM): one
-    /// state transition per response instead of two plus a pump. What the
-    /// windows do not take now waits, as the pump's leftover, for
-    /// StreamWritable. False (nothing done) when the response does not qualify.
-    /// Caller holds the gate.
+    /// A small in-memory body goes out with its header section in one call of
+    /// the core (HEADERS and DATA with END_STREAM) when
+    /// <see cref="ResponseProduction.WithHeaders"/> says so: one state
+    /// transition per response instead of two plus a pump. What the windows
+    /// do not take now is left to the production. False (nothing done) when
+    /// the response does not qualify. Caller holds the gate.
     /// </summary>
     private bool SmallBodyAtOnce(StreamContext ctx, HeaderField[] fields, BodyReader body, IReadOnlyList<HeaderField>? trailers, out string? rejected)
     {
         rejected = null;
-        if (trailers is not null || body is null || body.Remaining is not (> 0 and <= SmallBody)
-            || pending.Length + writing.Length >= PumpLimit || body.TakeDirect(SmallBody) is not { } chunk)
+        var room = ResponseProduction.Room(pending.Length + writing.Length, PumpLimit);
+        if (!ResponseProduction.WithHeaders(body.Remaining, body.InMemory, trailers is not null, room)
+            || body.TakeDirect(ResponseProduction.SmallBody) is not { } chunk)
             return false;
+        var last = chunk.IsEmpty || body.Remaining == 0;
         var id = ctx.Handler.StreamId;
         headersAndData[0] = new SendHeaders(id, fields, false) { Date = CurrentDate };
-        headersAndData[1] = new SendData(id, chunk, true);
+        headersAndData[1] = new SendData(id, chunk, last);
         var r = Connection.StepAll(state, headersAndData, Now);
         headersAndData[0] = headersAndData[1] = null!; // the core kept nothing of the array; do not keep the commands either
         var accepted = 0;
@@ -181,25 +183,15 @@ internal sealed partial class Http2Connection
         }
         state = r.State;
         Apply(r.Outputs);
-        if (accepted < chunk.Length)
+        var production = ResponseProduction.AfterHeaders(chunk[accepted..], last);
+        if (production is ResponseProduction.Done) body.Release();
+        else
         {
             ctx.Body = body;
-            ctx.Streaming = true;
-            HoldBack(ctx, chunk[accepted..], last: true);
+            ctx.Production = production;
         }
-        else body.Release();
         return true;
     }
-
-    /// <summary>The core's buffer was full: <paramref name="rest"/> goes when it says StreamWritable. Caller holds the gate.</summary>
-    private static void HoldBack(StreamContext ctx, ReadOnlyMemory<byte> rest, bool last)
-    {
-        ctx.Leftover = rest;
-        ctx.LeftoverIsLast = last;
-        ctx.Blocked = true;
-    }
-
-    private const int SmallBody = 16384; // one DATA frame at the default SETTINGS_MAX_FRAME_SIZE
 
     private PushResult Push(RequestHandler parent, PushPlan plan)
     {
@@ -266,11 +258,6 @@ internal sealed partial class Http2Connection
     {
         var ctx = Find(handler.StreamId);
         if (ctx is null) return;
-        lock (gate)
-        {
-            if (ctx.Pumping) { ctx.ResumeRequested = true; return; }
-            ctx.Deferred = false;
-        }
-        Pump(ctx);
+        Pump(ctx, ProductionEvent.Resumed.Instance);
     }
 }

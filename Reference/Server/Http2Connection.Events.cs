@@ -101,8 +101,7 @@ internal sealed partial class Http2Connection
             {
                 var ctx = Find(w.StreamId);
                 if (ctx is null) return;
-                lock (gate) ctx.Blocked = false;
-                Pump(ctx);
+                Pump(ctx, ProductionEvent.Writable.Instance);
                 break;
             }
         }

@@ -88,7 +88,7 @@ internal sealed partial class Http2Connection
                         waitingForOutput.Clear();
                     }
                 }
-                if (wake is not null) foreach (var ctx in wake) Pump(ctx);
+                if (wake is not null) foreach (var ctx in wake) Pump(ctx, ProductionEvent.OutputDrained.Instance);
                 Dispatch();
             }
         }

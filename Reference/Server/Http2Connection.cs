@@ -192,9 +192,8 @@ internal sealed partial class Http2Connection
         // response body (guarded by the connection's gate)
         public BodyReader? Body;
         public IReadOnlyList<HeaderField>? Trailers;
-        public bool Streaming, Pumping, Blocked, Deferred, ResumeRequested;
-        public ReadOnlyMemory<byte> Leftover;
-        public bool LeftoverIsLast;
+        /// <summary>The body's production (null: no body in progress).</summary>
+        public ResponseProduction? Production;
         // semantics (guarded by the connection's gate)
         /// <summary>Why the handler's last response attempt was refused (it may retry); null once one is sent.</summary>
         public string? InvalidResponse;

@@ -66,6 +66,7 @@ public class ResponseProductionTests
         Assert.False(feed.EndStream); // not the whole rest: END_STREAM waits for the last octets
         s = P.On(s, new Ev.Accepted(40, 40));
         Assert.IsType<P.AwaitingOutput>(s);
+        Assert.IsType<Step.WaitForOutput>(P.Next(s, room: 1000).Step); // the shell waits for the writer, whatever the room says now
         Assert.IsType<P.AwaitingOutput>(P.On(s, Ev.Writable.Instance));
         s = P.On(s, Ev.OutputDrained.Instance);
         Assert.IsType<Step.WaitForOutput>(P.Next(s, room: 0).Step);
@@ -108,7 +109,9 @@ public class ResponseProductionTests
         Assert.False(P.WithHeaders(13, true, true, 1));
         Assert.False(P.WithHeaders(13, true, false, 0));
         Assert.False(P.WithHeaders(null, true, false, 1));
-        Assert.IsType<P.AwaitingWindow>(P.Remainder(Body));
+        Assert.IsType<P.AwaitingWindow>(P.AfterHeaders(Body, last: true));
+        Assert.IsType<P.Done>(P.AfterHeaders(ReadOnlyMemory<byte>.Empty, last: true));
+        Assert.IsType<P.Ready>(P.AfterHeaders(ReadOnlyMemory<byte>.Empty, last: false)); // a segmented body: the next segment is read
     }
 
     [Fact(DisplayName = "RFC 9113 §5.2, §6.9, §8.1: any chunking, queue room and core acceptance delivers every octet in order, END_STREAM once and last")]
