@@ -29,63 +29,56 @@ internal sealed partial class Http2Connection
             BodyFailed(ctx, e);
         }
         Dispatch();
-        Flush();
     }
 
     /// <summary>Applies <paramref name="happened"/> to the stream's production, then pumps.</summary>
     private void Pump(StreamContext ctx, ProductionEvent happened)
     {
-        lock (gate)
-        {
-            if (ctx.Production is null) return;
-            ctx.Production = ResponseProduction.On(ctx.Production, happened);
-        }
+        if (ctx.Production is null) return;
+        ctx.Production = ResponseProduction.On(ctx.Production, happened);
         Pump(ctx);
     }
 
     /// <summary>
-    /// Does the production's steps that need no read, under the gate; true
+    /// Does the production's steps that need no read; true
     /// when the next step is a read of the source.
     /// </summary>
     private bool Advance(StreamContext ctx)
     {
-        lock (gate)
+        while (ctx.Production is { } production)
         {
-            while (ctx.Production is { } production)
+            if (ctx.Closed || closing || closeRequested) production = ResponseProduction.On(production, ProductionEvent.Ended.Instance);
+            (ctx.Production, var step) = ResponseProduction.Next(production, ResponseProduction.Room(output.Queued, PumpLimit));
+            switch (step)
             {
-                if (ctx.Closed || closed || closeRequested) production = ResponseProduction.On(production, ProductionEvent.Ended.Instance);
-                (ctx.Production, var step) = ResponseProduction.Next(production, ResponseProduction.Room(pending.Length + writing.Length, PumpLimit));
-                switch (step)
-                {
-                    case ProductionStep.Read:
-                        return true;
-                    case ProductionStep.Feed f:
-                        FeedCore(ctx, f);
-                        break;
-                    case ProductionStep.SendTrailers:
-                        StepLocked(new SendTrailers(ctx.Handler.StreamId, ctx.Trailers ?? []));
-                        break;
-                    case ProductionStep.WaitForOutput:
-                        if (!waitingForOutput.Contains(ctx)) waitingForOutput.Add(ctx);
-                        return false;
-                    case ProductionStep.Finish:
-                        ctx.Production = null;
-                        ReleaseBody(ctx);
-                        return false;
-                    default:
-                        return false;
-                }
+                case ProductionStep.Read:
+                    return true;
+                case ProductionStep.Feed f:
+                    FeedCore(ctx, f);
+                    break;
+                case ProductionStep.SendTrailers:
+                    Step(new SendTrailers(ctx.Handler.StreamId, ctx.Trailers ?? []));
+                    break;
+                case ProductionStep.WaitForOutput:
+                    if (!waitingForOutput.Contains(ctx)) waitingForOutput.Add(ctx);
+                    return false;
+                case ProductionStep.Finish:
+                    ctx.Production = null;
+                    ReleaseBody(ctx);
+                    return false;
+                default:
+                    return false;
             }
-            return false;
         }
+        return false;
     }
 
-    /// <summary>One <see cref="SendData"/>: what the core took moves the production on. Caller holds the gate.</summary>
+    /// <summary>One <see cref="SendData"/>: what the core took moves the production on.</summary>
     private void FeedCore(StreamContext ctx, ProductionStep.Feed f)
     {
         var id = ctx.Handler.StreamId;
         var taken = f.Octets.Length;
-        var outputs = StepLocked(new SendData(id, f.Octets, f.EndStream));
+        var outputs = Step(new SendData(id, f.Octets, f.EndStream));
         for (var i = 0; i < outputs.Count; i++)
         {
             if (outputs[i] is DataAccepted a && a.StreamId == id) taken = a.Accepted;
@@ -124,18 +117,25 @@ internal sealed partial class Http2Connection
         return true;
     }
 
+    /// <summary>A read that did not end at once: its end goes back to the loop.</summary>
     private async Task ReadLaterAsync(StreamContext ctx, BodyReader body, byte[] buffer, ValueTask<int> read)
     {
+        ProductionEvent happened;
         try
         {
-            Produced(ctx, ReadResult(body, buffer, await read.ConfigureAwait(false)));
+            happened = ReadResult(body, buffer, await read.ConfigureAwait(false));
         }
         catch (Exception e)
         {
-            BodyFailed(ctx, e);
+            Continue(c => c.BodyFailed(ctx, e));
             return;
         }
-        Pump(ctx);
+        Continue(c =>
+        {
+            if (c.finished) return;
+            c.Produced(ctx, happened);
+            c.Pump(ctx);
+        });
     }
 
     private static ProductionEvent ReadResult(BodyReader body, byte[] buffer, int n) =>
@@ -144,19 +144,15 @@ internal sealed partial class Http2Connection
 
     private void Produced(StreamContext ctx, ProductionEvent happened)
     {
-        lock (gate)
-            if (ctx.Production is { } production) ctx.Production = ResponseProduction.On(production, happened);
+        if (ctx.Production is { } production) ctx.Production = ResponseProduction.On(production, happened);
     }
 
     /// <summary>The source or a step failed: the stream is reset with INTERNAL_ERROR.</summary>
     private void BodyFailed(StreamContext ctx, Exception e)
     {
         log.LogError(e, "{Client}: response body of stream {Stream} failed; resetting it", client, ctx.Handler.StreamId);
-        lock (gate)
-        {
-            ctx.Production = null;
-            ReleaseBody(ctx);
-        }
+        ctx.Production = null;
+        ReleaseBody(ctx);
         ResetStream(ctx, ErrorCode.InternalError);
     }
 

@@ -14,68 +14,64 @@ internal sealed partial class Http2Connection
     private ResponseResult SendResponse(RequestHandler handler, ResponsePlan plan)
     {
         StreamContext ctx;
-        lock (gate)
+        if (!streams.TryGetValue(handler.StreamId, out var found) || found.Closed || closing)
         {
-            if (!streams.TryGetValue(handler.StreamId, out var found) || found.Closed || closed)
-            {
-                plan.Body?.Discard();
-                return ResponseResult.NotSent($"stream {handler.StreamId} is closed; the response cannot be sent");
-            }
-            ctx = found;
-            var fields = new HeaderField[plan.Headers.Count + 1];
-            fields[0] = StatusField(plan.Status);
-            for (var i = 0; i < plan.Headers.Count; i++) fields[i + 1] = plan.Headers[i];
-            // RFC 9110 §9.3.2, §15.3.5, §15.4.5: HEAD, 204 and 304 carry no content, so the body is not even opened
-            // (the core applies the same rule to what it is given).
-            var contentAllowed = HttpSemantics.ContentAllowed(handler.Method == "HEAD", plan.Status);
-            BodyReader? reader = null;
-            if (plan.Body is { } body)
-            {
-                if (!contentAllowed || body.Length == 0) body.Discard();
-                else
-                {
-                    try { reader = body.Open(); }
-                    catch (InvalidOperationException e) { return Invalid(ctx, e.Message); }
-                }
-            }
-            var trailers = contentAllowed ? plan.Trailers : null;
-            var endStream = reader is null && trailers is null;
-            string? rejected = null;
-            if (endStream || reader is null || !SmallBodyAtOnce(ctx, fields, reader, trailers, out rejected))
-            {
-                if (rejected is null)
-                {
-                    var outputs = StepLocked(new SendHeaders(handler.StreamId, fields, endStream) { Date = CurrentDate });
-                    for (var i = 0; i < outputs.Count; i++)
-                    {
-                        if (outputs[i] is CommandRejected r) rejected = r.Reason;
-                        else if (outputs[i] is ResponseAdjusted { Adjustment.Kind: AdjustmentKind.ContentOmitted }) endStream = true;
-                    }
-                }
-                if (rejected is not null)
-                {
-                    reader?.Release();
-                    return Invalid(ctx, rejected);
-                }
-                if (!endStream)
-                {
-                    ctx.Body = reader;
-                    ctx.Trailers = trailers;
-                    ctx.Production = ResponseProduction.Start(trailers is not null);
-                }
-                else reader?.Release();
-            }
-            ctx.InvalidResponse = null;
-            ctx.AwaitingContinue = false; // a final response: no 100 any more (RFC 9110 §15.2.1)
-            ctx.Status = plan.Status;
+            plan.Body?.Discard();
+            return ResponseResult.NotSent($"stream {handler.StreamId} is closed; the response cannot be sent");
         }
+        ctx = found;
+        var fields = new HeaderField[plan.Headers.Count + 1];
+        fields[0] = StatusField(plan.Status);
+        for (var i = 0; i < plan.Headers.Count; i++) fields[i + 1] = plan.Headers[i];
+        // RFC 9110 §9.3.2, §15.3.5, §15.4.5: HEAD, 204 and 304 carry no content, so the body is not even opened
+        // (the core applies the same rule to what it is given).
+        var contentAllowed = HttpSemantics.ContentAllowed(handler.Method == "HEAD", plan.Status);
+        BodyReader? reader = null;
+        if (plan.Body is { } body)
+        {
+            if (!contentAllowed || body.Length == 0) body.Discard();
+            else
+            {
+                try { reader = body.Open(); }
+                catch (InvalidOperationException e) { return Invalid(ctx, e.Message); }
+            }
+        }
+        var trailers = contentAllowed ? plan.Trailers : null;
+        var endStream = reader is null && trailers is null;
+        string? rejected = null;
+        if (endStream || reader is null || !SmallBodyAtOnce(ctx, fields, reader, trailers, out rejected))
+        {
+            if (rejected is null)
+            {
+                var outputs = Step(new SendHeaders(handler.StreamId, fields, endStream) { Date = CurrentDate });
+                for (var i = 0; i < outputs.Count; i++)
+                {
+                    if (outputs[i] is CommandRejected r) rejected = r.Reason;
+                    else if (outputs[i] is ResponseAdjusted { Adjustment.Kind: AdjustmentKind.ContentOmitted }) endStream = true;
+                }
+            }
+            if (rejected is not null)
+            {
+                reader?.Release();
+                return Invalid(ctx, rejected);
+            }
+            if (!endStream)
+            {
+                ctx.Body = reader;
+                ctx.Trailers = trailers;
+                ctx.Production = ResponseProduction.Start(trailers is not null);
+            }
+            else reader?.Release();
+        }
+        ctx.InvalidResponse = null;
+        ctx.AwaitingContinue = false; // a final response: no 100 any more (RFC 9110 §15.2.1)
+        ctx.Status = plan.Status;
         if (ctx.Production is not null) Pump(ctx);
         Dispatch();
-        Flush();
         return ResponseResult.Ok;
     }
 
-    /// <summary>A response the core refused (malformed): reported and logged; the stream stays answerable. Caller holds the gate.</summary>
+    /// <summary>A response the core refused (malformed): reported and logged; the stream stays answerable.</summary>
     private ResponseResult Invalid(StreamContext ctx, string reason)
     {
         ctx.InvalidResponse = reason;
@@ -86,24 +82,20 @@ internal sealed partial class Http2Connection
     /// <summary>An informational response (RFC 9110 §15.2): a 1xx header section, the stream stays open for the final one.</summary>
     private ResponseResult SendInformational(RequestHandler handler, int status, IReadOnlyList<HeaderField> headers)
     {
-        lock (gate)
-        {
-            if (!streams.TryGetValue(handler.StreamId, out var ctx) || ctx.Closed || closed || closeRequested)
-                return ResponseResult.NotSent($"stream {handler.StreamId} is closed");
-            var fields = new HeaderField[headers.Count + 1];
-            fields[0] = StatusField(status);
-            for (var i = 0; i < headers.Count; i++) fields[i + 1] = headers[i];
-            var outputs = StepLocked(new SendHeaders(handler.StreamId, fields, false));
-            for (var i = 0; i < outputs.Count; i++)
-                if (outputs[i] is CommandRejected r)
-                {
-                    log.LogWarning("{Client}: stream {Stream}: the {Status} response was not sent: {Reason}", client, handler.StreamId, status, r.Reason);
-                    return ResponseResult.NotSent(r.Reason);
-                }
-            if (status == 100) ctx.AwaitingContinue = false;
-        }
+        if (!streams.TryGetValue(handler.StreamId, out var ctx) || ctx.Closed || closing || closeRequested)
+            return ResponseResult.NotSent($"stream {handler.StreamId} is closed");
+        var fields = new HeaderField[headers.Count + 1];
+        fields[0] = StatusField(status);
+        for (var i = 0; i < headers.Count; i++) fields[i + 1] = headers[i];
+        var outputs = Step(new SendHeaders(handler.StreamId, fields, false));
+        for (var i = 0; i < outputs.Count; i++)
+            if (outputs[i] is CommandRejected r)
+            {
+                log.LogWarning("{Client}: stream {Stream}: the {Status} response was not sent: {Reason}", client, handler.StreamId, status, r.Reason);
+                return ResponseResult.NotSent(r.Reason);
+            }
+        if (status == 100) ctx.AwaitingContinue = false;
         Dispatch();
-        Flush();
         return ResponseResult.Ok;
     }
 
@@ -114,15 +106,11 @@ internal sealed partial class Http2Connection
     /// </summary>
     private void SendContinue(StreamContext ctx)
     {
-        lock (gate)
-        {
-            if (!ctx.AwaitingContinue) return;
-            ctx.AwaitingContinue = false;
-            if (ctx.Closed || ctx.Failed || closed || closeRequested || ctx.Handler.ResponseSent) return;
-            StepLocked(new SendHeaders(ctx.Handler.StreamId, [StatusField(100)], false));
-        }
+        if (!ctx.AwaitingContinue) return;
+        ctx.AwaitingContinue = false;
+        if (ctx.Closed || ctx.Failed || closing || closeRequested || ctx.Handler.ResponseSent) return;
+        Step(new SendHeaders(ctx.Handler.StreamId, [StatusField(100)], false));
         Dispatch();
-        Flush();
     }
 
     /// <summary>The <c>date</c> field of the current second (RFC 9110 §6.6.1), made once a second for all connections.</summary>
@@ -145,7 +133,7 @@ internal sealed partial class Http2Connection
 
     private static DateStamp? dateStamp;
 
-    /// <summary>The two commands of <see cref="SmallBodyAtOnce"/>, one array per connection (used under the gate).</summary>
+    /// <summary>The two commands of <see cref="SmallBodyAtOnce"/>, one array per connection.</summary>
     private readonly ConnectionInput[] headersAndData = new ConnectionInput[2];
 
     /// <summary>
@@ -154,12 +142,12 @@ internal sealed partial class Http2Connection
     /// <see cref="ResponseProduction.WithHeaders"/> says so: one state
     /// transition per response instead of two plus a pump. What the windows
     /// do not take now is left to the production. False (nothing done) when
-    /// the response does not qualify. Caller holds the gate.
+    /// the response does not qualify.
     /// </summary>
     private bool SmallBodyAtOnce(StreamContext ctx, HeaderField[] fields, BodyReader body, IReadOnlyList<HeaderField>? trailers, out string? rejected)
     {
         rejected = null;
-        var room = ResponseProduction.Room(pending.Length + writing.Length, PumpLimit);
+        var room = ResponseProduction.Room(output.Queued, PumpLimit);
         if (!ResponseProduction.WithHeaders(body.Remaining, body.InMemory, trailers is not null, room)
             || body.TakeDirect(ResponseProduction.SmallBody) is not { } chunk)
             return false;
@@ -196,33 +184,30 @@ internal sealed partial class Http2Connection
     private PushResult Push(RequestHandler parent, PushPlan plan)
     {
         StreamContext childCtx;
-        lock (gate)
+        var refusal =
+            !options.EnablePush ? "push is disabled in the server options"
+            : closing || closeRequested ? "the connection is closing"
+            : !streams.TryGetValue(parent.StreamId, out var p) || p.Closed ? $"stream {parent.StreamId} is closed"
+            : null;
+        if (refusal is not null) return Refused(plan, refusal);
+        var fields = new List<HeaderField>(4 + plan.RequestHeaders.Count)
         {
-            var refusal =
-                !options.EnablePush ? "push is disabled in the server options"
-                : closed || closeRequested ? "the connection is closing"
-                : !streams.TryGetValue(parent.StreamId, out var p) || p.Closed ? $"stream {parent.StreamId} is closed"
-                : null;
-            if (refusal is not null) return Refused(plan, refusal);
-            var fields = new List<HeaderField>(4 + plan.RequestHeaders.Count)
-            {
-                HeaderField.Of(":method", plan.Method),
-                HeaderField.Of(":scheme", parent.Scheme.Length > 0 ? parent.Scheme : Scheme),
-                HeaderField.Of(":authority", parent.Host),
-                HeaderField.Of(":path", plan.Path),
-            };
-            fields.AddRange(plan.RequestHeaders);
-            uint promised = 0;
-            foreach (var o in StepLocked(new PushPromise(parent.StreamId, fields)))
-            {
-                if (o is CommandRejected r) return Refused(plan, r.Reason);
-                if (o is PushPromised pp) promised = pp.PromisedStreamId;
-            }
-            if (promised == 0) return Refused(plan, "the core made no promise");
-            childCtx = NewContext(promised, pushed: true);
-            childCtx.Handler.SetRequest(fields);
-            streams[promised] = childCtx;
+            HeaderField.Of(":method", plan.Method),
+            HeaderField.Of(":scheme", parent.Scheme.Length > 0 ? parent.Scheme : Scheme),
+            HeaderField.Of(":authority", parent.Host),
+            HeaderField.Of(":path", plan.Path),
+        };
+        fields.AddRange(plan.RequestHeaders);
+        uint promised = 0;
+        foreach (var o in Step(new PushPromise(parent.StreamId, fields)))
+        {
+            if (o is CommandRejected r) return Refused(plan, r.Reason);
+            if (o is PushPromised pp) promised = pp.PromisedStreamId;
         }
+        if (promised == 0) return Refused(plan, "the core made no promise");
+        childCtx = NewContext(promised, pushed: true);
+        childCtx.Handler.SetRequest(fields);
+        streams[promised] = childCtx;
         var child = childCtx.Handler;
         child.MarkResponded();
         var sent = SendResponse(child, plan.Response);
@@ -235,7 +220,7 @@ internal sealed partial class Http2Connection
         return PushResult.Done(child);
     }
 
-    /// <summary>No push: the pushed body is released, the reason logged for whoever does not read the result. Caller holds the gate.</summary>
+    /// <summary>No push: the pushed body is released, the reason logged for whoever does not read the result.</summary>
     private PushResult Refused(PushPlan plan, string reason)
     {
         plan.Response.Body?.Discard();
@@ -245,13 +230,9 @@ internal sealed partial class Http2Connection
 
     private void ResetStream(StreamContext ctx, ErrorCode code)
     {
-        lock (gate)
-        {
-            if (closed || closeRequested || ctx.Closed) return;
-            StepLocked(new ResetStream(ctx.Handler.StreamId, code));
-        }
+        if (closing || closeRequested || ctx.Closed) return;
+        Step(new ResetStream(ctx.Handler.StreamId, code));
         Dispatch();
-        Flush();
     }
 
     private void Resume(RequestHandler handler)

@@ -1,10 +1,8 @@
-using System.Buffers;
-using LanguageExt;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using Http2.Reference.Frames;
 using Http2.Reference.Hpack;
 using Http2.Reference.Protocol;
 
@@ -16,17 +14,20 @@ namespace Http2.Reference.Server;
 /// the handlers; the core owns every protocol decision.
 /// </summary>
 /// <remarks>
-/// <para>Moving parts: a read loop feeds received octets to
-/// <see cref="Connection.Receive"/>; handler commands (response, data,
-/// push, reset) and timer ticks go through <see cref="Connection.Step"/>.
-/// Every call into the core happens under one lock, so the state is a single
-/// value replaced step by step. Frames the core emits are encoded into a
-/// pooled buffer; one writer at a time sends that buffer while the next one
-/// fills, so frames coalesce into large writes.</para>
-/// <para>Events for handlers are queued in step order and delivered by one
-/// dispatcher at a time, outside the lock, so a handler may call back into
-/// the connection. Each stream's callbacks run in order; an asynchronous
-/// callback delays only the later callbacks of its own stream.</para>
+/// <para>One owner: everything that happens to the connection arrives as a
+/// message in one mailbox (a channel with a single reader) — octets read
+/// (<see cref="ReadLoopAsync"/>), timer ticks, write completions
+/// (<see cref="OutputWriter"/>), handler commands, ends of asynchronous
+/// callbacks and body reads — and one loop (<see cref="LoopAsync"/>)
+/// handles them in order: it steps the core, applies its outputs and calls
+/// the handlers. The connection's state is touched by that loop only, so
+/// nothing in it is locked.</para>
+/// <para>The loop runs on whatever thread posted when it was idle (the
+/// channel runs its continuation synchronously): a batch of octets read is
+/// handled on the reading thread, with no hop. A handler callback the loop
+/// calls runs on the loop; its commands are handled at once. Commands from
+/// other threads (an asynchronous handler's continuation) are posted and
+/// their answer awaited.</para>
 /// </remarks>
 internal sealed partial class Http2Connection
 {
@@ -38,25 +39,31 @@ internal sealed partial class Http2Connection
     private readonly Func<RequestHandler> factory;
     private readonly ServerOptions options;
     private readonly ConnectionOptions coreOptions;
-    private readonly ILogger log, accessLog, frameLog;
+    private readonly ILogger log, accessLog;
+    private readonly FrameLog? frameLog;
     private readonly StreamHost host;
     private readonly OutputShare? share;
-    private readonly object gate = new();
+    private readonly OutputWriter output;
     private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Channel<Message> mailbox = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions
+    {
+        SingleReader = true,
+        AllowSynchronousContinuations = true, // the poster runs the idle loop: no thread hop per batch
+    });
 
-    // ---- guarded by gate ----
+    // ---- owned by the loop ----
     private ConnectionState state = null!;
     private readonly Dictionary<uint, StreamContext> streams = new();
     private readonly Queue<ConnectionOutput> events = new();
-    private OutputBuffer pending = new(), writing = new();
     private readonly List<StreamContext> waitingForOutput = new();
-    private bool dispatching, writerActive, closeRequested, closed;
-    private bool writeFailed; // the transport refused a write: nothing queued will be sent
-    private bool stopBeforeStart; // Shutdown() came before RunAsync started the core: it sends the GOAWAY at start
-    private TaskCompletionSource? drained;
+    private bool dispatching, closeRequested, closing, readerEnded, finished;
     private uint highestCreated;
     private TimeSpan timerDue = TimeSpan.MaxValue;
+    private TimeSpan drainUntil = TimeSpan.MaxValue;
     private Timer? timer;
+
+    /// <summary>The thread running the loop now (0: none); the only field other threads read.</summary>
+    private int loopThread;
 
     internal Http2Connection(Stream transport, Socket? socket, IPEndPoint? client, Func<RequestHandler> factory, ServerOptions options, bool secure, OutputShare? share = null)
     {
@@ -69,8 +76,9 @@ internal sealed partial class Http2Connection
         coreOptions = options.ToConnectionOptions();
         log = options.LoggerFactory.CreateLogger("Http2.Reference.Server.Connection");
         accessLog = options.LoggerFactory.CreateLogger(AccessLog.Category);
-        frameLog = options.LoggerFactory.CreateLogger("Http2.Reference.Server.Frames");
+        if (options.LogFrames) frameLog = new FrameLog(options.LoggerFactory.CreateLogger("Http2.Reference.Server.Frames"), client);
         host = new StreamHost(this);
+        output = new OutputWriter(transport, options.IdleTimeout, w => Post(new Flushed(w)));
         Scheme = secure ? "https" : "http";
     }
 
@@ -81,21 +89,15 @@ internal sealed partial class Http2Connection
     public Task Completion => completion.Task;
 
     /// <summary>Octets queued for the socket (being written plus waiting): what a client that does not read makes us hold (tests).</summary>
-    internal int QueuedOutput { get { lock (gate) return pending.Length + writing.Length; } }
+    internal int QueuedOutput => Inspect(c => c.output.Queued);
 
     /// <summary>Response body octets the core holds for its streams, not yet framed (tests).</summary>
-    internal long CoreBufferedOutput { get { lock (gate) return state is null ? 0 : state.Streams.Values.Sum(r => (long)r.PendingBytes); } }
+    internal long CoreBufferedOutput => Inspect(c => c.state is null ? 0 : c.state.Streams.Values.Sum(r => (long)r.PendingBytes));
 
     /// <summary>Octets of pooled arrays the connection holds for reading and writing (tests: 0 while idle).</summary>
-    internal int HeldBufferOctets { get { lock (gate) return (readBuffer?.Length ?? 0) + pending.Capacity + writing.Capacity; } }
-
-    /// <summary>The read loop's buffer while it holds one (only the read loop uses it; null while it waits for data).</summary>
-    private byte[]? readBuffer;
+    internal int HeldBufferOctets => Volatile.Read(ref readBufferOctets) + Inspect(c => c.output.HeldOctets);
 
     private static TimeSpan Now => Stopwatch.GetElapsedTime(Epoch);
-
-    /// <summary>The connection whose read loop is delivering a batch on this thread (its flushes wait for the batch's end).</summary>
-    [ThreadStatic] private static Http2Connection? batching;
 
     /// <summary>
     /// Runs the connection until it closes: sends our preface, then reads.
@@ -105,71 +107,15 @@ internal sealed partial class Http2Connection
     /// </summary>
     internal async Task RunAsync(ReadOnlyMemory<byte> first, string? inadequateSecurity)
     {
-        timer = new Timer(static s => ((Http2Connection)s!).OnTimer(), this, Timeout.Infinite, Timeout.Infinite);
-        try
-        {
-            lock (gate)
-            {
-                var start = Connection.Start(coreOptions, Now);
-                state = start.State;
-                Apply(start.Outputs);
-                if (inadequateSecurity is not null)
-                {
-                    log.LogInformation("{Client}: {Reason}", client, inadequateSecurity);
-                    StepLocked(new GoAway(ErrorCode.InadequateSecurity, Bytes.FromUtf8(inadequateSecurity)));
-                }
-                else if (stopBeforeStart) StepLocked(new GoAway(ErrorCode.NoError));
-            }
-            Flush();
-            await ReadLoopAsync(first).ConfigureAwait(false);
-            await DrainAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
-        }
-        finally
-        {
-            lock (gate)
-            {
-                closed = true;
-                timer.Dispose();
-            }
-            ConnectionLost();
-            lock (gate)
-            {
-                if (!writerActive)
-                {
-                    pending.Dispose();
-                    writing.Dispose();
-                }
-            }
-            completion.TrySetResult();
-        }
-    }
-
-    /// <summary>Waits (bounded) until the writer has sent everything queued, so a last GOAWAY is not lost.</summary>
-    private async Task DrainAsync(TimeSpan bound)
-    {
-        var until = Now + bound;
-        while (Now < until)
-        {
-            lock (gate)
-                if ((!writerActive && pending.Length == 0) || writeFailed) return; // sent, or never will be
-            await Task.Delay(10).ConfigureAwait(false);
-        }
+        timer = new Timer(static s => ((Http2Connection)s!).Post(Message.Tick.Instance), this, Timeout.Infinite, Timeout.Infinite);
+        // The start goes ahead of anything posted before (a Shutdown that came while the connection was set up).
+        var loop = LoopAsync(new Message.Start(inadequateSecurity));
+        _ = ReadLoopAsync(first);
+        await loop.ConfigureAwait(false);
     }
 
     /// <summary>Graceful shutdown (RFC 9113 §6.8): GOAWAY(NO_ERROR), running streams finish, then close.</summary>
-    public void Shutdown()
-    {
-        lock (gate)
-        {
-            if (closed) return;
-            // A server stopping while this connection is being set up must not miss it:
-            // before the core exists, the GOAWAY is remembered and sent as soon as it does.
-            if (state is null) { stopBeforeStart = true; return; }
-            StepLocked(new GoAway(ErrorCode.NoError));
-        }
-        Dispatch();
-        Flush();
-    }
+    public void Shutdown() => Post(Message.Stop.Instance);
 
     /// <summary>Closes the transport at once; open streams end with INTERNAL_ERROR.</summary>
     public void Abort()
@@ -177,49 +123,42 @@ internal sealed partial class Http2Connection
         try { transport.Dispose(); } catch (Exception e) when (e is IOException or ObjectDisposedException) { }
     }
 
-
-    private sealed class StreamContext(RequestHandler handler)
+    /// <summary>
+    /// After the core asked to close and every frame is written: end our side
+    /// (FIN, TLS close_notify), then let the read loop drain the peer's side
+    /// for a moment so a GOAWAY is not lost to a TCP reset, then close.
+    /// </summary>
+    private async Task CloseTransportAsync()
     {
-        public readonly RequestHandler Handler = handler;
-        // callback sequencing (guarded by lock(this))
-        public bool Busy;
-        public Queue<(Func<StreamContext, Task>, Action<StreamContext>?, bool)>? Backlog;
-        public volatile bool Failed;
-        public volatile bool Closed;
-        /// <summary>The code of the core's StreamClosed (read by the close callback, which runs after it is set).</summary>
-        public ErrorCode CloseCode;
-        private int closeDelivered;
-        // response body (guarded by the connection's gate)
-        public BodyReader? Body;
-        public IReadOnlyList<HeaderField>? Trailers;
-        /// <summary>The body's production (null: no body in progress).</summary>
-        public ResponseProduction? Production;
-        // semantics (guarded by the connection's gate)
-        /// <summary>Why the handler's last response attempt was refused (it may retry); null once one is sent.</summary>
-        public string? InvalidResponse;
-        /// <summary>The request has <c>Expect: 100-continue</c> and no 100 (or final response) was sent yet.</summary>
-        public bool AwaitingContinue;
-        // for the access line (guarded by the connection's gate)
-        public int Status;
-        public long SentOctets;
-
-        public void CloseHandler(ErrorCode code)
+        try
         {
-            if (Interlocked.Exchange(ref closeDelivered, 1) != 0) return;
-            Handler.InvokeClose(code);
+            if (transport is System.Net.Security.SslStream ssl) await ssl.ShutdownAsync().ConfigureAwait(false);
+            socket?.Shutdown(SocketShutdown.Send);
         }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException) { }
+        await Task.Delay(TimeSpan.FromMilliseconds(500)).ConfigureAwait(false);
+        Abort();
     }
 
+    /// <summary>The handler API's way in: every call becomes a command of the loop.</summary>
     private sealed class StreamHost(Http2Connection connection) : IStreamHost
     {
-        public ResponseResult SendResponse(RequestHandler handler, ResponsePlan plan) => connection.SendResponse(handler, plan);
-        public ResponseResult SendInformational(RequestHandler handler, int status, IReadOnlyList<HeaderField> headers) => connection.SendInformational(handler, status, headers);
-        public PushResult Push(RequestHandler parent, PushPlan plan) => connection.Push(parent, plan);
-        public void Resume(RequestHandler handler) => connection.Resume(handler);
-        public void Reset(RequestHandler handler, ErrorCode error)
+        private static readonly ResponseResult Gone = ResponseResult.NotSent("the connection is closed");
+
+        public ResponseResult SendResponse(RequestHandler handler, ResponsePlan plan) =>
+            connection.Ask(c => c.SendResponse(handler, plan), () => { plan.Body?.Discard(); return Gone; });
+
+        public ResponseResult SendInformational(RequestHandler handler, int status, IReadOnlyList<HeaderField> headers) =>
+            connection.Ask(c => c.SendInformational(handler, status, headers), () => Gone);
+
+        public PushResult Push(RequestHandler parent, PushPlan plan) =>
+            connection.Ask(c => c.Push(parent, plan), () => { plan.Response.Body?.Discard(); return PushResult.Refused("the connection is closed"); });
+
+        public void Resume(RequestHandler handler) => connection.Tell(c => c.Resume(handler));
+
+        public void Reset(RequestHandler handler, ErrorCode error) => connection.Tell(c =>
         {
-            var ctx = connection.Find(handler.StreamId);
-            if (ctx is not null) connection.ResetStream(ctx, error);
-        }
+            if (c.Find(handler.StreamId) is { } ctx) c.ResetStream(ctx, error);
+        });
     }
 }

@@ -1,40 +1,40 @@
-using System.Buffers;
-using LanguageExt;
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Http2.Reference.Frames;
-using Http2.Reference.Hpack;
-using Http2.Reference.Protocol;
 
 namespace Http2.Reference.Server;
-internal sealed partial class Http2Connection
+
+/// <summary>The frame log (<see cref="ServerOptions.LogFrames"/>): one line per frame received or sent.</summary>
+internal sealed class FrameLog(ILogger log, IPEndPoint? client)
 {
-    private void LogReceived(ReadOnlyMemory<byte> octets)
+    /// <summary>The frames in octets received (the connection preface named as such).</summary>
+    public void Received(ReadOnlyMemory<byte> octets)
     {
         while (!octets.IsEmpty)
         {
             if (octets.Length >= CleartextPreface.Preface.Length && octets.Span[..CleartextPreface.Preface.Length].SequenceEqual(CleartextPreface.Preface))
             {
-                frameLog.LogInformation("{Client} recv connection preface", client);
+                log.LogInformation("{Client} recv connection preface", client);
                 octets = octets[CleartextPreface.Preface.Length..];
                 continue;
             }
             switch (FrameReader.Read(octets, FrameConstants.MaxMaxFrameSize))
             {
                 case FrameRead r:
-                    frameLog.LogInformation("{Client} recv {Frame}", client, Describe(r.Frame));
+                    log.LogInformation("{Client} recv {Frame}", client, Describe(r.Frame));
                     octets = octets[r.Consumed..];
                     break;
                 case ReadFailed f:
-                    frameLog.LogInformation("{Client} recv invalid frame: {Error}", client, f.Error);
+                    log.LogInformation("{Client} recv invalid frame: {Error}", client, f.Error);
                     return;
                 default:
                     return;
             }
         }
     }
+
+    /// <summary>A frame sent.</summary>
+    public void Sent(Frame frame) => log.LogInformation("{Client} send {Frame}", client, Describe(frame));
 
     private static string Describe(Frame frame) => frame switch
     {
