@@ -134,7 +134,7 @@ internal sealed partial class Http2Connection
     private static DateStamp? dateStamp;
 
     /// <summary>The two commands of <see cref="SmallBodyAtOnce"/>, one array per connection.</summary>
-    private readonly ConnectionInput[] headersAndData = new ConnectionInput[2];
+    private readonly ConnectionCommand[] headersAndData = new ConnectionCommand[2];
 
     /// <summary>
     /// A small in-memory body goes out with its header section in one call of
@@ -199,10 +199,10 @@ internal sealed partial class Http2Connection
         };
         fields.AddRange(plan.RequestHeaders);
         uint promised = 0;
-        foreach (var o in Step(new PushPromise(parent.StreamId, fields)))
+        foreach (var o in Step(new PromisePush(parent.StreamId, fields)))
         {
             if (o is CommandRejected r) return Refused(plan, r.Reason);
-            if (o is PushPromised pp) promised = pp.PromisedStreamId;
+            if (o is PushPromiseSent pp) promised = pp.PromisedStreamId;
         }
         if (promised == 0) return Refused(plan, "the core made no promise");
         childCtx = NewContext(promised, pushed: true);
@@ -231,7 +231,7 @@ internal sealed partial class Http2Connection
     private void ResetStream(StreamContext ctx, ErrorCode code)
     {
         if (closing || closeRequested || ctx.Closed) return;
-        Step(new ResetStream(ctx.Handler.StreamId, code));
+        Step(new SendReset(ctx.Handler.StreamId, code));
         Dispatch();
     }
 

@@ -21,7 +21,7 @@ internal sealed partial class Http2Connection
         Apply(start.Outputs);
         if (inadequateSecurity is null) return;
         log.LogInformation("{Client}: {Reason}", client, inadequateSecurity);
-        Step(new GoAway(ErrorCode.InadequateSecurity, Bytes.FromUtf8(inadequateSecurity)));
+        Step(new SendGoAway(ErrorCode.InadequateSecurity, Bytes.FromUtf8(inadequateSecurity)));
     }
 
     private void OnTimer()
@@ -56,7 +56,7 @@ internal sealed partial class Http2Connection
             Abort();
             return;
         }
-        if (!closeRequested && !finished) Step(OutputFlushed.Instance);
+        if (!closeRequested && !finished) Step(MarkFlushed.Instance);
         if (drained is not null && output.Queued < QueueLimit)
         {
             drained.TrySetResult();
@@ -72,7 +72,7 @@ internal sealed partial class Http2Connection
     }
 
     /// <summary>One step of the core with <paramref name="input"/>; returns its outputs (already applied).</summary>
-    private IReadOnlyList<ConnectionOutput> Step(ConnectionInput input)
+    private IReadOnlyList<ConnectionEvent> Step(ConnectionCommand input)
     {
         var r = Connection.Step(state, input, Now);
         state = r.State;
@@ -81,23 +81,23 @@ internal sealed partial class Http2Connection
     }
 
     /// <summary>Acts on the core's outputs: frames into the output buffer, events queued, timer and close noted.</summary>
-    private void Apply(IReadOnlyList<ConnectionOutput> outputs)
+    private void Apply(IReadOnlyList<ConnectionEvent> outputs)
     {
         for (var i = 0; i < outputs.Count; i++)
         {
             var o = outputs[i];
             switch (o)
             {
-                case SendFrame f:
+                case FrameReady f:
                     FrameWriter.Write(f.Frame, output.Pending);
                     if (f.Frame is DataFrame data && options.AccessLog && streams.TryGetValue(data.StreamId, out var sending))
                         sending.SentOctets += data.Data.Length; // for the access line
                     frameLog?.Sent(f.Frame);
                     break;
-                case TimerRequest t:
+                case TimerRequested t:
                     ArmTimer(t.At);
                     break;
-                case CloseConnection c:
+                case ConnectionEnded c:
                     closeRequested = true;
                     log.LogDebug("{Client}: closing ({Code}: {Reason})", client, c.Code, c.Reason);
                     break;
@@ -106,12 +106,12 @@ internal sealed partial class Http2Connection
                     break;
                 default:
                     LogNotice(o);
-                    break; // answers read at the call site (DataAccepted, PushPromised, CommandRejected) and notices
+                    break; // answers read at the call site (DataAccepted, PushPromiseSent, CommandRejected) and notices
             }
         }
     }
 
-    private void LogNotice(ConnectionOutput o)
+    private void LogNotice(ConnectionEvent o)
     {
         switch (o)
         {

@@ -16,7 +16,7 @@ internal sealed partial class Http2Connection
     {
         while (true)
         {
-            ConnectionOutput ev;
+            ConnectionEvent ev;
             if (dispatching || events.Count == 0) return;
             dispatching = true;
             ev = events.Dequeue();
@@ -25,7 +25,7 @@ internal sealed partial class Http2Connection
         }
     }
 
-    private void Deliver(ConnectionOutput ev)
+    private void Deliver(ConnectionEvent ev)
     {
         switch (ev)
         {
@@ -56,7 +56,7 @@ internal sealed partial class Http2Connection
         {
             // The application's factory failed: this stream cannot be served.
             log.LogError(e, "{Client}: the handler factory failed for stream {Stream}", client, h.StreamId);
-            if (!closing && !closeRequested) Step(new ResetStream(h.StreamId, ErrorCode.InternalError));
+            if (!closing && !closeRequested) Step(new SendReset(h.StreamId, ErrorCode.InternalError));
             return;
         }
         if (ctx is null) return;
@@ -146,7 +146,7 @@ internal sealed partial class Http2Connection
     private void Consumed(uint id, int count)
     {
         if (count == 0 || closeRequested || closing) return;
-        Step(new DataConsumed(id, count));
+        Step(new ConsumeData(id, count));
     }
 
     /// <summary>The access line of a stream that ended (<paramref name="code"/> null: with the connection), once its request was seen.</summary>

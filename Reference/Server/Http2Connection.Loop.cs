@@ -33,7 +33,7 @@ internal sealed partial class Http2Connection
             public static readonly Stop Instance = new();
             public override void Handle(Http2Connection c)
             {
-                if (!c.closing) c.Step(new GoAway(ErrorCode.NoError));
+                if (!c.closing) c.Step(new SendGoAway(ErrorCode.NoError));
             }
         }
 

@@ -54,7 +54,7 @@ internal sealed partial class Http2Connection
     // ---- owned by the loop ----
     private ConnectionState state = null!;
     private readonly Dictionary<uint, StreamContext> streams = new();
-    private readonly Queue<ConnectionOutput> events = new();
+    private readonly Queue<ConnectionEvent> events = new();
     private readonly List<StreamContext> waitingForOutput = new();
     private bool dispatching, closeRequested, closing, readerEnded, finished;
     private uint highestCreated;

@@ -188,7 +188,7 @@ public class ResponseProductionTests
         for (var i = 0; i < 1000 && !endStream; i++)
         {
             (s, var step) = P.Next(s, room: 1 << 20);
-            IReadOnlyList<ConnectionOutput> o = [];
+            IReadOnlyList<ConnectionEvent> o = [];
             switch (step)
             {
                 case Step.Read: s = P.On(s, new Ev.Octets(big, true)); break;
