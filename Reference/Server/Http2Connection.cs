@@ -125,7 +125,7 @@ internal sealed partial class Http2Connection
 
     /// <summary>
     /// After the core asked to close and every frame is written: end our side
-    /// (FIN, TLS close_notify), then let the read loop drain the peer's side
+    /// (FIN, TLS close_notify), then let the reader drain the peer's side
     /// for a moment so a GOAWAY is not lost to a TCP reset, then close.
     /// </summary>
     private async Task CloseTransportAsync()
