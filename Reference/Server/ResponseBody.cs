@@ -146,6 +146,9 @@ internal abstract class BodyReader
     /// </summary>
     public virtual ReadOnlyMemory<byte>? TakeDirect(int max) => null;
 
+    /// <summary>Whether <see cref="TakeDirect"/> gives the octets (they are in memory: no read, no copy).</summary>
+    public virtual bool InMemory => false;
+
     /// <summary>Releases the source (a stream is disposed once sent or abandoned).</summary>
     public virtual void Release() { }
 }
@@ -154,6 +157,7 @@ internal sealed class OctetsReader(ReadOnlyMemory<byte> octets) : BodyReader
 {
     private int offset;
     public override long? Remaining => octets.Length - offset;
+    public override bool InMemory => true;
     public override ReadOnlyMemory<byte>? TakeDirect(int max)
     {
         var n = Math.Min(max, octets.Length - offset);
@@ -177,6 +181,7 @@ internal sealed class SegmentsReader(IEnumerable<ReadOnlyMemory<byte>> segments,
     private long produced;
     private bool ended;
     public override long? Remaining => ended ? 0 : length - produced;
+    public override bool InMemory => true;
     public override ReadOnlyMemory<byte>? TakeDirect(int max)
     {
         cursor ??= segments.GetEnumerator();

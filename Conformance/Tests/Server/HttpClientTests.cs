@@ -33,6 +33,15 @@ public sealed class HttpClientTests(ServerFixture servers)
         Assert.Equal(200_000, bytes.Length);
     }
 
+    [Theory(DisplayName = "RFC 9113 §8.1: a small body in several segments arrives whole; END_STREAM follows its last segment, not its first")]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SmallSegmentedBody(bool tls)
+    {
+        using var client = ServerFixture.Http2Client();
+        Assert.Equal("small segments", await client.GetStringAsync($"{servers.Base(tls)}/test/small-segments", Ct));
+    }
+
     [Fact(DisplayName = "Handler API: many concurrent requests on one connection are all answered")]
     public async Task Concurrent()
     {

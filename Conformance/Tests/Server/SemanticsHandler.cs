@@ -73,6 +73,16 @@ public sealed class SemanticsHandler : RequestHandler
             case "/overloads/named":
                 SendResponse(status: 200, body: "named", headers: null, trailers: [("x-t", "1")]);
                 break;
+            case "/answer-after-close":
+                // Answers from another task once the connection is gone: the command must be answered, not hang.
+                var aborted = Aborted;
+                _ = Task.Run(async () =>
+                {
+                    try { await Task.Delay(TimeSpan.FromSeconds(10), aborted); } catch (OperationCanceledException) { }
+                    await Task.Delay(200);
+                    Journal.Enqueue((Route, "late " + SendResponse(200, body: "too late")));
+                });
+                break;
             case "/seed-push":
                 // The seed's example, ported literally: push, then respond, nothing checked.
                 Push("/css/style.css", requestHeaders: [("content-type", "text/css")], status: 200, body: "body{margin:0;}");
@@ -109,7 +119,7 @@ public sealed class SemanticsHandler : RequestHandler
                 var trailers = string.Join(",", Trailers.Select(t => $"{t.NameText}={t.ValueText}"));
                 SendResponse(200, [("content-type", "text/plain")], $"{received} {trailers}\n");
                 break;
-            case "/invalid-only":
+            case "/invalid-only" or "/answer-after-close":
                 break;
             default:
                 if (!ResponseSent) SendResponse(404, body: "not found");

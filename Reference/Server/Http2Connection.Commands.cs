@@ -1,0 +1,244 @@
+using System.Buffers;
+using LanguageExt;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Http2.Reference.Frames;
+using Http2.Reference.Hpack;
+using Http2.Reference.Protocol;
+
+namespace Http2.Reference.Server;
+internal sealed partial class Http2Connection
+{
+    private ResponseResult SendResponse(RequestHandler handler, ResponsePlan plan)
+    {
+        StreamContext ctx;
+        if (!streams.TryGetValue(handler.StreamId, out var found) || found.Closed || closing)
+        {
+            plan.Body?.Discard();
+            return ResponseResult.NotSent($"stream {handler.StreamId} is closed; the response cannot be sent");
+        }
+        ctx = found;
+        var fields = new HeaderField[plan.Headers.Count + 1];
+        fields[0] = StatusField(plan.Status);
+        for (var i = 0; i < plan.Headers.Count; i++) fields[i + 1] = plan.Headers[i];
+        // RFC 9110 §9.3.2, §15.3.5, §15.4.5: HEAD, 204 and 304 carry no content, so the body is not even opened
+        // (the core applies the same rule to what it is given).
+        var contentAllowed = HttpSemantics.ContentAllowed(handler.Method == "HEAD", plan.Status);
+        BodyReader? reader = null;
+        if (plan.Body is { } body)
+        {
+            if (!contentAllowed || body.Length == 0) body.Discard();
+            else
+            {
+                try { reader = body.Open(); }
+                catch (InvalidOperationException e) { return Invalid(ctx, e.Message); }
+            }
+        }
+        var trailers = contentAllowed ? plan.Trailers : null;
+        var endStream = reader is null && trailers is null;
+        string? rejected = null;
+        if (endStream || reader is null || !SmallBodyAtOnce(ctx, fields, reader, trailers, out rejected))
+        {
+            if (rejected is null)
+            {
+                var outputs = Step(new SendHeaders(handler.StreamId, fields, endStream) { Date = CurrentDate });
+                for (var i = 0; i < outputs.Count; i++)
+                {
+                    if (outputs[i] is CommandRejected r) rejected = r.Reason;
+                    else if (outputs[i] is ResponseAdjusted { Adjustment.Kind: AdjustmentKind.ContentOmitted }) endStream = true;
+                }
+            }
+            if (rejected is not null)
+            {
+                reader?.Release();
+                return Invalid(ctx, rejected);
+            }
+            if (!endStream)
+            {
+                ctx.Body = reader;
+                ctx.Trailers = trailers;
+                ctx.Production = ResponseProduction.Start(trailers is not null);
+            }
+            else reader?.Release();
+        }
+        ctx.InvalidResponse = null;
+        ctx.AwaitingContinue = false; // a final response: no 100 any more (RFC 9110 §15.2.1)
+        ctx.Status = plan.Status;
+        if (ctx.Production is not null) Pump(ctx);
+        Dispatch();
+        return ResponseResult.Ok;
+    }
+
+    /// <summary>A response the core refused (malformed): reported and logged; the stream stays answerable.</summary>
+    private ResponseResult Invalid(StreamContext ctx, string reason)
+    {
+        ctx.InvalidResponse = reason;
+        log.LogWarning("{Client}: stream {Stream}: the response was not sent: {Reason}; the handler may send another", client, ctx.Handler.StreamId, reason);
+        return ResponseResult.NotSent(reason);
+    }
+
+    /// <summary>An informational response (RFC 9110 §15.2): a 1xx header section, the stream stays open for the final one.</summary>
+    private ResponseResult SendInformational(RequestHandler handler, int status, IReadOnlyList<HeaderField> headers)
+    {
+        if (!streams.TryGetValue(handler.StreamId, out var ctx) || ctx.Closed || closing || closeRequested)
+            return ResponseResult.NotSent($"stream {handler.StreamId} is closed");
+        var fields = new HeaderField[headers.Count + 1];
+        fields[0] = StatusField(status);
+        for (var i = 0; i < headers.Count; i++) fields[i + 1] = headers[i];
+        var outputs = Step(new SendHeaders(handler.StreamId, fields, false));
+        for (var i = 0; i < outputs.Count; i++)
+            if (outputs[i] is CommandRejected r)
+            {
+                log.LogWarning("{Client}: stream {Stream}: the {Status} response was not sent: {Reason}", client, handler.StreamId, status, r.Reason);
+                return ResponseResult.NotSent(r.Reason);
+            }
+        if (status == 100) ctx.AwaitingContinue = false;
+        Dispatch();
+        return ResponseResult.Ok;
+    }
+
+    /// <summary>
+    /// The 100 (Continue) a request with <c>Expect: 100-continue</c> waits for
+    /// (RFC 9110 §10.1.1), unless it is no longer due: the handler answered,
+    /// sent its own 100, failed, or the body came anyway.
+    /// </summary>
+    private void SendContinue(StreamContext ctx)
+    {
+        if (!ctx.AwaitingContinue) return;
+        ctx.AwaitingContinue = false;
+        if (ctx.Closed || ctx.Failed || closing || closeRequested || ctx.Handler.ResponseSent) return;
+        Step(new SendHeaders(ctx.Handler.StreamId, [StatusField(100)], false));
+        Dispatch();
+    }
+
+    /// <summary>The <c>date</c> field of the current second (RFC 9110 §6.6.1), made once a second for all connections.</summary>
+    private static Option<HeaderField> CurrentDate
+    {
+        get
+        {
+            var second = DateTime.UtcNow.Ticks / TimeSpan.TicksPerSecond;
+            var stamp = Volatile.Read(ref dateStamp);
+            if (stamp is null || stamp.Second != second)
+            {
+                stamp = new DateStamp(second, HttpSemantics.DateField(new DateTimeOffset(second * TimeSpan.TicksPerSecond, TimeSpan.Zero)));
+                Volatile.Write(ref dateStamp, stamp);
+            }
+            return stamp.Field;
+        }
+    }
+
+    private sealed record DateStamp(long Second, Option<HeaderField> Field);
+
+    private static DateStamp? dateStamp;
+
+    /// <summary>The two commands of <see cref="SmallBodyAtOnce"/>, one array per connection.</summary>
+    private readonly ConnectionCommand[] headersAndData = new ConnectionCommand[2];
+
+    /// <summary>
+    /// A small in-memory body goes out with its header section in one call of
+    /// the core (HEADERS and DATA with END_STREAM) when
+    /// <see cref="ResponseProduction.WithHeaders"/> says so: one state
+    /// transition per response instead of two plus a pump. What the windows
+    /// do not take now is left to the production. False (nothing done) when
+    /// the response does not qualify.
+    /// </summary>
+    private bool SmallBodyAtOnce(StreamContext ctx, HeaderField[] fields, BodyReader body, IReadOnlyList<HeaderField>? trailers, out string? rejected)
+    {
+        rejected = null;
+        var room = ResponseProduction.Room(output.Queued, PumpLimit);
+        if (!ResponseProduction.WithHeaders(body.Remaining, body.InMemory, trailers is not null, room)
+            || body.TakeDirect(ResponseProduction.SmallBody) is not { } chunk)
+            return false;
+        var last = chunk.IsEmpty || body.Remaining == 0;
+        var id = ctx.Handler.StreamId;
+        headersAndData[0] = new SendHeaders(id, fields, false) { Date = CurrentDate };
+        headersAndData[1] = new SendData(id, chunk, last);
+        var r = Connection.StepAll(state, headersAndData, Now);
+        headersAndData[0] = headersAndData[1] = null!; // the core kept nothing of the array; do not keep the commands either
+        var accepted = 0;
+        for (var i = 0; i < r.Outputs.Count; i++)
+        {
+            var o = r.Outputs[i];
+            if (o is CommandRejected { Command: SendHeaders } no)
+            {
+                // Nothing was sent (the core rejects before emitting): keep the state as it was.
+                rejected = no.Reason;
+                return false;
+            }
+            if (o is DataAccepted a && a.StreamId == id) accepted = a.Accepted;
+        }
+        state = r.State;
+        Apply(r.Outputs);
+        var production = ResponseProduction.AfterHeaders(chunk[accepted..], last);
+        if (production is ResponseProduction.Done) body.Release();
+        else
+        {
+            ctx.Body = body;
+            ctx.Production = production;
+        }
+        return true;
+    }
+
+    private PushResult Push(RequestHandler parent, PushPlan plan)
+    {
+        StreamContext childCtx;
+        var refusal =
+            !options.EnablePush ? "push is disabled in the server options"
+            : closing || closeRequested ? "the connection is closing"
+            : !streams.TryGetValue(parent.StreamId, out var p) || p.Closed ? $"stream {parent.StreamId} is closed"
+            : null;
+        if (refusal is not null) return Refused(plan, refusal);
+        var fields = new List<HeaderField>(4 + plan.RequestHeaders.Count)
+        {
+            HeaderField.Of(":method", plan.Method),
+            HeaderField.Of(":scheme", parent.Scheme.Length > 0 ? parent.Scheme : Scheme),
+            HeaderField.Of(":authority", parent.Host),
+            HeaderField.Of(":path", plan.Path),
+        };
+        fields.AddRange(plan.RequestHeaders);
+        uint promised = 0;
+        foreach (var o in Step(new PromisePush(parent.StreamId, fields)))
+        {
+            if (o is CommandRejected r) return Refused(plan, r.Reason);
+            if (o is PushPromiseSent pp) promised = pp.PromisedStreamId;
+        }
+        if (promised == 0) return Refused(plan, "the core made no promise");
+        childCtx = NewContext(promised, pushed: true);
+        childCtx.Handler.SetRequest(fields);
+        streams[promised] = childCtx;
+        var child = childCtx.Handler;
+        child.MarkResponded();
+        var sent = SendResponse(child, plan.Response);
+        if (!sent.Sent)
+        {
+            log.LogWarning("{Client}: the response pushed for {Path} on stream {Stream} is invalid ({Reason}); resetting the promised stream", client, plan.Path, child.StreamId, sent.Reason);
+            ResetStream(childCtx, ErrorCode.InternalError);
+            return PushResult.Refused($"the pushed response is invalid: {sent.Reason}; the promised stream {child.StreamId} was reset");
+        }
+        return PushResult.Done(child);
+    }
+
+    /// <summary>No push: the pushed body is released, the reason logged for whoever does not read the result.</summary>
+    private PushResult Refused(PushPlan plan, string reason)
+    {
+        plan.Response.Body?.Discard();
+        log.LogDebug("{Client}: no push of {Path}: {Reason}", client, plan.Path, reason);
+        return PushResult.Refused($"cannot push {plan.Path}: {reason}");
+    }
+
+    private void ResetStream(StreamContext ctx, ErrorCode code)
+    {
+        if (closing || closeRequested || ctx.Closed) return;
+        Step(new SendReset(ctx.Handler.StreamId, code));
+        Dispatch();
+    }
+
+    private void Resume(RequestHandler handler)
+    {
+        var ctx = Find(handler.StreamId);
+        if (ctx is null) return;
+        Pump(ctx, ProductionEvent.Resumed.Instance);
+    }
+}

@@ -1,0 +1,132 @@
+using LanguageExt;
+using Microsoft.Extensions.Logging;
+using Http2.Reference.Frames;
+using Http2.Reference.Protocol;
+
+namespace Http2.Reference.Server;
+
+internal sealed partial class Http2Connection
+{
+    /// <summary>The end of a write reached the loop.</summary>
+    private sealed class Flushed(OutputWriter.Written written) : Message
+    {
+        public override void Handle(Http2Connection c) => c.OnWritten(written);
+    }
+
+    /// <summary>The core's first step: our preface (SETTINGS), or GOAWAY(INADEQUATE_SECURITY) at once (RFC 9113 §9.2).</summary>
+    private void Begin(string? inadequateSecurity)
+    {
+        var start = Connection.Start(coreOptions, Now);
+        state = start.State;
+        Apply(start.Outputs);
+        if (inadequateSecurity is null) return;
+        log.LogInformation("{Client}: {Reason}", client, inadequateSecurity);
+        Step(new SendGoAway(ErrorCode.InadequateSecurity, Bytes.FromUtf8(inadequateSecurity)));
+    }
+
+    private void OnTimer()
+    {
+        if (finished || closeRequested) return;
+        timerDue = TimeSpan.MaxValue;
+        Step(Tick.Instance);
+        // A tick that came a little early expires nothing, and the core need not
+        // repeat its request: re-arm from the state's deadline in every case.
+        state.NextDeadline.IfSome(ArmTimer);
+        Dispatch();
+    }
+
+    /// <summary>Makes the timer fire at <paramref name="at"/> unless it already fires earlier.</summary>
+    private void ArmTimer(TimeSpan at)
+    {
+        if (at >= timerDue) return;
+        timerDue = at;
+        var due = at - Now;
+        timer?.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>A write ended: the core hears of it, and whoever waits for room in the output queue goes on.</summary>
+    private void OnWritten(OutputWriter.Written written)
+    {
+        output.Completed(written);
+        if (written.Error is { } error)
+        {
+            log.LogDebug("{Client}: write failed: {Error}", client, error.Message);
+            drained?.TrySetResult();
+            drained = null;
+            Abort();
+            return;
+        }
+        if (!closeRequested && !finished) Step(MarkFlushed.Instance);
+        if (drained is not null && output.Queued < QueueLimit)
+        {
+            drained.TrySetResult();
+            drained = null;
+        }
+        if (waitingForOutput.Count > 0 && output.Queued < PumpLimit)
+        {
+            StreamContext[] wake = [.. waitingForOutput];
+            waitingForOutput.Clear();
+            foreach (var ctx in wake) Pump(ctx, ProductionEvent.OutputDrained.Instance);
+        }
+        Dispatch();
+    }
+
+    /// <summary>One step of the core with <paramref name="input"/>; returns its outputs (already applied).</summary>
+    private IReadOnlyList<ConnectionEvent> Step(ConnectionCommand input)
+    {
+        var r = Connection.Step(state, input, Now);
+        state = r.State;
+        Apply(r.Outputs);
+        return r.Outputs;
+    }
+
+    /// <summary>Acts on the core's outputs: frames into the output buffer, events queued, timer and close noted.</summary>
+    private void Apply(IReadOnlyList<ConnectionEvent> outputs)
+    {
+        for (var i = 0; i < outputs.Count; i++)
+        {
+            var o = outputs[i];
+            switch (o)
+            {
+                case FrameReady f:
+                    FrameWriter.Write(f.Frame, output.Pending);
+                    if (f.Frame is DataFrame data && options.AccessLog && streams.TryGetValue(data.StreamId, out var sending))
+                        sending.SentOctets += data.Data.Length; // for the access line
+                    frameLog?.Sent(f.Frame);
+                    break;
+                case TimerRequested t:
+                    ArmTimer(t.At);
+                    break;
+                case ConnectionEnded c:
+                    closeRequested = true;
+                    log.LogDebug("{Client}: closing ({Code}: {Reason})", client, c.Code, c.Reason);
+                    break;
+                case HeadersReceived or DataReceived or TrailersReceived or StreamClosed or StreamWritable:
+                    events.Enqueue(o);
+                    break;
+                default:
+                    LogNotice(o);
+                    break; // answers read at the call site (DataAccepted, PushPromiseSent, CommandRejected) and notices
+            }
+        }
+    }
+
+    private void LogNotice(ConnectionEvent o)
+    {
+        switch (o)
+        {
+            case ErrorDetected e:
+                log.LogDebug("{Client}: {Error}", client, e.Error);
+                break;
+            case ResponseAdjusted { Adjustment.Kind: AdjustmentKind.ContentOmitted } a:
+                log.LogDebug("{Client}: stream {Stream}: {Adjustment}", client, a.StreamId, a.Adjustment);
+                break;
+            case ResponseAdjusted a:
+                log.LogWarning("{Client}: stream {Stream}: {Adjustment}", client, a.StreamId, a.Adjustment);
+                break;
+            case GoAwayReceived g:
+                log.LogDebug("{Client}: GOAWAY received ({Code}, last stream {Last})", client, g.Code, g.LastStreamId);
+                break;
+        }
+    }
+}
