@@ -147,9 +147,10 @@ public static class Huffman
                 {
                     // A code longer than 12 bits (up to 30): read more first unless the input is all in acc.
                     if (bits < 30 && pos < source.Length) break;
-                    var symbol = LongCode(acc, ref bits);
-                    if (symbol < 0) { written = n; return symbol == -1 ? HuffmanStatus.Eos : HuffmanStatus.BadPadding; }
-                    Unsafe.Add(ref output, n++) = (byte)symbol;
+                    var code = LongCode(acc, bits);
+                    if (code < 0) { written = n; return code == -1 ? HuffmanStatus.Eos : HuffmanStatus.BadPadding; }
+                    Unsafe.Add(ref output, n++) = (byte)code;
+                    bits = code >> 16;
                     continue;
                 }
                 // Both octets are written whatever the count (no branch to mispredict): the
@@ -186,10 +187,11 @@ public static class Huffman
         return bits <= 7 && (acc & ones) == ones ? HuffmanStatus.Ok : HuffmanStatus.BadPadding;
     }
 
-    // Walks the code tree over the oldest `bits` bits of acc; returns the symbol and takes
-    // its bits, or -1 for EOS, or -2 when the bits end inside a code (padding over 7 bits,
-    // since more than 12 bits remain).
-    private static int LongCode(ulong acc, ref int bits)
+    // Walks the code tree over the oldest `bits` bits of acc; returns the symbol (bits 0-7)
+    // and the bits left after its code (bits 16 and up), or -1 for EOS, or -2 when the bits
+    // end inside a code (padding over 7 bits, since more than 12 bits remain). The count is
+    // returned, not passed by reference, so that the caller's loop keeps it in a register.
+    private static int LongCode(ulong acc, int bits)
     {
         var node = 0;
         for (var i = bits - 1; i >= 0; i--)
@@ -198,8 +200,7 @@ public static class Huffman
             if (next > 0) { node = next; continue; }
             var symbol = -next;
             if (symbol == HuffmanCode.Eos) return -1;
-            bits = i;
-            return symbol;
+            return symbol | i << 16;
         }
         return -2;
     }
