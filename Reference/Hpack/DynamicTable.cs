@@ -74,7 +74,7 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    internal HeaderField At(int i) => log.Entries[inserted - 1 - i - log.BaseId];
+    internal HeaderField At(int i) => log.Entry(inserted - 1 - i - log.BaseId);
 
     /// <summary>A private copy to change within one block (cheap: the log is shared, see the remarks).</summary>
     internal DynamicTable Clone() => new(log, inserted, count, size, maxSize);
@@ -90,23 +90,31 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
     /// §4.4: adds an entry at the front after evicting from the end until it
     /// fits; an entry larger than the maximum empties the table and is not added.
     /// </summary>
-    internal void Add(HeaderField field) => Add(field, 0);
+    internal void Add(HeaderField field) => Add(field, field.Size, 0, [], 0);
 
-    internal void Add(HeaderField field, uint nameHash)
+    /// <summary>
+    /// The encoder's <see cref="Add(HeaderField)"/>: a field of <paramref name="nameLength"/>
+    /// octets of name followed by its value in <paramref name="octets"/> (the table's own
+    /// copy). The encoder's table keeps only the octets; a field object is made when
+    /// the table is read (<see cref="this[int]"/>), which the encoder never does.
+    /// </summary>
+    internal void Add(byte[] octets, int nameLength, uint nameHash) =>
+        Add(null, octets.Length + HeaderField.EntryOverhead, nameHash, octets, nameLength);
+
+    private void Add(HeaderField? field, int entrySize, uint nameHash, byte[] octets, int nameLength)
     {
-        var entrySize = field.Size;
         if (entrySize > maxSize)
         {
             EvictUntil(0);
             return;
         }
         EvictUntil(maxSize - entrySize);
-        if (inserted - log.BaseId >= log.Entries.Length || !log.TryClaim(inserted))
+        if (inserted - log.BaseId >= log.Capacity || !log.TryClaim(inserted))
         {
             log = log.CopyLive(inserted, count);
             if (!log.TryClaim(inserted)) throw new InvalidOperationException("a fresh log is always claimable");
         }
-        log.Write(inserted, field, nameHash);
+        log.Write(inserted, field, nameHash, octets, nameLength);
         inserted++;
         count++;
         size += entrySize;
@@ -119,7 +127,7 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
     {
         while (size > limit)
         {
-            size -= log.Entries[inserted - count - log.BaseId].Size;
+            size -= log.EntrySize(inserted - count - log.BaseId);
             count--;
         }
     }
@@ -141,17 +149,18 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
         for (var link = Volatile.Read(ref l.NameHeads[nameHash & (l.NameHeads.Length - 1)]); link > oldest;)
         {
             var at = link - 1 - l.BaseId;
-            if (link <= inserted && l.NameHash[at] == nameHash)
+            if (link <= inserted && l.NameHash[at] == nameHash && l.NameLength[at] == name.Length)
             {
-                var e = l.Entries[at];
-                if (e.Name.Span.SequenceEqual(name))
+                // The octets, not the entry: one load less on a path of cache misses.
+                var octets = l.Octets[at];
+                if (name.SequenceEqual(octets.AsSpan(0, name.Length)))
                 {
                     if (named < 0)
                     {
                         named = (int)(inserted - link);
                         if (nameOnly) return -1;
                     }
-                    if (e.Value.Span.SequenceEqual(value)) return (int)(inserted - link);
+                    if (value.SequenceEqual(octets.AsSpan(name.Length))) return (int)(inserted - link);
                 }
             }
             link = l.NameNext[at];
@@ -185,21 +194,31 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
     private sealed class EntryLog
     {
         public readonly long BaseId;
-        public readonly HeaderField[] Entries;
+        public readonly HeaderField[] Entries = []; // the decoder's (unindexed) entries
         public readonly uint[] NameHash = [];
+        public readonly int[] NameLength = [];
+        public readonly byte[][] Octets = [];
         public readonly long[] NameNext = [];
         public readonly long[] NameHeads = [0];
         private readonly bool indexed;
         private long highest; // the next id to write; claimed with a compare-and-swap
 
+        public readonly int Capacity;
+
         private EntryLog(long baseId, int capacity, bool indexed)
         {
+            Capacity = capacity;
             BaseId = baseId;
             highest = baseId;
             this.indexed = indexed;
-            Entries = new HeaderField[capacity];
-            if (!indexed) return;
+            if (!indexed)
+            {
+                Entries = new HeaderField[capacity];
+                return;
+            }
             NameHash = new uint[capacity];
+            NameLength = new int[capacity];
+            Octets = new byte[capacity][];
             NameNext = new long[capacity];
             var buckets = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, 1));
             NameHeads = new long[buckets];
@@ -210,12 +229,29 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
         /// <summary>Claims position <paramref name="id"/> for the table whose window ends there (the tip).</summary>
         public bool TryClaim(long id) => Interlocked.CompareExchange(ref highest, id + 1, id) == id;
 
-        public void Write(long id, HeaderField field, uint nameHash)
+        /// <summary>The entry at a position: the stored field, or (encoder) one made from its octets.</summary>
+        public HeaderField Entry(long at)
+        {
+            if (!indexed) return Entries[at];
+            var octets = Octets[at];
+            var nameLength = NameLength[at];
+            return new HeaderField(new Bytes(octets.AsMemory(0, nameLength)), new Bytes(octets.AsMemory(nameLength)));
+        }
+
+        /// <summary>The size (§4.1) of the entry at a position.</summary>
+        public int EntrySize(long at) => indexed ? Octets[at].Length + HeaderField.EntryOverhead : Entries[at].Size;
+
+        public void Write(long id, HeaderField? field, uint nameHash, byte[] octets, int nameLength)
         {
             var at = id - BaseId;
-            Entries[at] = field;
-            if (!indexed) return;
+            if (!indexed)
+            {
+                Entries[at] = field!;
+                return;
+            }
             NameHash[at] = nameHash;
+            NameLength[at] = nameLength;
+            Octets[at] = octets;
             ref var nameHead = ref NameHeads[nameHash & (NameHeads.Length - 1)];
             NameNext[at] = nameHead;
             Volatile.Write(ref nameHead, id + 1);
@@ -230,7 +266,8 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
             {
                 var at = id - BaseId;
                 copy.TryClaim(id);
-                copy.Write(id, Entries[at], indexed ? NameHash[at] : 0);
+                if (indexed) copy.Write(id, null, NameHash[at], Octets[at], NameLength[at]);
+                else copy.Write(id, Entries[at], 0, [], 0);
             }
             return copy;
         }

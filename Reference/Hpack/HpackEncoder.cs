@@ -140,11 +140,11 @@ public static class HpackEncoder
                 owned = true;
             }
             if (!hashed) nameHash = staticName > 0 ? StaticTable.NameHash(staticName) : DynamicTable.Hash(name, 0);
-            // The table outlives the caller's buffers: keep our own copy of the octets, sharing static names.
-            HeaderField entry;
-            if (staticIndex > 0) entry = new HeaderField(StaticTable.At(staticIndex).Name, value.ToArray());
-            else entry = HeaderField.Copy(name, value, false);
-            table.Add(entry, nameHash);
+            // The table outlives the caller's buffers: it keeps its own copy of the octets.
+            var octets = new byte[name.Length + value.Length];
+            name.CopyTo(octets);
+            value.CopyTo(octets.AsSpan(name.Length));
+            table.Add(octets, name.Length, nameHash);
         }
         return n;
     }
