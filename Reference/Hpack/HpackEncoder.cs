@@ -60,9 +60,11 @@ public static class HpackEncoder
         ArgumentNullException.ThrowIfNull(fields);
         var expansion = state.Strategy.Huffman == HuffmanPolicy.Always ? 4L : 1L;
         long bound = 12;
-        for (var i = 0; i < fields.Count; i++)
+        var direct = AsSpan(fields);
+        var count = direct.IsEmpty ? fields.Count : direct.Length;
+        for (var i = 0; i < count; i++)
         {
-            var field = fields[i] ?? throw new ArgumentNullException(nameof(fields), $"field {i} is null");
+            var field = (direct.IsEmpty ? fields[i] : direct[i]) ?? throw new ArgumentNullException(nameof(fields), $"field {i} is null");
             bound += 18 + (field.Name.Length + (long)field.Value.Length) * expansion;
         }
         return bound <= int.MaxValue ? (int)bound : throw new ArgumentException("the field list is too large to encode", nameof(fields));
