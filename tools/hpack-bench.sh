@@ -2,7 +2,8 @@
 # HPACK speed beside libnghttp2 on the same hpack-test-case stories, same session.
 #
 # usage: tools/hpack-bench.sh [time [RUNS]] [callgrind]   (default: time 5)
-#   time RUNS   interleaves RUNS runs of the libnghttp2 anchor and of ours
+#   time RUNS   interleaves RUNS runs of the libnghttp2 anchor and of ours (each round
+#               decodes the corpus DECODE_REPEAT=4 times, encodes raw-data ENCODE_REPEAT=27 times)
 #               (tools/Benchmarks --hpack), decode and encode; each run reports
 #               several rounds of process CPU time; prints the median headers/s
 #               of each and our ratio. Wall-clock figures on a shared machine
@@ -50,7 +51,8 @@ run_time() {
   : > "$log"
   for run in $(seq 1 "$runs"); do
     for what in decode encode; do
-      local repeat=1; [ "$what" = encode ] && repeat=9
+      # rounds of ~0.2 s of CPU each: shorter ones are dominated by the noise of a shared machine
+      local repeat=${DECODE_REPEAT:-4}; [ "$what" = encode ] && repeat=${ENCODE_REPEAT:-27}
       "$out/anchor" "$what" "$out/$what.bin" 5 "$repeat" | rate | sed "s/^/c $what /" >> "$log"
       # ours: 5 rounds of warm-up (tiered compilation), then 5 measured
       "${ours[@]}" "$what" 10 "$repeat" | rate | tail -5 | sed "s/^/net $what /" >> "$log"
