@@ -2,7 +2,8 @@
 # HPACK speed beside libnghttp2 on the same hpack-test-case stories, same session.
 #
 # usage: tools/hpack-bench.sh [time [RUNS]] [callgrind]   (default: time 5)
-#   time RUNS   interleaves RUNS runs of the libnghttp2 anchor and of ours
+#   time RUNS   interleaves RUNS runs of the libnghttp2 anchor and of ours (each round
+#               decodes the corpus DECODE_REPEAT=4 times, encodes raw-data ENCODE_REPEAT=27 times)
 #               (tools/Benchmarks --hpack), decode and encode; each run reports
 #               several rounds of process CPU time; prints the median headers/s
 #               of each and our ratio. Wall-clock figures on a shared machine
@@ -17,7 +18,9 @@
 # Needs: HPACK_TEST_CASE_DIR (a clone of https://github.com/http2jp/hpack-test-case),
 # gcc and libnghttp2-dev (apt-get install libnghttp2-dev), python3, valgrind for
 # callgrind. The anchor is built into $HPACK_BENCH_OUT (default artifacts/hpack-bench),
-# never committed. NO_BUILD=1 skips building tools/Benchmarks.
+# never committed. NO_BUILD=1 skips building tools/Benchmarks. BASELINE=DIR adds a third
+# program to the interleaved time runs: another build of tools/Benchmarks (the folder holding
+# its Benchmarks.dll, e.g. main's, copied aside), so before and after come from one run.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 corpus="${HPACK_TEST_CASE_DIR:-}"
@@ -35,6 +38,8 @@ if [ "${NO_BUILD:-}" != 1 ]; then
   dotnet build "$root/tools/Benchmarks" -c Release -v q -nologo >/dev/null
 fi
 ours=(dotnet "$root/tools/Benchmarks/bin/Release/net10.0/Benchmarks.dll" --hpack --from "$out")
+base=()
+if [ -n "${BASELINE:-}" ]; then base=(dotnet "$BASELINE/Benchmarks.dll" --hpack --from "$out"); fi
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC') on $(hostname), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# $("$out/anchor" decode "$out/decode.bin" 0 | head -1); $("${ours[@]}" decode 0 | head -1)"
 
@@ -46,18 +51,29 @@ run_time() {
   : > "$log"
   for run in $(seq 1 "$runs"); do
     for what in decode encode; do
-      local repeat=1; [ "$what" = encode ] && repeat=9
+      # rounds of ~0.2 s of CPU each: shorter ones are dominated by the noise of a shared machine
+      local repeat=${DECODE_REPEAT:-4}; [ "$what" = encode ] && repeat=${ENCODE_REPEAT:-27}
       "$out/anchor" "$what" "$out/$what.bin" 5 "$repeat" | rate | sed "s/^/c $what /" >> "$log"
       # ours: 5 rounds of warm-up (tiered compilation), then 5 measured
       "${ours[@]}" "$what" 10 "$repeat" | rate | tail -5 | sed "s/^/net $what /" >> "$log"
+      if [ ${#base[@]} -gt 0 ]; then "${base[@]}" "$what" 10 "$repeat" | rate | tail -5 | sed "s/^/base $what /" >> "$log"; fi
     done
   done
-  printf '%-8s %16s %16s %8s\n' what "libnghttp2 M/s" "ours M/s" "ours/C"
+  if [ ${#base[@]} -gt 0 ]; then
+    printf '%-8s %16s %16s %16s %8s %8s\n' what "libnghttp2 M/s" "baseline M/s" "ours M/s" "base/C" "ours/C"
+  else
+    printf '%-8s %16s %16s %8s\n' what "libnghttp2 M/s" "ours M/s" "ours/C"
+  fi
   for what in decode encode; do
-    local c n
+    local c n b
     c=$(awk -v w="$what" '$1 == "c" && $2 == w { print $3 }' "$log" | median)
     n=$(awk -v w="$what" '$1 == "net" && $2 == w { print $3 }' "$log" | median)
-    printf '%-8s %16.2f %16.2f %8.2f\n' "$what" "$c" "$n" "$(echo "$n / $c" | bc -l)"
+    if [ ${#base[@]} -gt 0 ]; then
+      b=$(awk -v w="$what" '$1 == "base" && $2 == w { print $3 }' "$log" | median)
+      printf '%-8s %16.2f %16.2f %16.2f %8.2f %8.2f\n' "$what" "$c" "$b" "$n" "$(echo "$b / $c" | bc -l)" "$(echo "$n / $c" | bc -l)"
+    else
+      printf '%-8s %16.2f %16.2f %8.2f\n' "$what" "$c" "$n" "$(echo "$n / $c" | bc -l)"
+    fi
   done
   echo "(medians of $runs interleaved runs x 5 rounds of process CPU time; encode ratio: $("$out/anchor" encode "$out/encode.bin" 1 | sed -n 's/.*ratio \([0-9.]*\).*/libnghttp2 \1/p'), $("${ours[@]}" encode 1 | sed -n 's/.*ratio \([0-9.]*\).*/ours \1/p'))"
 }

@@ -21,8 +21,9 @@ namespace Http2.Reference.Hpack;
 /// atomically), any other one (a replay from an older state) first copies its
 /// live entries into a fresh log. When a log fills up, the live entries move
 /// to a new one. So a block costs no copy of the table, and eviction is
-/// bookkeeping. The encoder's logs also carry hash chains over the ids (by
-/// name, and by name and value), so that lookups do not scan the table.
+/// bookkeeping. The encoder's logs also carry a hash chain over the ids by
+/// name (as nghttp2's), so that lookups do not scan the table: one walk finds
+/// the newest entry equal in name and value and the newest with the name.
 /// </remarks>
 public sealed class DynamicTable : IReadOnlyList<HeaderField>
 {
@@ -73,7 +74,7 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    internal HeaderField At(int i) => log.Entries[inserted - 1 - i - log.BaseId];
+    internal HeaderField At(int i) => log.Entry(inserted - 1 - i - log.BaseId);
 
     /// <summary>A private copy to change within one block (cheap: the log is shared, see the remarks).</summary>
     internal DynamicTable Clone() => new(log, inserted, count, size, maxSize);
@@ -89,23 +90,31 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
     /// §4.4: adds an entry at the front after evicting from the end until it
     /// fits; an entry larger than the maximum empties the table and is not added.
     /// </summary>
-    internal void Add(HeaderField field) => Add(field, 0, 0);
+    internal void Add(HeaderField field) => Add(field, field.Size, 0, [], 0);
 
-    internal void Add(HeaderField field, uint nameHash, uint fullHash)
+    /// <summary>
+    /// The encoder's <see cref="Add(HeaderField)"/>: a field of <paramref name="nameLength"/>
+    /// octets of name followed by its value in <paramref name="octets"/> (the table's own
+    /// copy). The encoder's table keeps only the octets; a field object is made when
+    /// the table is read (<see cref="this[int]"/>), which the encoder never does.
+    /// </summary>
+    internal void Add(byte[] octets, int nameLength, uint nameHash) =>
+        Add(null, octets.Length + HeaderField.EntryOverhead, nameHash, octets, nameLength);
+
+    private void Add(HeaderField? field, int entrySize, uint nameHash, byte[] octets, int nameLength)
     {
-        var entrySize = field.Size;
         if (entrySize > maxSize)
         {
             EvictUntil(0);
             return;
         }
         EvictUntil(maxSize - entrySize);
-        if (inserted - log.BaseId >= log.Entries.Length || !log.TryClaim(inserted))
+        if (inserted - log.BaseId >= log.Capacity || !log.TryClaim(inserted))
         {
             log = log.CopyLive(inserted, count);
             if (!log.TryClaim(inserted)) throw new InvalidOperationException("a fresh log is always claimable");
         }
-        log.Write(inserted, field, nameHash, fullHash);
+        log.Write(inserted, field, nameHash, octets, nameLength);
         inserted++;
         count++;
         size += entrySize;
@@ -118,44 +127,42 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
     {
         while (size > limit)
         {
-            size -= log.Entries[inserted - count - log.BaseId].Size;
+            size -= log.EntrySize(inserted - count - log.BaseId);
             count--;
         }
     }
 
     /// <summary>
-    /// Encoder lookup: the position (0 = newest) of the newest entry equal to
-    /// <paramref name="name"/> and <paramref name="value"/>, or -1.
+    /// Encoder lookup, one walk of the name chain: the position (0 = newest) of
+    /// the newest entry equal to <paramref name="name"/> and <paramref name="value"/>
+    /// (-1: none; not looked for when <paramref name="nameOnly"/>), and in
+    /// <paramref name="named"/> the position of the newest entry with the name (-1: none).
     /// </summary>
-    internal int FindExact(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, uint fullHash)
+    internal int Find(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, uint nameHash, bool nameOnly, out int named)
     {
+        named = -1;
         var l = log;
         var oldest = inserted - count;
         // Links hold id + 1 (0 = none); ids in a chain decrease, so the walk
         // stops at the first id below this window; ids above it (appended by
         // a later table on the same log) are skipped.
-        for (var link = Volatile.Read(ref l.FullHeads[fullHash & (l.FullHeads.Length - 1)]); link > oldest;)
-        {
-            var at = link - 1 - l.BaseId;
-            if (link <= inserted && l.FullHash[at] == fullHash)
-            {
-                var e = l.Entries[at];
-                if (e.Name.Span.SequenceEqual(name) && e.Value.Span.SequenceEqual(value)) return (int)(inserted - link);
-            }
-            link = l.FullNext[at];
-        }
-        return -1;
-    }
-
-    /// <summary>Encoder lookup: the position of the newest entry named <paramref name="name"/>, or -1.</summary>
-    internal int FindName(ReadOnlySpan<byte> name, uint nameHash)
-    {
-        var l = log;
-        var oldest = inserted - count;
         for (var link = Volatile.Read(ref l.NameHeads[nameHash & (l.NameHeads.Length - 1)]); link > oldest;)
         {
             var at = link - 1 - l.BaseId;
-            if (link <= inserted && l.NameHash[at] == nameHash && l.Entries[at].Name.Span.SequenceEqual(name)) return (int)(inserted - link);
+            if (link <= inserted && l.NameHash[at] == nameHash && l.NameLength[at] == name.Length)
+            {
+                // The octets, not the entry: one load less on a path of cache misses.
+                var octets = l.Octets[at];
+                if (name.SequenceEqual(octets.AsSpan(0, name.Length)))
+                {
+                    if (named < 0)
+                    {
+                        named = (int)(inserted - link);
+                        if (nameOnly) return -1;
+                    }
+                    if (value.SequenceEqual(octets.AsSpan(name.Length))) return (int)(inserted - link);
+                }
+            }
             link = l.NameNext[at];
         }
         return -1;
@@ -187,30 +194,34 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
     private sealed class EntryLog
     {
         public readonly long BaseId;
-        public readonly HeaderField[] Entries;
+        public readonly HeaderField[] Entries = []; // the decoder's (unindexed) entries
         public readonly uint[] NameHash = [];
-        public readonly uint[] FullHash = [];
+        public readonly int[] NameLength = [];
+        public readonly byte[][] Octets = [];
         public readonly long[] NameNext = [];
-        public readonly long[] FullNext = [];
         public readonly long[] NameHeads = [0];
-        public readonly long[] FullHeads = [0];
         private readonly bool indexed;
         private long highest; // the next id to write; claimed with a compare-and-swap
 
+        public readonly int Capacity;
+
         private EntryLog(long baseId, int capacity, bool indexed)
         {
+            Capacity = capacity;
             BaseId = baseId;
             highest = baseId;
             this.indexed = indexed;
-            Entries = new HeaderField[capacity];
-            if (!indexed) return;
+            if (!indexed)
+            {
+                Entries = new HeaderField[capacity];
+                return;
+            }
             NameHash = new uint[capacity];
-            FullHash = new uint[capacity];
+            NameLength = new int[capacity];
+            Octets = new byte[capacity][];
             NameNext = new long[capacity];
-            FullNext = new long[capacity];
             var buckets = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, 1));
             NameHeads = new long[buckets];
-            FullHeads = new long[buckets];
         }
 
         public static EntryLog Create(long baseId, int capacity, bool indexed) => new(baseId, capacity, indexed);
@@ -218,19 +229,32 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
         /// <summary>Claims position <paramref name="id"/> for the table whose window ends there (the tip).</summary>
         public bool TryClaim(long id) => Interlocked.CompareExchange(ref highest, id + 1, id) == id;
 
-        public void Write(long id, HeaderField field, uint nameHash, uint fullHash)
+        /// <summary>The entry at a position: the stored field, or (encoder) one made from its octets.</summary>
+        public HeaderField Entry(long at)
+        {
+            if (!indexed) return Entries[at];
+            var octets = Octets[at];
+            var nameLength = NameLength[at];
+            return new HeaderField(new Bytes(octets.AsMemory(0, nameLength)), new Bytes(octets.AsMemory(nameLength)));
+        }
+
+        /// <summary>The size (§4.1) of the entry at a position.</summary>
+        public int EntrySize(long at) => indexed ? Octets[at].Length + HeaderField.EntryOverhead : Entries[at].Size;
+
+        public void Write(long id, HeaderField? field, uint nameHash, byte[] octets, int nameLength)
         {
             var at = id - BaseId;
-            Entries[at] = field;
-            if (!indexed) return;
+            if (!indexed)
+            {
+                Entries[at] = field!;
+                return;
+            }
             NameHash[at] = nameHash;
-            FullHash[at] = fullHash;
+            NameLength[at] = nameLength;
+            Octets[at] = octets;
             ref var nameHead = ref NameHeads[nameHash & (NameHeads.Length - 1)];
             NameNext[at] = nameHead;
             Volatile.Write(ref nameHead, id + 1);
-            ref var fullHead = ref FullHeads[fullHash & (FullHeads.Length - 1)];
-            FullNext[at] = fullHead;
-            Volatile.Write(ref fullHead, id + 1);
         }
 
         /// <summary>A new log holding the window [end - count, end) of this one, with room to grow.</summary>
@@ -242,7 +266,8 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
             {
                 var at = id - BaseId;
                 copy.TryClaim(id);
-                copy.Write(id, Entries[at], indexed ? NameHash[at] : 0, indexed ? FullHash[at] : 0);
+                if (indexed) copy.Write(id, null, NameHash[at], Octets[at], NameLength[at]);
+                else copy.Write(id, Entries[at], 0, [], 0);
             }
             return copy;
         }

@@ -10,22 +10,16 @@ namespace Http2.Reference.Hpack;
 /// <remarks>
 /// A field is a value: its octets must not change once it is made (the
 /// <see cref="Bytes"/> it holds may alias a caller's array; do not overwrite
-/// it). That is what lets a field remember facts about its octets the first
-/// time they are computed — the encoder's hashes and static-table match, the
-/// §8.2 checks of the connection — so that a field used many times (a static
-/// or dynamic table entry, a constant response field) is examined once.
-/// These caches are invisible: equality and <c>with</c> ignore them.
+/// it). The encoder writes nothing into a field: what it learns of one (static
+/// match, name hash) is computed per use or kept in its own dynamic table, so
+/// a field shared between connections or threads — the static table's
+/// entries, a constant response field — is never written by encoding.
 /// </remarks>
 public sealed record HeaderField(Bytes Name, Bytes Value, bool Sensitive = false)
 {
-    // Facts learnt once and kept (0 = none yet): the low byte is
-    // FieldValidation's verdicts (FieldValidation.Facts), the bits above it
-    // the encoder's static-table match (HpackEncoder.Facts), published after
-    // the encoder's hashes (name hash, name+value hash). Each owner ORs its
-    // bits in; two racing owners may drop each other's bits, which are then
-    // computed again (never wrong: facts only depend on the octets).
+    // The §8.2 checks of the connection (FieldValidation.Facts), learnt once: 0 = none yet.
+    // They only depend on the octets, so a racing writer can only store the same verdicts.
     internal int Facts;
-    internal ulong EncoderHashes;
 
     private HeaderField(HeaderField original)
     {

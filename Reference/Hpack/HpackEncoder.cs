@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 
 namespace Http2.Reference.Hpack;
 
@@ -59,9 +60,11 @@ public static class HpackEncoder
         ArgumentNullException.ThrowIfNull(fields);
         var expansion = state.Strategy.Huffman == HuffmanPolicy.Always ? 4L : 1L;
         long bound = 12;
-        for (var i = 0; i < fields.Count; i++)
+        var direct = AsSpan(fields);
+        var count = direct.IsEmpty ? fields.Count : direct.Length;
+        for (var i = 0; i < count; i++)
         {
-            var field = fields[i] ?? throw new ArgumentNullException(nameof(fields), $"field {i} is null");
+            var field = (direct.IsEmpty ? fields[i] : direct[i]) ?? throw new ArgumentNullException(nameof(fields), $"field {i} is null");
             bound += 18 + (field.Name.Length + (long)field.Value.Length) * expansion;
         }
         return bound <= int.MaxValue ? (int)bound : throw new ArgumentException("the field list is too large to encode", nameof(fields));
@@ -80,38 +83,52 @@ public static class HpackEncoder
             if (state.SmallestSinceLastBlock < table.MaxSize) n += Integer.Write(span, state.SmallestSinceLastBlock, 5, 0x20);
             n += Integer.Write(span[n..], table.MaxSize, 5, 0x20);
         }
-        for (var i = 0; i < fields.Count; i++)
-            n += EncodeField(span[n..], fields[i], strategy, ref table, ref owned);
+        // A list or an array is walked as a span (no interface call per field).
+        if (AsSpan(fields) is { IsEmpty: false } direct)
+            foreach (var field in direct) n += EncodeField(span[n..], field, strategy, ref table, ref owned);
+        else
+            for (var i = 0; i < fields.Count; i++) n += EncodeField(span[n..], fields[i], strategy, ref table, ref owned);
         written = n;
         return state.AfterBlock(table);
     }
 
+    private static ReadOnlySpan<HeaderField> AsSpan(IReadOnlyList<HeaderField> fields) => fields switch
+    {
+        HeaderField[] array => array,
+        List<HeaderField> list => CollectionsMarshal.AsSpan(list),
+        _ => default,
+    };
+
+    // What the encoder learns of a field is computed here, per use, and kept nowhere but
+    // in its own dynamic table (the name hash of an entry): a field is an immutable value.
     private static int EncodeField(Span<byte> destination, HeaderField field, EncoderStrategy strategy, ref DynamicTable table, ref bool owned)
     {
         var name = field.Name.Span;
         var value = field.Value.Span;
-        var (nameHash, fullHash, staticName, staticMatch) = Facts(field);
+        // The first static index with the name decides nghttp2's indexing rules, so it comes first.
+        var match = StaticTable.Match(name, value, field.Sensitive);
+        int staticName = match & 0xff, staticMatch = match >> 8;
         var literal = Choose(field, strategy, table.MaxSize, staticName);
         var never = literal == Literal.NeverIndexed;
 
         // A never-indexed field may only borrow a name (§6.2.3), so its value is not looked up.
         var staticExact = staticMatch > 0 && !never;
         var staticIndex = staticExact ? staticMatch : staticName;
-        var dynamicExact = never || table.Count == 0 ? -1 : table.FindExact(name, value, fullHash);
+        if (staticExact && strategy.Lookup != LookupOrder.Nghttp2) return Integer.Write(destination, staticIndex, 7, 0x80);
 
-        int nameIndex;
-        if (strategy.Lookup == LookupOrder.Nghttp2)
+        // The dynamic table is searched by name hash (a static name's is precomputed).
+        uint nameHash = 0;
+        var hashed = false;
+        int dynamicName = -1;
+        if (table.Count > 0)
         {
-            if (dynamicExact >= 0) return Integer.Write(destination, StaticTable.Length + 1 + dynamicExact, 7, 0x80);
-            if (staticExact) return Integer.Write(destination, staticIndex, 7, 0x80);
-        }
-        else
-        {
-            if (staticExact) return Integer.Write(destination, staticIndex, 7, 0x80);
+            nameHash = staticName > 0 ? StaticTable.NameHash(staticName) : DynamicTable.Hash(name, 0);
+            hashed = true;
+            var dynamicExact = table.Find(name, value, nameHash, never, out dynamicName);
             if (dynamicExact >= 0) return Integer.Write(destination, StaticTable.Length + 1 + dynamicExact, 7, 0x80);
         }
-        var dynamicName = staticIndex > 0 || table.Count == 0 ? -1 : table.FindName(name, nameHash);
-        nameIndex = staticIndex > 0 ? staticIndex : dynamicName >= 0 ? StaticTable.Length + 1 + dynamicName : 0;
+        if (staticExact) return Integer.Write(destination, staticIndex, 7, 0x80);
+        var nameIndex = staticIndex > 0 ? staticIndex : dynamicName >= 0 ? StaticTable.Length + 1 + dynamicName : 0;
 
         var n = Integer.Write(destination, nameIndex, literal == Literal.IncrementalIndexing ? 6 : 4, (byte)literal);
         if (nameIndex == 0) n += WriteString(destination[n..], name, strategy.Huffman);
@@ -124,55 +141,15 @@ public static class HpackEncoder
                 table = table.Clone();
                 owned = true;
             }
-            // The table outlives the caller's buffers: keep our own copy of the octets, sharing static names.
-            Bytes entryName;
-            ReadOnlyMemory<byte> entryValue;
-            if (staticIndex > 0)
-            {
-                entryName = StaticTable.At(staticIndex).Name;
-                entryValue = value.ToArray();
-            }
-            else
-            {
-                var octets = new byte[name.Length + value.Length];
-                name.CopyTo(octets);
-                value.CopyTo(octets.AsSpan(name.Length));
-                entryName = new Bytes(octets.AsMemory(0, name.Length));
-                entryValue = octets.AsMemory(name.Length);
-            }
-            table.Add(new HeaderField(entryName, entryValue), nameHash, fullHash);
+            if (!hashed) nameHash = staticName > 0 ? StaticTable.NameHash(staticName) : DynamicTable.Hash(name, 0);
+            // The table outlives the caller's buffers: it keeps its own copy of the octets.
+            var octets = new byte[name.Length + value.Length];
+            name.CopyTo(octets);
+            value.CopyTo(octets.AsSpan(name.Length));
+            table.Add(octets, name.Length, nameHash);
         }
         return n;
     }
-
-    /// <summary>
-    /// What the encoder needs to know of a field's octets — its hashes, the
-    /// first static index with its name, the static index equal to it (0:
-    /// none) — computed once per field and kept in it (a field's octets never
-    /// change; see <see cref="HeaderField"/>), so constant fields and table
-    /// entries are not hashed or looked up again.
-    /// </summary>
-    private static (uint NameHash, uint FullHash, int StaticName, int StaticMatch) Facts(HeaderField field)
-    {
-        // Bits 8-22 of HeaderField.Facts: known, first static index of the name (6 bits), exact static index (6 bits).
-        var facts = Volatile.Read(ref field.Facts);
-        if ((facts & Known) != 0)
-        {
-            var hashes = field.EncoderHashes;
-            return ((uint)(hashes >> 32), (uint)hashes, (facts >> 9) & 0x3f, (facts >> 15) & 0x3f);
-        }
-        var name = field.Name.Span;
-        var nameHash = DynamicTable.Hash(name, 0);
-        var fullHash = DynamicTable.Hash(field.Value.Span, nameHash);
-        var (first, match) = StaticTable.FindBoth(name, nameHash, field.Value.Span);
-        field.EncoderHashes = (ulong)nameHash << 32 | fullHash;
-        // Published after the hashes (a release write). A racing writer of the other
-        // bits may drop these: they are then computed again, never wrong.
-        Volatile.Write(ref field.Facts, Volatile.Read(ref field.Facts) | Known | first << 9 | match << 15);
-        return (nameHash, fullHash, first, match);
-    }
-
-    private const int Known = 1 << 8;
 
     // nghttp2's should_never_index and hd_deflate_decide_indexing, generalised over the policies.
     // Every name those rules single out is in the static table (Appendix A), so the field's

@@ -28,11 +28,11 @@ public enum HuffmanStatus
 /// </summary>
 public static class Huffman
 {
-    // Decoding table entry: symbol 1 (bits 0-7), symbol 2 (bits 8-15), bits taken by
-    // symbol 1 (16-20) and by all the symbols (21-25), symbols (26-27: 0 = no code of 12
-    // bits or less starts here, 1 or 2).
+    // Decoding table entry: bits taken by all the symbols (bits 0-5), symbol 1 (8-15),
+    // symbol 2 (16-23), symbols (24-25: 0 = no code of 12 bits or less starts here, 1 or
+    // 2), bits taken by symbol 1 (26-30).
     private const int PeekBits = 12;
-    private const uint PeekMask = (1 << PeekBits) - 1;
+    private const uint CountMask = 3u << 24;
 
     private static readonly short[] tree = BuildTree();
     private static readonly uint[] peek = BuildPeek();
@@ -110,10 +110,13 @@ public static class Huffman
     public static HuffmanStatus Decode(ReadOnlySpan<byte> source, Span<byte> destination, out int written)
     {
         if (destination.Length < MaxDecodedLength(source.Length)) throw new ArgumentException("destination too small", nameof(destination));
-        // Every index is masked to 12 bits, so reads through a ref skip the bounds checks.
+        // Indices are the top 12 bits of acc, so reads through a ref skip the bounds checks.
         ref var table = ref MemoryMarshal.GetArrayDataReference(peek);
         ref var output = ref MemoryMarshal.GetReference(destination);
-        ulong acc = 0; // the low `bits` bits are input not yet decoded, oldest first
+        // The input not yet decoded is in the top `bits` bits of acc, oldest first. Below
+        // them acc may hold the first bits of the next octet (a refill reads whole words and
+        // counts whole octets); the next refill ORs the same bits there again.
+        ulong acc = 0;
         var bits = 0;
         var pos = 0;
         var n = 0;
@@ -121,43 +124,43 @@ public static class Huffman
         {
             if (pos + 8 <= source.Length)
             {
-                // Whole octets up to 64 bits, in one read.
+                acc |= BinaryPrimitives.ReadUInt64BigEndian(source[pos..]) >> bits;
                 var room = (64 - bits) >> 3;
-                if (room > 0)
-                {
-                    var word = BinaryPrimitives.ReadUInt64BigEndian(source[pos..]);
-                    acc = room == 8 ? word : (acc << (room * 8)) | (word >> (64 - room * 8));
-                    bits += room * 8;
-                    pos += room;
-                }
+                pos += room;
+                bits += room << 3;
             }
             else
             {
                 while (bits <= 56 && pos < source.Length)
                 {
-                    acc = (acc << 8) | source[pos++];
+                    acc |= (ulong)source[pos++] << (56 - bits);
                     bits += 8;
                 }
             }
             if (bits < PeekBits) break;
             do
             {
-                var e = Unsafe.Add(ref table, (int)((uint)(acc >> (bits - PeekBits)) & PeekMask));
-                if ((e >> 26) == 0)
+                // The step's latency chain is load, shift, shift: the entry's low 6 bits are the
+                // bits its symbols take, and a 64-bit shift uses only those bits of its count.
+                var e = Unsafe.Add(ref table, (int)(acc >> (64 - PeekBits)));
+                if ((e & CountMask) == 0)
                 {
                     // A code longer than 12 bits (up to 30): read more first unless the input is all in acc.
                     if (bits < 30 && pos < source.Length) break;
-                    var symbol = LongCode(acc, ref bits);
-                    if (symbol < 0) { written = n; return symbol == -1 ? HuffmanStatus.Eos : HuffmanStatus.BadPadding; }
-                    Unsafe.Add(ref output, n++) = (byte)symbol;
+                    var code = LongCode(acc, bits);
+                    if (code < 0) { written = n; return code == -1 ? HuffmanStatus.Eos : HuffmanStatus.BadPadding; }
+                    Unsafe.Add(ref output, n++) = (byte)code;
+                    acc <<= code >> 16;
+                    bits -= code >> 16;
                     continue;
                 }
                 // Both octets are written whatever the count (no branch to mispredict): the
                 // second is overwritten by the next symbol when it is not one (see MaxDecodedLength).
-                Unsafe.Add(ref output, n) = (byte)e;
-                Unsafe.Add(ref output, n + 1) = (byte)(e >> 8);
-                n += (int)(e >> 26);
-                bits -= (int)((e >> 21) & 0x1f);
+                Unsafe.Add(ref output, n) = (byte)(e >> 8);
+                Unsafe.Add(ref output, n + 1) = (byte)(e >> 16);
+                n += (int)((e & CountMask) >> 24);
+                acc <<= (int)e;
+                bits -= (int)(e & 0x3f);
             }
             while (bits >= PeekBits);
             if (bits >= PeekBits || pos < source.Length) continue;
@@ -168,38 +171,42 @@ public static class Huffman
         while (bits > 0)
         {
             var fill = PeekBits - bits;
-            var e = Unsafe.Add(ref table, (int)((uint)((acc << fill) | ((1u << fill) - 1)) & PeekMask));
-            var first = (int)((e >> 16) & 0x1f);
-            if ((e >> 26) == 0 || first > bits) break;
-            Unsafe.Add(ref output, n++) = (byte)e;
-            var both = (int)((e >> 21) & 0x1f);
-            if ((e >> 26) == 2 && both <= bits)
+            var e = Unsafe.Add(ref table, (int)(acc >> (64 - PeekBits)) | ((1 << fill) - 1));
+            var first = (int)((e >> 26) & 0x1f);
+            if ((e & CountMask) == 0 || first > bits) break;
+            Unsafe.Add(ref output, n++) = (byte)(e >> 8);
+            var both = (int)(e & 0x3f);
+            if ((e & CountMask) == 2 << 24 && both <= bits)
             {
-                Unsafe.Add(ref output, n++) = (byte)(e >> 8);
+                Unsafe.Add(ref output, n++) = (byte)(e >> 16);
+                acc <<= both;
                 bits -= both;
             }
-            else bits -= first;
+            else
+            {
+                acc <<= first;
+                bits -= first;
+            }
         }
         written = n;
         // §5.2: what remains is padding: at most 7 bits, all ones (the most significant bits of EOS).
-        var ones = (1UL << bits) - 1;
-        return bits <= 7 && (acc & ones) == ones ? HuffmanStatus.Ok : HuffmanStatus.BadPadding;
+        return bits == 0 || (bits <= 7 && (acc >> (64 - bits)) == (1UL << bits) - 1) ? HuffmanStatus.Ok : HuffmanStatus.BadPadding;
     }
 
-    // Walks the code tree over the oldest `bits` bits of acc; returns the symbol and takes
-    // its bits, or -1 for EOS, or -2 when the bits end inside a code (padding over 7 bits,
-    // since more than 12 bits remain).
-    private static int LongCode(ulong acc, ref int bits)
+    // Walks the code tree over the top `bits` bits of acc; returns the symbol (bits 0-7)
+    // and the bits its code takes (bits 16 and up), or -1 for EOS, or -2 when the bits end
+    // inside a code (padding over 7 bits, since more than 12 bits remain). The count is
+    // returned, not passed by reference, so that the caller's loop keeps it in a register.
+    private static int LongCode(ulong acc, int bits)
     {
         var node = 0;
-        for (var i = bits - 1; i >= 0; i--)
+        for (var i = 0; i < bits; i++)
         {
-            int next = tree[node * 2 + (int)((acc >> i) & 1)];
+            int next = tree[node * 2 + (int)(acc >> (63 - i) & 1)];
             if (next > 0) { node = next; continue; }
             var symbol = -next;
             if (symbol == HuffmanCode.Eos) return -1;
-            bits = i;
-            return symbol;
+            return symbol | (i + 1) << 16;
         }
         return -2;
     }
@@ -256,11 +263,11 @@ public static class Huffman
                 }
                 if (symbol < 0 || symbol == HuffmanCode.Eos) break;
                 entry = count == 0
-                    ? (uint)symbol | (uint)used << 16 | (uint)used << 21
-                    : (entry & ~(0x1fu << 21)) | (uint)symbol << 8 | (uint)used << 21;
+                    ? (uint)symbol << 8 | (uint)used << 26 | (uint)used
+                    : (entry & ~0x3fu) | (uint)symbol << 16 | (uint)used;
                 count++;
             }
-            table[window] = entry | count << 26;
+            table[window] = entry | count << 24;
         }
         return table;
     }

@@ -87,45 +87,62 @@ public static class StaticTable
         .GroupBy(e => e.Name)
         .ToFrozenDictionary(g => g.Key, g => (g.Min(e => e.Index), g.Max(e => e.Index)));
 
-    // The encoder's name lookup: open addressing over DynamicTable.Hash(name, 0), the
-    // hash the encoder computes anyway for the dynamic table, so no second hash per field.
-    private const int Slots = 128;
-    private static readonly uint[] slotHash = new uint[Slots];
-    private static readonly byte[] slotFirst = BuildSlots(); // first index of the name, 0 = empty
+    // The encoder's name lookup, without hashing the name (as nghttp2 does with a switch on
+    // length and last octet): a slot from the name's length and its first, middle and last
+    // octets, chosen at start-up so that no two names of Appendix A share one; a name that
+    // is not in the table either finds an empty slot or fails one comparison.
+    private const int Slots = 256;
+    private static readonly uint slotMultiplier;
+    private static readonly byte[] slotFirst = BuildSlots(out slotMultiplier); // first index of the name, 0 = empty
     private static readonly byte[] lastOf = [0, .. entries.Select((_, i) => (byte)byName[entries[i].Name].Last)];
 
-    private static byte[] BuildSlots()
+    // DynamicTable.Hash of each entry's name (element 0 unused): the encoder's dynamic
+    // table is indexed by name hash, and a name of this table is never hashed again.
+    private static readonly uint[] nameHashes = [0, .. entries.Select(e => DynamicTable.Hash(e.Name.Span, 0))];
+
+    // The octets of every name and value (element 0 unused), as arrays: compared without going through Memory.
+    private static readonly byte[][] names = [[], .. entries.Select(e => e.Name.ToArray())];
+    private static readonly byte[][] values = [[], .. entries.Select(e => e.Value.ToArray())];
+
+    private static uint SlotKey(ReadOnlySpan<byte> name) =>
+        (uint)name.Length | (uint)name[0] << 8 | (uint)name[name.Length >> 1] << 16 | (uint)name[^1] << 24;
+
+    private static int Slot(uint key, uint multiplier) => (int)((key * multiplier) >> 24);
+
+    private static byte[] BuildSlots(out uint multiplier)
     {
-        var first = new byte[Slots];
-        foreach (var (name, run) in byName)
+        for (multiplier = 0x9E3779B1; ; multiplier += 2)
         {
-            var h = DynamicTable.Hash(name.Span, 0);
-            var slot = (int)(h & (Slots - 1));
-            while (first[slot] != 0) slot = (slot + 1) & (Slots - 1);
-            first[slot] = (byte)run.First;
-            slotHash[slot] = h;
+            var first = new byte[Slots];
+            var collision = false;
+            foreach (var (name, run) in byName)
+            {
+                ref var slot = ref first[Slot(SlotKey(name.Span), multiplier)];
+                if (slot != 0) { collision = true; break; }
+                slot = (byte)run.First;
+            }
+            if (!collision) return first;
         }
-        return first;
     }
 
     /// <summary>
-    /// Encoder lookup with a precomputed <paramref name="nameHash"/>, in one
-    /// probe: the first index with the name (0: none) and the index equal in
-    /// name and value (0: none).
+    /// Encoder lookup: the first index with the name (bits 0-7; 0: none) and,
+    /// unless <paramref name="nameOnly"/>, the index equal in name and value
+    /// (bits 8-15; 0: none). One int, not a tuple: returned in a register.
     /// </summary>
-    internal static (int First, int Exact) FindBoth(ReadOnlySpan<byte> name, uint nameHash, ReadOnlySpan<byte> value)
+    internal static int Match(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, bool nameOnly)
     {
-        for (var slot = (int)(nameHash & (Slots - 1)); slotFirst[slot] != 0; slot = (slot + 1) & (Slots - 1))
-        {
-            if (slotHash[slot] != nameHash) continue;
-            int first = slotFirst[slot];
-            if (!entries[first - 1].Name.Span.SequenceEqual(name)) continue;
-            for (var i = first; i <= lastOf[first]; i++)
-                if (entries[i - 1].Value.Span.SequenceEqual(value)) return (first, i);
-            return (first, 0);
-        }
-        return (0, 0);
+        if (name.IsEmpty) return 0;
+        int first = slotFirst[Slot(SlotKey(name), slotMultiplier)];
+        if (first == 0 || !name.SequenceEqual(names[first])) return 0;
+        if (nameOnly) return first;
+        for (var i = first; i <= lastOf[first]; i++)
+            if (value.SequenceEqual(values[i])) return first | i << 8;
+        return first;
     }
+
+    /// <summary>The name hash (<see cref="DynamicTable.Hash"/>) of the entry at <paramref name="index"/>, precomputed.</summary>
+    internal static uint NameHash(int index) => nameHashes[index];
 
     /// <summary>The entries in index order (element 0 is index 1).</summary>
     public static IReadOnlyList<HeaderField> Entries => entries;

@@ -11,11 +11,10 @@ namespace Benchmarks;
 /// every folder that has wires (one context per story, each case's
 /// <c>header_table_size</c> applied before it); encode every raw-data story
 /// with the nghttp2 strategy (one context per story) into one reused buffer,
-/// with new field objects for every block (a field remembers its hashes and
-/// static match once computed, <see cref="HeaderField"/>; a server builds new
-/// fields per response, so encoding the same objects again would measure that
-/// memory, not the encoder — nghttp2 keeps nothing about a field between
-/// blocks either). Making those objects is included, as a caller pays it.
+/// with new field objects for every block (a server builds new fields per
+/// response, and nghttp2 keeps nothing about a field between blocks either;
+/// the encoder keeps nothing in a field, but a fresh object and its first use
+/// are what a server pays). Making those objects is included, as a caller pays it.
 /// </summary>
 public sealed class HpackWork
 {
