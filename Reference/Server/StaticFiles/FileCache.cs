@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using Http2.Reference.Hpack;
 using Microsoft.Win32.SafeHandles;
 
 namespace Http2.Reference.Server;
@@ -157,6 +159,23 @@ internal sealed class CachedFile(string fullPath, byte[] pathZ, FileIdentity ide
 
     /// <summary>The <c>etag</c> and <c>last-modified</c> fields.</summary>
     public (string, string)[] Tags => field ??= [("etag", Validators.ETag), ("last-modified", Validators.LastModifiedText)];
+
+    /// <summary>
+    /// The fields of a 200 for the whole file, made once: the same field objects in every
+    /// response, so what the connection learns about a field (its §8.2 verdict, its HPACK
+    /// hashes and table match) is learnt once per file, not once per request.
+    /// </summary>
+    public IReadOnlyList<HeaderField> WholeFields => field ??=
+    [
+        HeaderField.Of("content-type", contentType),
+        HeaderField.Of("content-length", identity.Size.ToString(CultureInfo.InvariantCulture)),
+        HeaderField.Of("accept-ranges", "bytes"),
+        HeaderField.Of("etag", Validators.ETag),
+        HeaderField.Of("last-modified", Validators.LastModifiedText),
+    ];
+
+    /// <summary>The whole file as a response body (the octets in memory; null when they are not).</summary>
+    public ResponseBody? Body { get; } = content is null ? null : ResponseBody.FromBytes(content);
 
     /// <summary>True when the octets were left out as too recent and the settle time has passed: time to load them.</summary>
     public bool OctetsDue => recheckAt != 0 && Environment.TickCount64 >= recheckAt;

@@ -92,13 +92,12 @@ public sealed class StaticFiles
                 handler.SendResponse(206, PartFields(file.ContentType, part, file.Length, file.Tags),
                     ResponseBody.FromBytes(content.AsMemory((int)part.First, (int)part.Length)));
             else
-                handler.SendResponse(200, WholeFields(file.ContentType, file.Length, file.Tags),
-                    method == "HEAD" ? null : ResponseBody.FromBytes(content));
+                handler.SendResponse(200, file.WholeFields, method == "HEAD" ? null : file.Body);
             return true;
         }
         if (method == "HEAD")
         {
-            handler.SendResponse(200, WholeFields(file.ContentType, file.Length, file.Tags));
+            handler.SendResponse(200, file.WholeFields);
             return true;
         }
         var stream = file.OpenSame();
