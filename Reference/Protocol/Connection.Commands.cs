@@ -9,7 +9,7 @@ public static partial class Connection
 {
     private sealed partial class Machine
     {
-        private ProtocolError? Reject(ConnectionInput command, string reason)
+        private ProtocolError? Reject(ConnectionCommand command, string reason)
         {
             Emit(new CommandRejected(command, reason));
             return null;
@@ -121,7 +121,7 @@ public static partial class Connection
             return null;
         }
 
-        public ProtocolError? OnResetStream(ResetStream c)
+        public ProtocolError? OnResetStream(SendReset c)
         {
             var rec = Find(c.StreamId);
             if (rec is null) return Reject(c, $"stream {c.StreamId} is not open");
@@ -130,7 +130,7 @@ public static partial class Connection
             return null;
         }
 
-        public ProtocolError? OnPushPromise(PushPromise c)
+        public ProtocolError? OnPushPromise(PromisePush c)
         {
             if (!IsServer) return Reject(c, "only a server pushes (§8.4)");
             if (!S.peerSettings.EnablePush) return Reject(c, "the client disabled push (SETTINGS_ENABLE_PUSH = 0, §8.4)");
@@ -146,7 +146,7 @@ public static partial class Connection
             SendPushPromiseBlock(parent.Id, promised, c.RequestFields);
             S.highestLocalStreamId = promised;
             Update(null, NewStream(promised, StreamState.ReservedLocalState) with { Announced = true, PromisedOn = parent.Id, HeadRequest = promisedHead.IsHead });
-            Emit(new PushPromised(parent.Id, promised));
+            Emit(new PushPromiseSent(parent.Id, promised));
             return null;
         }
 
@@ -156,7 +156,7 @@ public static partial class Connection
             return null;
         }
 
-        public ProtocolError? OnGoAway(GoAway c)
+        public ProtocolError? OnGoAway(SendGoAway c)
         {
             if (c.Code != ErrorCode.NoError)
             {
@@ -182,7 +182,7 @@ public static partial class Connection
             return null;
         }
 
-        public ProtocolError? OnDataConsumed(DataConsumed c) => c.Count <= 0 ? null : ReturnCredit(c.StreamId, c.Count);
+        public ProtocolError? OnDataConsumed(ConsumeData c) => c.Count <= 0 ? null : ReturnCredit(c.StreamId, c.Count);
 
         public ProtocolError? OnFlushed()
         {

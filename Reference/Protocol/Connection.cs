@@ -17,7 +17,7 @@ public static partial class Connection
     /// <summary>The client connection preface, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" (§3.4).</summary>
     public static ReadOnlySpan<byte> ClientPreface => FrameConstants.ConnectionPreface;
 
-    private static readonly IReadOnlyList<ConnectionOutput> NoOutputs = [];
+    private static readonly IReadOnlyList<ConnectionEvent> NoOutputs = [];
 
     /// <summary>
     /// Starts a connection at time <paramref name="now"/>: the first state and
@@ -42,7 +42,7 @@ public static partial class Connection
             lastActivity = now,
         };
         var m = new Machine(s, now);
-        if (options.Role == Role.Client) m.Emit(SendPreface.Instance);
+        if (options.Role == Role.Client) m.Emit(PrefaceReady.Instance);
         m.SendLocalSettings(options.Settings);
         var extra = options.Limits.ConnectionReceiveWindow - FlowControl.DefaultWindow;
         if (extra > 0)
@@ -118,7 +118,7 @@ public static partial class Connection
     /// answered with <see cref="CommandRejected"/>; protocol errors with
     /// RST_STREAM or GOAWAY.
     /// </summary>
-    public static ConnectionResult Step(ConnectionState state, ConnectionInput input, TimeSpan now)
+    public static ConnectionResult Step(ConnectionState state, ConnectionCommand input, TimeSpan now)
     {
         if (state.phase == ConnectionPhase.Closed)
             return new(state, IsSilent(input) ? NoOutputs : [new CommandRejected(input, "the connection is closed")], 0);
@@ -127,7 +127,7 @@ public static partial class Connection
         return m.Finish(0);
     }
 
-    private static bool IsSilent(ConnectionInput input) => input is FrameReceived or Tick or OutputFlushed or TransportClosed;
+    private static bool IsSilent(ConnectionCommand input) => input is ReceiveFrame or Tick or MarkFlushed or AbortConnection;
 
     /// <summary>
     /// Several inputs in order, as one call: the same outputs as stepping them
@@ -135,20 +135,20 @@ public static partial class Connection
     /// its handlers issued since the last call; the hot path of a busy
     /// connection).
     /// </summary>
-    public static ConnectionResult StepAll(ConnectionState state, IEnumerable<ConnectionInput> inputs, TimeSpan now)
+    public static ConnectionResult StepAll(ConnectionState state, IEnumerable<ConnectionCommand> inputs, TimeSpan now)
     {
         // A response is typically two commands and three outputs (frames, DataAccepted, StreamClosed).
-        var m = new Machine(state.Clone(), now, inputs is ICollection<ConnectionInput> c ? Math.Clamp(c.Count * 2, 8, 4096) : 8);
-        if (inputs is List<ConnectionInput> list)
+        var m = new Machine(state.Clone(), now, inputs is ICollection<ConnectionCommand> c ? Math.Clamp(c.Count * 2, 8, 4096) : 8);
+        if (inputs is List<ConnectionCommand> list)
             foreach (var input in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list)) StepOne(m, input); // no enumerator on the hot path
-        else if (inputs is ConnectionInput[] array)
+        else if (inputs is ConnectionCommand[] array)
             foreach (var input in array) StepOne(m, input);
         else
             foreach (var input in inputs) StepOne(m, input);
         return m.Finish(0);
     }
 
-    private static void StepOne(Machine m, ConnectionInput input)
+    private static void StepOne(Machine m, ConnectionCommand input)
     {
         if (m.S.phase == ConnectionPhase.Closed)
         {
@@ -166,32 +166,32 @@ public static partial class Connection
     private sealed partial class Machine(ConnectionState s, TimeSpan now, int expectedOutputs = 8)
     {
         public readonly ConnectionState S = s;
-        private readonly List<ConnectionOutput> outputs = new(expectedOutputs);
+        private readonly List<ConnectionEvent> outputs = new(expectedOutputs);
         private readonly TimeSpan now = now;
         private ConnectionLimits L => S.options.Limits;
         private bool IsServer => S.options.Role == Role.Server;
 
-        public void Emit(ConnectionOutput o) => outputs.Add(o);
+        public void Emit(ConnectionEvent o) => outputs.Add(o);
 
-        public void Send(Frame f) => outputs.Add(new SendFrame(f));
+        public void Send(Frame f) => outputs.Add(new FrameReady(f));
 
         public bool PrefaceDone() => S.phase != ConnectionPhase.AwaitingPreface;
 
-        public void Dispatch(ConnectionInput input) => Run(input switch
+        public void Dispatch(ConnectionCommand input) => Run(input switch
         {
-            FrameReceived f => PrefaceDone() ? OnFrame(f.Frame) : new ConnectionError(ErrorCode.ProtocolError, "frame before the connection preface", "3.4"),
+            ReceiveFrame f => PrefaceDone() ? OnFrame(f.Frame) : new ConnectionError(ErrorCode.ProtocolError, "frame before the connection preface", "3.4"),
             SendHeaders c => OnSendHeaders(c),
             SendData c => OnSendData(c),
             SendTrailers c => OnSendTrailers(c),
-            ResetStream c => OnResetStream(c),
-            PushPromise c => OnPushPromise(c),
+            SendReset c => OnResetStream(c),
+            PromisePush c => OnPushPromise(c),
             SendPing c => OnSendPing(c),
-            GoAway c => OnGoAway(c),
+            SendGoAway c => OnGoAway(c),
             UpdateSettings c => OnUpdateSettings(c),
-            DataConsumed c => OnDataConsumed(c),
-            OutputFlushed => OnFlushed(),
+            ConsumeData c => OnDataConsumed(c),
+            MarkFlushed => OnFlushed(),
             Tick => OnTick(),
-            TransportClosed => OnTransportClosed(),
+            AbortConnection => OnTransportClosed(),
             _ => null,
         });
 
@@ -248,7 +248,7 @@ public static partial class Connection
             S.activeLocalStreams = S.activePeerStreams = S.peerSendingStreams = S.reservedLocalStreams = S.streamsWithPendingOutput = S.heldResponses = 0;
             S.headerBlock = None;
             S.phase = ConnectionPhase.Closed;
-            Emit(new CloseConnection(code, reason));
+            Emit(new ConnectionEnded(code, reason));
         }
 
         /// <summary>Emits a control frame we owe the peer and counts it against <see cref="ConnectionLimits.MaxQueuedControlFrames"/>.</summary>
@@ -284,7 +284,7 @@ public static partial class Connection
             if ((S.goAwaySent.IsSome || S.goAwayReceived.IsSome) && S.streams.Count == 0 && S.headerBlock.IsNone)
             {
                 S.phase = ConnectionPhase.Closed;
-                Emit(new CloseConnection(ErrorCode.NoError, "graceful shutdown complete"));
+                Emit(new ConnectionEnded(ErrorCode.NoError, "graceful shutdown complete"));
             }
         }
 
@@ -298,7 +298,7 @@ public static partial class Connection
             if (!Equals(deadline.Case, S.nextDeadline.Case))
             {
                 S.nextDeadline = deadline;
-                if (deadline.Case is TimeSpan at && S.phase != ConnectionPhase.Closed) Emit(new TimerRequest(at));
+                if (deadline.Case is TimeSpan at && S.phase != ConnectionPhase.Closed) Emit(new TimerRequested(at));
             }
             return new ConnectionResult(S, outputs, consumed);
         }

@@ -13,7 +13,7 @@ public enum ConnectionPhase
     AwaitingSettings,
     /// <summary>Frames flow.</summary>
     Open,
-    /// <summary>Closed: a CloseConnection was emitted; every further input is ignored.</summary>
+    /// <summary>Closed: a ConnectionEnded was emitted; every further input is ignored.</summary>
     Closed,
 }
 
@@ -142,7 +142,7 @@ public sealed class ConnectionState
     /// <summary>A header block waiting for CONTINUATION, if any (§6.10).</summary>
     public Option<HeaderBlockInProgress> HeaderBlock => headerBlock;
 
-    /// <summary>Control frames emitted since the shell last reported <see cref="OutputFlushed"/>.</summary>
+    /// <summary>Control frames emitted since the shell last reported <see cref="MarkFlushed"/>.</summary>
     public int QueuedControlFrames => queuedControlFrames;
 
     /// <summary>The reset budget (rapid reset, CVE-2023-44487).</summary>
@@ -184,4 +184,4 @@ public sealed class ConnectionState
 /// <param name="State">The new state.</param>
 /// <param name="Outputs">Frames to write, events, decisions — in order.</param>
 /// <param name="Consumed">Octets of the input consumed; the shell keeps the rest and passes it again with more.</param>
-public sealed record ConnectionResult(ConnectionState State, IReadOnlyList<ConnectionOutput> Outputs, int Consumed);
+public sealed record ConnectionResult(ConnectionState State, IReadOnlyList<ConnectionEvent> Outputs, int Consumed);

@@ -9,14 +9,14 @@ namespace Http2.Reference.Protocol;
 /// through <see cref="Connection.Receive"/>): a decoded frame, a command of
 /// the application, or the passing of time. A closed hierarchy.
 /// </summary>
-public abstract record ConnectionInput
+public abstract record ConnectionCommand
 {
-    private protected ConnectionInput() { }
+    private protected ConnectionCommand() { }
 }
 
 /// <summary>A frame read from the peer (what <see cref="Connection.Receive"/> feeds itself).</summary>
 /// <param name="Frame">The frame.</param>
-public sealed record FrameReceived(Frame Frame) : ConnectionInput;
+public sealed record ReceiveFrame(Frame Frame) : ConnectionCommand;
 
 /// <summary>
 /// Send a header section on a stream: the response (server) or the request
@@ -26,7 +26,7 @@ public sealed record FrameReceived(Frame Frame) : ConnectionInput;
 /// <param name="StreamId">The stream.</param>
 /// <param name="Fields">The fields, pseudo-headers first (§8.3), names lower case.</param>
 /// <param name="EndStream">Whether no body follows (END_STREAM on HEADERS).</param>
-public sealed record SendHeaders(uint StreamId, IReadOnlyList<HeaderField> Fields, bool EndStream) : ConnectionInput
+public sealed record SendHeaders(uint StreamId, IReadOnlyList<HeaderField> Fields, bool EndStream) : ConnectionCommand
 {
     /// <summary>
     /// Server role: the <c>date</c> field a final response gets unless it has
@@ -46,32 +46,32 @@ public sealed record SendHeaders(uint StreamId, IReadOnlyList<HeaderField> Field
 /// <param name="StreamId">The stream.</param>
 /// <param name="Data">The octets.</param>
 /// <param name="EndStream">Whether these are the last ones (applies only if all are accepted).</param>
-public sealed record SendData(uint StreamId, Bytes Data, bool EndStream) : ConnectionInput;
+public sealed record SendData(uint StreamId, Bytes Data, bool EndStream) : ConnectionCommand;
 
 /// <summary>Send trailers, ending the stream (§8.1); they follow any buffered data.</summary>
 /// <param name="StreamId">The stream.</param>
 /// <param name="Fields">Trailer fields (no pseudo-headers, §8.1).</param>
-public sealed record SendTrailers(uint StreamId, IReadOnlyList<HeaderField> Fields) : ConnectionInput;
+public sealed record SendTrailers(uint StreamId, IReadOnlyList<HeaderField> Fields) : ConnectionCommand;
 
 /// <summary>Reset a stream (RST_STREAM, §6.4); buffered data for it is dropped.</summary>
 /// <param name="StreamId">The stream.</param>
 /// <param name="Code">The error code.</param>
-public sealed record ResetStream(uint StreamId, ErrorCode Code) : ConnectionInput;
+public sealed record SendReset(uint StreamId, ErrorCode Code) : ConnectionCommand;
 
 /// <summary>
 /// Promise a pushed response (server only, §8.4): allocates the next even
 /// stream id, sends PUSH_PROMISE on the parent with the request fields and
 /// reserves the new stream (reserved (local)). Answered with
-/// <see cref="PushPromised"/>, or <see cref="CommandRejected"/> when the
+/// <see cref="PushPromiseSent"/>, or <see cref="CommandRejected"/> when the
 /// client disabled push, the parent has finished, or a GOAWAY was received.
 /// </summary>
 /// <param name="ParentStreamId">The client stream the push is associated with.</param>
 /// <param name="RequestFields">The promised request: :method, :scheme, :authority, :path, then fields.</param>
-public sealed record PushPromise(uint ParentStreamId, IReadOnlyList<HeaderField> RequestFields) : ConnectionInput;
+public sealed record PromisePush(uint ParentStreamId, IReadOnlyList<HeaderField> RequestFields) : ConnectionCommand;
 
 /// <summary>Send a PING (§6.7); the ACK comes back as <see cref="PingAnswered"/>.</summary>
 /// <param name="Opaque">The 8 octets.</param>
-public sealed record SendPing(ulong Opaque) : ConnectionInput;
+public sealed record SendPing(ulong Opaque) : ConnectionCommand;
 
 /// <summary>
 /// Shut down gracefully (§6.8): GOAWAY with the last peer stream processed
@@ -80,11 +80,11 @@ public sealed record SendPing(ulong Opaque) : ConnectionInput;
 /// </summary>
 /// <param name="Code">The GOAWAY code (NO_ERROR for a graceful shutdown).</param>
 /// <param name="DebugData">Opaque diagnostic octets.</param>
-public sealed record GoAway(ErrorCode Code, Bytes DebugData = default) : ConnectionInput;
+public sealed record SendGoAway(ErrorCode Code, Bytes DebugData = default) : ConnectionCommand;
 
 /// <summary>Advertise new local settings; they take effect when acknowledged (§6.5.3).</summary>
 /// <param name="Settings">The new values.</param>
-public sealed record UpdateSettings(Http2Settings Settings) : ConnectionInput;
+public sealed record UpdateSettings(Http2Settings Settings) : ConnectionCommand;
 
 /// <summary>
 /// The application consumed <paramref name="Count"/> octets of request data
@@ -93,28 +93,28 @@ public sealed record UpdateSettings(Http2Settings Settings) : ConnectionInput;
 /// </summary>
 /// <param name="StreamId">The stream.</param>
 /// <param name="Count">Octets consumed.</param>
-public sealed record DataConsumed(uint StreamId, int Count) : ConnectionInput;
+public sealed record ConsumeData(uint StreamId, int Count) : ConnectionCommand;
 
 /// <summary>
 /// The shell wrote every frame emitted so far to the socket: resets the
 /// count of queued control frames (<see cref="ConnectionLimits.MaxQueuedControlFrames"/>).
 /// </summary>
-public sealed record OutputFlushed : ConnectionInput
+public sealed record MarkFlushed : ConnectionCommand
 {
     /// <summary>The one value.</summary>
-    public static readonly OutputFlushed Instance = new();
+    public static readonly MarkFlushed Instance = new();
 }
 
 /// <summary>Time passed: timeouts and rate checks are evaluated at the time given with it.</summary>
-public sealed record Tick : ConnectionInput
+public sealed record Tick : ConnectionCommand
 {
     /// <summary>The one value.</summary>
     public static readonly Tick Instance = new();
 }
 
 /// <summary>The transport closed or failed: every open stream ends with INTERNAL_ERROR (the seed's on_close).</summary>
-public sealed record TransportClosed : ConnectionInput
+public sealed record AbortConnection : ConnectionCommand
 {
     /// <summary>The one value.</summary>
-    public static readonly TransportClosed Instance = new();
+    public static readonly AbortConnection Instance = new();
 }

@@ -69,7 +69,7 @@ public sealed record ConnectionLimits
     /// <summary>
     /// Most control frames we answered with (SETTINGS ACK, PING ACK,
     /// RST_STREAM, WINDOW_UPDATE) that the shell has not yet reported as
-    /// written (<see cref="OutputFlushed"/>); one more is GOAWAY
+    /// written (<see cref="MarkFlushed"/>); one more is GOAWAY
     /// ENHANCE_YOUR_CALM and a close. Stops floods that make us queue answers
     /// to a peer that does not read them (CVE-2019-9512 ping flood,
     /// CVE-2019-9515 settings flood, CVE-2019-9517 internal data buffering).

@@ -47,7 +47,7 @@ internal sealed class Http2Connection
     // ---- guarded by gate ----
     private ConnectionState state = null!;
     private readonly Dictionary<uint, StreamContext> streams = new();
-    private readonly Queue<ConnectionOutput> events = new();
+    private readonly Queue<ConnectionEvent> events = new();
     private OutputBuffer pending = new(), writing = new();
     private readonly List<StreamContext> waitingForOutput = new();
     private bool dispatching, writerActive, closeRequested, closed;
@@ -116,9 +116,9 @@ internal sealed class Http2Connection
                 if (inadequateSecurity is not null)
                 {
                     log.LogInformation("{Client}: {Reason}", client, inadequateSecurity);
-                    StepLocked(new GoAway(ErrorCode.InadequateSecurity, Bytes.FromUtf8(inadequateSecurity)));
+                    StepLocked(new SendGoAway(ErrorCode.InadequateSecurity, Bytes.FromUtf8(inadequateSecurity)));
                 }
-                else if (stopBeforeStart) StepLocked(new GoAway(ErrorCode.NoError));
+                else if (stopBeforeStart) StepLocked(new SendGoAway(ErrorCode.NoError));
             }
             Flush();
             await ReadLoopAsync(first).ConfigureAwait(false);
@@ -165,7 +165,7 @@ internal sealed class Http2Connection
             // A server stopping while this connection is being set up must not miss it:
             // before the core exists, the GOAWAY is remembered and sent as soon as it does.
             if (state is null) { stopBeforeStart = true; return; }
-            StepLocked(new GoAway(ErrorCode.NoError));
+            StepLocked(new SendGoAway(ErrorCode.NoError));
         }
         Dispatch();
         Flush();
@@ -321,7 +321,7 @@ internal sealed class Http2Connection
     // ================= the core =================
 
     /// <summary>One step of the core with <paramref name="input"/>; returns its outputs (already applied). Caller holds the gate.</summary>
-    private IReadOnlyList<ConnectionOutput> StepLocked(ConnectionInput input)
+    private IReadOnlyList<ConnectionEvent> StepLocked(ConnectionCommand input)
     {
         var r = Connection.Step(state, input, Now);
         state = r.State;
@@ -330,23 +330,23 @@ internal sealed class Http2Connection
     }
 
     /// <summary>Acts on the core's outputs: frames into the output buffer, events queued, timer and close noted. Caller holds the gate.</summary>
-    private void Apply(IReadOnlyList<ConnectionOutput> outputs)
+    private void Apply(IReadOnlyList<ConnectionEvent> outputs)
     {
         for (var i = 0; i < outputs.Count; i++)
         {
             var output = outputs[i];
             switch (output)
             {
-                case SendFrame f:
+                case FrameReady f:
                     FrameWriter.Write(f.Frame, pending);
                     if (f.Frame is DataFrame data && options.AccessLog && streams.TryGetValue(data.StreamId, out var sending))
                         sending.SentOctets += data.Data.Length; // for the access line
                     if (options.LogFrames) frameLog.LogInformation("{Client} send {Frame}", client, Describe(f.Frame));
                     break;
-                case TimerRequest t:
+                case TimerRequested t:
                     ArmTimer(t.At);
                     break;
-                case CloseConnection c:
+                case ConnectionEnded c:
                     closeRequested = true;
                     log.LogDebug("{Client}: closing ({Code}: {Reason})", client, c.Code, c.Reason);
                     break;
@@ -366,7 +366,7 @@ internal sealed class Http2Connection
                     log.LogDebug("{Client}: GOAWAY received ({Code}, last stream {Last})", client, g.Code, g.LastStreamId);
                     break;
                 default:
-                    break; // answers read at the call site (DataAccepted, PushPromised, CommandRejected) and notices
+                    break; // answers read at the call site (DataAccepted, PushPromiseSent, CommandRejected) and notices
             }
         }
     }
@@ -438,7 +438,7 @@ internal sealed class Http2Connection
                 batch.Clear();
                 lock (gate)
                 {
-                    if (!closeRequested && !closed) StepLocked(OutputFlushed.Instance);
+                    if (!closeRequested && !closed) StepLocked(MarkFlushed.Instance);
                     if (drained is not null && pending.Length < QueueLimit)
                     {
                         drained.TrySetResult();
@@ -500,7 +500,7 @@ internal sealed class Http2Connection
     {
         while (true)
         {
-            ConnectionOutput ev;
+            ConnectionEvent ev;
             lock (gate)
             {
                 if (dispatching || events.Count == 0) return;
@@ -512,7 +512,7 @@ internal sealed class Http2Connection
         }
     }
 
-    private void Deliver(ConnectionOutput ev)
+    private void Deliver(ConnectionEvent ev)
     {
         switch (ev)
         {
@@ -525,7 +525,7 @@ internal sealed class Http2Connection
                     // The application's factory failed: this stream cannot be served.
                     log.LogError(e, "{Client}: the handler factory failed for stream {Stream}", client, h.StreamId);
                     lock (gate)
-                        if (!closed && !closeRequested) StepLocked(new ResetStream(h.StreamId, ErrorCode.InternalError));
+                        if (!closed && !closeRequested) StepLocked(new SendReset(h.StreamId, ErrorCode.InternalError));
                     return;
                 }
                 if (ctx is null) return;
@@ -647,7 +647,7 @@ internal sealed class Http2Connection
         lock (gate)
         {
             if (closeRequested || closed) return;
-            StepLocked(new DataConsumed(id, count));
+            StepLocked(new ConsumeData(id, count));
         }
         Flush();
     }
@@ -904,7 +904,7 @@ internal sealed class Http2Connection
     private static DateStamp? dateStamp;
 
     /// <summary>The two commands of <see cref="SmallBodyAtOnce"/>, one array per connection (used under the gate).</summary>
-    private readonly ConnectionInput[] headersAndData = new ConnectionInput[2];
+    private readonly ConnectionCommand[] headersAndData = new ConnectionCommand[2];
 
     /// <summary>
     /// A small in-memory body without trailers goes out with its header
@@ -979,10 +979,10 @@ internal sealed class Http2Connection
             };
             fields.AddRange(plan.RequestHeaders);
             uint promised = 0;
-            foreach (var o in StepLocked(new PushPromise(parent.StreamId, fields)))
+            foreach (var o in StepLocked(new PromisePush(parent.StreamId, fields)))
             {
                 if (o is CommandRejected r) return Refused(plan, r.Reason);
-                if (o is PushPromised pp) promised = pp.PromisedStreamId;
+                if (o is PushPromiseSent pp) promised = pp.PromisedStreamId;
             }
             if (promised == 0) return Refused(plan, "the core made no promise");
             childCtx = NewContext(promised, pushed: true);
@@ -1014,7 +1014,7 @@ internal sealed class Http2Connection
         lock (gate)
         {
             if (closed || closeRequested || ctx.Closed) return;
-            StepLocked(new ResetStream(ctx.Handler.StreamId, code));
+            StepLocked(new SendReset(ctx.Handler.StreamId, code));
         }
         Dispatch();
         Flush();

@@ -93,7 +93,7 @@ public class ConnectionBenchmarks
         var state = Write(Connection.Start(ConnectionOptions.Server, now));
         state = Write(Connection.Receive(state, handshake, now));
         var answered = 0;
-        var commands = new List<ConnectionInput>(2 * Batch + 1);
+        var commands = new List<ConnectionCommand>(2 * Batch + 1);
         foreach (var read in reads)
         {
             var result = Connection.Receive(state, read, now);
@@ -106,7 +106,7 @@ public class ConnectionBenchmarks
                 commands.Add(new SendData(h.StreamId, Body, true));
                 answered++;
             }
-            commands.Add(OutputFlushed.Instance);
+            commands.Add(MarkFlushed.Instance);
             if (batched) state = Write(Connection.StepAll(state, commands, now));
             else foreach (var c in commands) state = Write(Connection.Step(state, c, now));
             wire.ResetWrittenCount();
@@ -118,7 +118,7 @@ public class ConnectionBenchmarks
     private ConnectionState Write(ConnectionResult r)
     {
         foreach (var o in r.Outputs)
-            if (o is SendFrame f) FrameWriter.Write(f.Frame, wire);
+            if (o is FrameReady f) FrameWriter.Write(f.Frame, wire);
         return r.State;
     }
 }

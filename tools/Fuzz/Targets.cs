@@ -150,16 +150,16 @@ public static class Targets
 
     // ---- the connection ----------------------------------------------------------------------
 
-    internal static string Show(IEnumerable<ConnectionOutput> o) => string.Join("|", o.Where(x => x is not TimerRequest).Select(x => x switch
+    internal static string Show(IEnumerable<ConnectionEvent> o) => string.Join("|", o.Where(x => x is not TimerRequested).Select(x => x switch
     {
         HeadersReceived h => $"H{h.StreamId}:{Corpus.Show(h.Fields)}:{h.EndStream}",
         TrailersReceived t => $"T{t.StreamId}:{Corpus.Show(t.Fields)}",
         PushPromiseReceived p => $"P{p.ParentStreamId}>{p.PromisedStreamId}:{Corpus.Show(p.RequestFields)}",
-        SendFrame f => FrameFormatter.Format(f.Frame),
+        FrameReady f => FrameFormatter.Format(f.Frame),
         _ => x.ToString(),
     }));
 
-    private sealed record Run(List<ConnectionOutput> Outputs, int Unconsumed, ConnectionState State);
+    private sealed record Run(List<ConnectionEvent> Outputs, int Unconsumed, ConnectionState State);
 
     /// <summary>
     /// Feeds octets as a shell would: each chunk appended to what was left,
@@ -169,7 +169,7 @@ public static class Targets
     /// </summary>
     private static Run Feed(ConnectionState state, byte[] bytes, int[] chunks, Random? clock, TimeSpan now)
     {
-        var outs = new List<ConnectionOutput>();
+        var outs = new List<ConnectionEvent>();
         var pending = Array.Empty<byte>();
         var at = 0;
         for (var i = 0; at < bytes.Length; i++)
@@ -185,15 +185,15 @@ public static class Targets
             outs.AddRange(r.Outputs);
             pending = pending[r.Consumed..];
             if (clock is null) continue;
-            var inputs = new List<ConnectionInput>();
+            var inputs = new List<ConnectionCommand>();
             foreach (var o in r.Outputs)
                 if (o is HeadersReceived h && state.Options.Role == Role.Server)
                 {
                     inputs.Add(new SendHeaders(h.StreamId, [HeaderField.Of(":status", "200")], false));
                     inputs.Add(new SendData(h.StreamId, new byte[clock.Next(70_000)], true));
                 }
-                else if (o is DataReceived d) inputs.Add(new DataConsumed(d.StreamId, d.Data.Length));
-            if (clock.Next(2) == 0) inputs.Add(OutputFlushed.Instance);
+                else if (o is DataReceived d) inputs.Add(new ConsumeData(d.StreamId, d.Data.Length));
+            if (clock.Next(2) == 0) inputs.Add(MarkFlushed.Instance);
             if (state.NextDeadline.Case is TimeSpan due && due <= now) inputs.Add(Tick.Instance);
             var s = Connection.StepAll(state, inputs, now);
             state = s.State;

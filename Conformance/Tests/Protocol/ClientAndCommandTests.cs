@@ -58,7 +58,7 @@ public class CommandTests
     {
         var s = new Server();
         s.Request(1, false);
-        Assert.Contains(new StreamClosed(1, ErrorCode.InternalError), s.Step(TransportClosed.Instance));
+        Assert.Contains(new StreamClosed(1, ErrorCode.InternalError), s.Step(AbortConnection.Instance));
     }
 
     [Fact(DisplayName = "RFC 9113 §6.5.3: UpdateSettings sends SETTINGS; the new values are in force once acknowledged")]
@@ -75,10 +75,10 @@ public class CommandTests
 
 public class ClientRoleTests
 {
-    private static (ConnectionState, IReadOnlyList<ConnectionOutput>) Client()
+    private static (ConnectionState, IReadOnlyList<ConnectionEvent>) Client()
     {
         var r = Connection.Start(ConnectionOptions.Client, TimeSpan.Zero);
-        Assert.IsType<SendPreface>(r.Outputs[0]);
+        Assert.IsType<PrefaceReady>(r.Outputs[0]);
         var r2 = Connection.Receive(r.State, FrameWriter.ToBytes(new SettingsFrame(false, LanguageExt.Seq<Setting>.Empty)), TimeSpan.Zero);
         return (r2.State, r2.Outputs);
     }
@@ -134,7 +134,7 @@ public class ClientRoleTests
         var done = Connection.Receive(g.State, FrameWriter.ToBytes(new HeadersFrame(1, block, true)), TimeSpan.Zero);
         Assert.Single(done.Outputs.OfType<HeadersReceived>());
         Assert.Contains(new StreamClosed(1, ErrorCode.NoError), done.Outputs);
-        Assert.Contains(done.Outputs, o => o is CloseConnection { Code.Value: 0 });
+        Assert.Contains(done.Outputs, o => o is ConnectionEnded { Code.Value: 0 });
     }
 
     [Fact(DisplayName = "RFC 9113 §8.1.1: a client treats a response with conflicting content-length fields as malformed (stream PROTOCOL_ERROR)")]

@@ -99,7 +99,7 @@ public class ResetStreamMemoryTests
         for (uint id = 3; id <= 9; id += 2)
         {
             s.Request(id, false);
-            s.Step(new ResetStream(id, ErrorCode.Cancel));
+            s.Step(new SendReset(id, ErrorCode.Cancel));
         }
         Assert.True(s.State.RecentlyClosed(1).IsNone);
         s.Feed(new DataFrame(1, new byte[3])).Rst(1, ErrorCode.StreamClosed);

@@ -16,7 +16,7 @@ internal sealed class Server
 {
     public ConnectionState State;
     public TimeSpan Now = TimeSpan.FromSeconds(100);
-    public List<ConnectionOutput> All = new();
+    public List<ConnectionEvent> All = new();
     private EncoderState encoder = EncoderState.Initial(EncoderStrategy.Nghttp2, 4096);
 
     public Server(ConnectionOptions? options = null, bool handshake = true, bool ack = true)
@@ -33,7 +33,7 @@ internal sealed class Server
 
     public static byte[] Concat(params byte[][] parts) => parts.SelectMany(p => p).ToArray();
 
-    public IReadOnlyList<ConnectionOutput> Bytes(byte[] bytes)
+    public IReadOnlyList<ConnectionEvent> Bytes(byte[] bytes)
     {
         var r = Connection.Receive(State, bytes, Now);
         State = r.State;
@@ -42,9 +42,9 @@ internal sealed class Server
         return r.Outputs;
     }
 
-    public IReadOnlyList<ConnectionOutput> Feed(params Frame[] frames) => Bytes(FrameWriter.ToBytes(frames));
+    public IReadOnlyList<ConnectionEvent> Feed(params Frame[] frames) => Bytes(FrameWriter.ToBytes(frames));
 
-    public IReadOnlyList<ConnectionOutput> Step(ConnectionInput input)
+    public IReadOnlyList<ConnectionEvent> Step(ConnectionCommand input)
     {
         var r = Connection.Step(State, input, Now);
         State = r.State;
@@ -52,7 +52,7 @@ internal sealed class Server
         return r.Outputs;
     }
 
-    public IReadOnlyList<ConnectionOutput> Tick(TimeSpan advance)
+    public IReadOnlyList<ConnectionEvent> Tick(TimeSpan advance)
     {
         Now += advance;
         return Step(Http2.Reference.Protocol.Tick.Instance);
@@ -77,38 +77,38 @@ internal sealed class Server
         new(id, Block(fields.Length == 0 ? Get : fields), endStream);
 
     /// <summary>A request's header block, split into HEADERS + CONTINUATION at 16384 octets as a client would.</summary>
-    public IReadOnlyList<ConnectionOutput> Request(uint id, bool endStream = true, params (string, string)[] fields) =>
+    public IReadOnlyList<ConnectionEvent> Request(uint id, bool endStream = true, params (string, string)[] fields) =>
         Feed(FrameWriter.SplitHeaderBlock(id, Block(fields.Length == 0 ? Get : fields).Memory, endStream, LanguageExt.Option<PriorityFields>.None, 16384).ToArray());
 
-    public IReadOnlyList<ConnectionOutput> Respond(uint id, bool endStream = false, string status = "200") =>
+    public IReadOnlyList<ConnectionEvent> Respond(uint id, bool endStream = false, string status = "200") =>
         Step(new SendHeaders(id, [HeaderField.Of(":status", status)], endStream));
 }
 
 internal static class Out
 {
-    public static IEnumerable<Frame> Frames(this IEnumerable<ConnectionOutput> o) => o.OfType<SendFrame>().Select(f => f.Frame);
+    public static IEnumerable<Frame> Frames(this IEnumerable<ConnectionEvent> o) => o.OfType<FrameReady>().Select(f => f.Frame);
 
-    public static GoAwayFrame GoAway(this IEnumerable<ConnectionOutput> o, ErrorCode code)
+    public static GoAwayFrame GoAway(this IEnumerable<ConnectionEvent> o, ErrorCode code)
     {
         var g = Assert.Single(o.Frames().OfType<GoAwayFrame>());
         Assert.Equal(code, g.Error);
-        Assert.Contains(o, x => x is CloseConnection);
+        Assert.Contains(o, x => x is ConnectionEnded);
         return g;
     }
 
-    public static void Rst(this IEnumerable<ConnectionOutput> o, uint id, ErrorCode code)
+    public static void Rst(this IEnumerable<ConnectionEvent> o, uint id, ErrorCode code)
     {
         var r = Assert.Single(o.Frames().OfType<RstStreamFrame>(), f => f.StreamId == id);
         Assert.Equal(code, r.Error);
         Assert.DoesNotContain(o.Frames(), f => f is GoAwayFrame);
     }
 
-    public static void NoError(this IEnumerable<ConnectionOutput> o)
+    public static void NoError(this IEnumerable<ConnectionEvent> o)
     {
         Assert.DoesNotContain(o, x => x is ErrorDetected);
         Assert.DoesNotContain(o.Frames(), f => f is GoAwayFrame or RstStreamFrame);
-        Assert.DoesNotContain(o, x => x is CloseConnection);
+        Assert.DoesNotContain(o, x => x is ConnectionEnded);
     }
 
-    public static string Text(this IEnumerable<ConnectionOutput> o) => string.Join("\n", o.Select(x => x.ToString()));
+    public static string Text(this IEnumerable<ConnectionEvent> o) => string.Join("\n", o.Select(x => x.ToString()));
 }

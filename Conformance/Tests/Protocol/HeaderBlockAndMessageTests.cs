@@ -65,7 +65,7 @@ public class HeaderBlockTests
     {
         var s = new Server();
         s.Request(1, false);
-        s.Step(new ResetStream(1, ErrorCode.Cancel));
+        s.Step(new SendReset(1, ErrorCode.Cancel));
         // Trailers on the reset stream, adding a table entry the next request refers to.
         s.Feed(s.Headers(1, true, ("x-added", "to-the-dynamic-table"))).NoError();
         var o = s.Request(3, true, Server.With(("x-added", "to-the-dynamic-table")));
@@ -264,7 +264,7 @@ public class PriorityPushGoAwayTests
         var s = new Server();
         s.Feed(new SettingsFrame(false, Seq1(new Setting(SettingId.EnablePush, 0))));
         s.Request(1);
-        var o = s.Step(new PushPromise(1, [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "https"), HeaderField.Of(":path", "/a"), HeaderField.Of(":authority", "x")]));
+        var o = s.Step(new PromisePush(1, [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "https"), HeaderField.Of(":path", "/a"), HeaderField.Of(":authority", "x")]));
         Assert.Single(o.OfType<CommandRejected>());
         Assert.Empty(o.Frames());
     }
@@ -274,7 +274,7 @@ public class PriorityPushGoAwayTests
     {
         var s = new Server();
         s.Request(1);
-        var o = s.Step(new PushPromise(1, [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "https"), HeaderField.Of(":path", "/a"), HeaderField.Of(":authority", "x")]));
+        var o = s.Step(new PromisePush(1, [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "https"), HeaderField.Of(":path", "/a"), HeaderField.Of(":authority", "x")]));
         var pp = Assert.Single(o.Frames().OfType<PushPromiseFrame>());
         Assert.Equal(1u, pp.StreamId);
         Assert.Equal(2u, pp.PromisedStreamId);
@@ -292,7 +292,7 @@ public class PriorityPushGoAwayTests
     {
         var s = new Server();
         s.Request(1);
-        s.Step(new PushPromise(1, PromisedRequest));
+        s.Step(new PromisePush(1, PromisedRequest));
         // The handler answers the push first (as the seed's example does), with a body larger than the windows allow at once.
         Assert.Empty(s.Step(new SendHeaders(2, [HeaderField.Of(":status", "200")], false)).Frames());
         var accepted = s.Step(new SendData(2, new byte[100], false));
@@ -314,7 +314,7 @@ public class PriorityPushGoAwayTests
     {
         var s = new Server();
         s.Request(1);
-        s.Step(new PushPromise(1, PromisedRequest));
+        s.Step(new PromisePush(1, PromisedRequest));
         Assert.Empty(s.Step(new SendHeaders(2, [HeaderField.Of(":status", "204")], true)).Frames());
         Assert.Single(s.Step(new SendData(2, new byte[1], true)).OfType<CommandRejected>());
         var o = s.Respond(1, true).Frames().ToList();
@@ -328,10 +328,10 @@ public class PriorityPushGoAwayTests
     {
         var s = new Server();
         s.Request(1);
-        s.Step(new PushPromise(1, PromisedRequest));
+        s.Step(new PromisePush(1, PromisedRequest));
         s.Step(new SendHeaders(2, [HeaderField.Of(":status", "200")], true));
         Assert.DoesNotContain(s.Respond(1, false, "103").Frames(), f => f.StreamId == 2);
-        var o = s.Step(new ResetStream(1, ErrorCode.Cancel)).Frames().ToList();
+        var o = s.Step(new SendReset(1, ErrorCode.Cancel)).Frames().ToList();
         Assert.IsType<RstStreamFrame>(o[0]);
         Assert.Equal(2u, Assert.IsType<HeadersFrame>(o[1]).StreamId);
     }
@@ -341,7 +341,7 @@ public class PriorityPushGoAwayTests
     {
         var s = new Server();
         s.Request(1);
-        s.Step(new PushPromise(1, PromisedRequest));
+        s.Step(new PromisePush(1, PromisedRequest));
         s.Respond(1, false);
         Assert.Single(s.Step(new SendHeaders(2, [HeaderField.Of(":status", "200")], true)).Frames().OfType<HeadersFrame>());
     }
@@ -352,7 +352,7 @@ public class PriorityPushGoAwayTests
         var s = new Server();
         s.Request(1);
         s.Respond(1, true);
-        Assert.Single(s.Step(new PushPromise(1, [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "https"), HeaderField.Of(":path", "/a"), HeaderField.Of(":authority", "x")])).OfType<CommandRejected>());
+        Assert.Single(s.Step(new PromisePush(1, [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "https"), HeaderField.Of(":path", "/a"), HeaderField.Of(":authority", "x")])).OfType<CommandRejected>());
     }
 
     [Fact(DisplayName = "RFC 9113 §6.8: after receiving GOAWAY no new pushes; existing streams finish")]
@@ -362,11 +362,11 @@ public class PriorityPushGoAwayTests
         s.Request(1);
         var o = s.Feed(new GoAwayFrame(0, ErrorCode.NoError));
         Assert.Contains(o, x => x is Http2.Reference.Protocol.GoAwayReceived);
-        Assert.Single(s.Step(new PushPromise(1, [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "https"), HeaderField.Of(":path", "/a"), HeaderField.Of(":authority", "x")])).OfType<CommandRejected>());
+        Assert.Single(s.Step(new PromisePush(1, [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "https"), HeaderField.Of(":path", "/a"), HeaderField.Of(":authority", "x")])).OfType<CommandRejected>());
         s.Respond(1, false);
         o = s.Step(new SendData(1, new byte[1], true));
         Assert.Single(o.Frames().OfType<DataFrame>());
-        Assert.Contains(o, x => x is CloseConnection { Code.Value: 0 });
+        Assert.Contains(o, x => x is ConnectionEnded { Code.Value: 0 });
     }
 
     [Fact(DisplayName = "RFC 9113 §6.8: graceful GOAWAY: last stream id, later streams ignored (block decoded), close when done")]
@@ -374,7 +374,7 @@ public class PriorityPushGoAwayTests
     {
         var s = new Server();
         s.Request(1, false);
-        var g = Assert.Single(s.Step(new Http2.Reference.Protocol.GoAway(ErrorCode.NoError)).Frames().OfType<GoAwayFrame>());
+        var g = Assert.Single(s.Step(new Http2.Reference.Protocol.SendGoAway(ErrorCode.NoError)).Frames().OfType<GoAwayFrame>());
         Assert.Equal(1u, g.LastStreamId);
         var o = s.Request(3, true, Server.With(("x-new", "entry")));
         Assert.DoesNotContain(o, x => x is HeadersReceived);
@@ -382,7 +382,7 @@ public class PriorityPushGoAwayTests
         s.Feed(new DataFrame(1, new byte[1], EndStream: true)).NoError();
         s.Respond(1, false);
         o = s.Step(new SendData(1, new byte[1], true));
-        Assert.Contains(o, x => x is CloseConnection { Code.Value: 0 });
+        Assert.Contains(o, x => x is ConnectionEnded { Code.Value: 0 });
     }
 
     [Fact(DisplayName = "RFC 9113 §5.4.1: a connection error closes every stream; the application hears each")]

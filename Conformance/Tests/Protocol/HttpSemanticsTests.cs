@@ -151,8 +151,8 @@ public class HttpSemanticsTests
     {
         var s = new Server();
         s.Request(1, false);
-        var promised = s.Step(new PushPromise(1, [F(":method", "HEAD"), F(":scheme", "https"), F(":authority", "example.org"), F(":path", "/x")]))
-            .OfType<PushPromised>().Single().PromisedStreamId;
+        var promised = s.Step(new PromisePush(1, [F(":method", "HEAD"), F(":scheme", "https"), F(":authority", "example.org"), F(":path", "/x")]))
+            .OfType<PushPromiseSent>().Single().PromisedStreamId;
         s.Respond(1, false).NoError(); // the parent's HEADERS first (§8.4: a pushed response waits for them)
         var o = s.Step(new SendHeaders(promised, [F(":status", "200")], false));
         Assert.True(Assert.Single(o.Frames().OfType<HeadersFrame>()).EndStream);

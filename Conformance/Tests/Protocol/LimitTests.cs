@@ -40,7 +40,7 @@ public class LimitTests
         var o = s.Request(1, true, RequestOfSize(32 * 1024 + 1));
         var h = Assert.Single(o.Frames().OfType<HeadersFrame>());
         Assert.True(h.EndStream);
-        Assert.DoesNotContain(o, x => x is HeadersReceived or CloseConnection);
+        Assert.DoesNotContain(o, x => x is HeadersReceived or ConnectionEnded);
         Assert.DoesNotContain(o.Frames(), f => f is GoAwayFrame);
         s.Request(3).NoError();
     }
@@ -65,13 +65,13 @@ public class LimitTests
         var fields = Server.Get.Concat(Enumerable.Range(0, count - 4).Select(i => ("x-f", i.ToString()))).ToArray();
         var o = s.Request(1, true, fields);
         Assert.Equal(accepted, o.OfType<HeadersReceived>().Any());
-        Assert.DoesNotContain(o, x => x is CloseConnection);
+        Assert.DoesNotContain(o, x => x is ConnectionEnded);
     }
 
     // ---- big header lists are a stream matter (RFC 9113 §8.2, §10.5.1) ------------------
 
     /// <summary>Sends a request's block split at 16384 octets, all frames but the last first, then the last; checks what is held in between.</summary>
-    private static (IReadOnlyList<ConnectionOutput> Outputs, int Frames, int BlockLength, int MostHeld) BigRequest(Server s, uint id, (string, string)[] fields)
+    private static (IReadOnlyList<ConnectionEvent> Outputs, int Frames, int BlockLength, int MostHeld) BigRequest(Server s, uint id, (string, string)[] fields)
     {
         var block = s.Block(fields);
         var frames = FrameWriter.SplitHeaderBlock(id, block.Memory, true, None, 16384).ToArray();
@@ -84,13 +84,13 @@ public class LimitTests
         return (s.Feed(frames[^1]), frames.Length, block.Length, held);
     }
 
-    private static void Answered431(IReadOnlyList<ConnectionOutput> o, uint id)
+    private static void Answered431(IReadOnlyList<ConnectionEvent> o, uint id)
     {
         var h = Assert.Single(o.Frames().OfType<HeadersFrame>());
         Assert.Equal(id, h.StreamId);
         var status = HpackDecoder.Decode(DecoderState.Initial(), h.Fragment.Span, DecoderLimits.Default).Match(d => d.Fields[0].ToString(), e => e.ToString());
         Assert.Contains("431", status);
-        Assert.DoesNotContain(o, x => x is HeadersReceived or CloseConnection);
+        Assert.DoesNotContain(o, x => x is HeadersReceived or ConnectionEnded);
         Assert.DoesNotContain(o.Frames(), f => f is GoAwayFrame);
     }
 
@@ -139,7 +139,7 @@ public class LimitTests
 
     // ---- CONTINUATION flood (CVE-2024-27316, CVE-2024-28182, CVE-2023-45288) -----------
 
-    private static IReadOnlyList<ConnectionOutput> Continuations(Server s, int count, bool empty)
+    private static IReadOnlyList<ConnectionEvent> Continuations(Server s, int count, bool empty)
     {
         var block = s.Block(Server.Get);
         var frames = new List<Frame> { new HeadersFrame(1, empty ? block : new Bytes(block.Memory[..1]), true, EndHeaders: false) };
@@ -182,7 +182,7 @@ public class LimitTests
         }
         Assert.Equal(200 + delta, b.Length);
         var o = s.Feed(new HeadersFrame(1, new Bytes(b.AsMemory(0, 50)), true, EndHeaders: false), new ContinuationFrame(1, new Bytes(b.AsMemory(50)), true));
-        if (accepted) Assert.DoesNotContain(o, x => x is CloseConnection);
+        if (accepted) Assert.DoesNotContain(o, x => x is ConnectionEnded);
         else o.GoAway(ErrorCode.EnhanceYourCalm);
     }
 
@@ -245,7 +245,7 @@ public class LimitTests
             "ping-ack" => new PingFrame(true, 7),
             _ => new WindowUpdateFrame(0, 1),
         };
-        for (var i = 0; i < 20 - used; i++) Assert.DoesNotContain(s.Feed(F()), x => x is CloseConnection);
+        for (var i = 0; i < 20 - used; i++) Assert.DoesNotContain(s.Feed(F()), x => x is ConnectionEnded);
         s.Feed(F()).GoAway(ErrorCode.EnhanceYourCalm);
     }
 
@@ -278,7 +278,7 @@ public class LimitTests
     public void QueuedControlFrames(int pings, bool accepted)
     {
         var s = new Server(With(new ConnectionLimits { MaxQueuedControlFrames = 5 }));
-        s.Step(OutputFlushed.Instance);
+        s.Step(MarkFlushed.Instance);
         var o = s.Feed(Enumerable.Repeat<Frame>(new PingFrame(false, 3), pings).ToArray());
         if (accepted) { o.NoError(); Assert.Equal(pings, s.State.QueuedControlFrames); }
         else o.GoAway(ErrorCode.EnhanceYourCalm);
@@ -288,9 +288,9 @@ public class LimitTests
     public void FlushResetsQueue()
     {
         var s = new Server(With(new ConnectionLimits { MaxQueuedControlFrames = 5 }));
-        s.Step(OutputFlushed.Instance);
+        s.Step(MarkFlushed.Instance);
         s.Feed(Enumerable.Repeat<Frame>(new PingFrame(false, 3), 5).ToArray()).NoError();
-        s.Step(OutputFlushed.Instance);
+        s.Step(MarkFlushed.Instance);
         Assert.Equal(0, s.State.QueuedControlFrames);
         s.Feed(Enumerable.Repeat<Frame>(new PingFrame(false, 3), 5).ToArray()).NoError();
     }
@@ -387,11 +387,11 @@ public class LimitTests
     {
         var s = new Server();
         s.Request(1, false, Server.Post(100000));
-        IReadOnlyList<ConnectionOutput> last = [];
+        IReadOnlyList<ConnectionEvent> last = [];
         for (var second = 0; second < 10; second++)
         {
             s.Feed(new DataFrame(1, new byte[perSecond]));
-            s.Step(new DataConsumed(1, perSecond));
+            s.Step(new ConsumeData(1, perSecond));
             last = s.Tick(TimeSpan.FromSeconds(1));
             if (last.Frames().Any()) break;
         }

@@ -115,7 +115,7 @@ public class PrefaceAndSettingsTests
     public void PrefaceTimeout()
     {
         var s = new Server(ConnectionOptions.Server with { Timeouts = new() { SettingsAck = TimeSpan.FromMinutes(1) } }, handshake: false);
-        Assert.Contains(s.All, x => x is TimerRequest);
+        Assert.Contains(s.All, x => x is TimerRequested);
         s.Tick(TimeSpan.FromSeconds(9.999)).NoError();
         s.Tick(TimeSpan.FromMilliseconds(1)).GoAway(ErrorCode.ProtocolError);
     }

@@ -25,10 +25,10 @@ public class PropertyTests
             case 3: s.Request(1, false); s.Respond(1, true); break;            // half-closed (local)
             case 4: s.Request(1, true); s.Respond(1, true); break;             // closed (END_STREAM)
             case 5: s.Request(1, false); s.Feed(new RstStreamFrame(1, ErrorCode.Cancel)); break; // closed (reset received)
-            case 6: s.Request(1, false); s.Step(new ResetStream(1, ErrorCode.Cancel)); break;    // closed (reset sent)
+            case 6: s.Request(1, false); s.Step(new SendReset(1, ErrorCode.Cancel)); break;    // closed (reset sent)
             default:                                                           // reserved (local) = stream 2
                 s.Request(1, false);
-                s.Step(new PushPromise(1, [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "https"), HeaderField.Of(":path", "/p"), HeaderField.Of(":authority", "a")]));
+                s.Step(new PromisePush(1, [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "https"), HeaderField.Of(":path", "/p"), HeaderField.Of(":authority", "a")]));
                 break;
         }
         return s;
@@ -60,7 +60,7 @@ public class PropertyTests
                 var r = Connection.Receive(s.State, FrameWriter.ToBytes(frame), s.Now);
                 var errors = r.Outputs.OfType<ErrorDetected>().ToList();
                 var legal = r.State.Phase == ConnectionPhase.Closed
-                    ? r.Outputs.OfType<CloseConnection>().Any()
+                    ? r.Outputs.OfType<ConnectionEnded>().Any()
                     : r.State.Streams.Values.All(x => x.State is not StreamState.Closed and not StreamState.Idle);
                 // Every error is answered: a stream error with RST_STREAM, a connection error with GOAWAY.
                 var answered = errors.All(e => e.Error switch
@@ -101,7 +101,7 @@ public class PropertyTests
                 FrameWriter.ToBytes(new HeadersFrame(1, HpackEncoder.Encode(EncoderState.Initial(EncoderStrategy.Nghttp2, 4096), [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "http"), HeaderField.Of(":path", "/")]).Block, true)));
             var whole = Connection.Receive(Connection.Start(ConnectionOptions.Server, TimeSpan.Zero).State, bytes, TimeSpan.Zero);
             var state = Connection.Start(ConnectionOptions.Server, TimeSpan.Zero).State;
-            var outs = new List<ConnectionOutput>();
+            var outs = new List<ConnectionEvent>();
             var pending = Array.Empty<byte>();
             for (var at = 0; at < bytes.Length; at += chunk)
             {
@@ -111,7 +111,7 @@ public class PropertyTests
                 outs.AddRange(r.Outputs);
                 pending = pending[r.Consumed..];
             }
-            static string Show(IEnumerable<ConnectionOutput> o) => string.Join("|", o.Where(x => x is not TimerRequest).Select(x => x switch
+            static string Show(IEnumerable<ConnectionEvent> o) => string.Join("|", o.Where(x => x is not TimerRequested).Select(x => x switch
             {
                 HeadersReceived h => $"H{h.StreamId}:{string.Join(",", h.Fields)}",
                 _ => x.ToString(),
@@ -159,10 +159,10 @@ public class PropertyTests
     }
 
     /// <summary>Feeds <paramref name="bytes"/> in the given chunk sizes as a shell would (unconsumed octets are passed again with more); the outputs and what was left unconsumed at the end.</summary>
-    internal static (List<ConnectionOutput> Outputs, int Unconsumed, ConnectionPhase Phase) FeedInChunks(byte[] bytes, IReadOnlyList<int> chunks)
+    internal static (List<ConnectionEvent> Outputs, int Unconsumed, ConnectionPhase Phase) FeedInChunks(byte[] bytes, IReadOnlyList<int> chunks)
     {
         var state = Connection.Start(ConnectionOptions.Server, TimeSpan.Zero).State;
-        var outs = new List<ConnectionOutput>();
+        var outs = new List<ConnectionEvent>();
         var pending = Array.Empty<byte>();
         var at = 0;
         for (var i = 0; at < bytes.Length; i++)
@@ -178,7 +178,7 @@ public class PropertyTests
         return (outs, pending.Length, state.Phase);
     }
 
-    internal static string Show(IEnumerable<ConnectionOutput> o) => string.Join("|", o.Where(x => x is not TimerRequest).Select(x => x switch
+    internal static string Show(IEnumerable<ConnectionEvent> o) => string.Join("|", o.Where(x => x is not TimerRequested).Select(x => x switch
     {
         HeadersReceived h => $"H{h.StreamId}:{string.Join(",", h.Fields)}",
         DataReceived d => $"D{d.StreamId}:{d.Data.Length}:{d.EndStream}",
@@ -230,16 +230,16 @@ public class PropertyTests
     {
         var s = new Server();
         s.Request(1); s.Request(3);
-        var inputs = new ConnectionInput[]
+        var inputs = new ConnectionCommand[]
         {
             new SendHeaders(1, [HeaderField.Of(":status", "200")], false), new SendData(1, new byte[] { 1 }, true),
-            new SendHeaders(3, [HeaderField.Of(":status", "404")], true), OutputFlushed.Instance,
+            new SendHeaders(3, [HeaderField.Of(":status", "404")], true), MarkFlushed.Instance,
         };
         var batch = Connection.StepAll(s.State, inputs, s.Now);
         var one = s.State;
-        var outs = new List<ConnectionOutput>();
+        var outs = new List<ConnectionEvent>();
         foreach (var i in inputs) { var r = Connection.Step(one, i, s.Now); one = r.State; outs.AddRange(r.Outputs); }
-        Assert.Equal(outs.Where(x => x is not TimerRequest), batch.Outputs.Where(x => x is not TimerRequest));
+        Assert.Equal(outs.Where(x => x is not TimerRequested), batch.Outputs.Where(x => x is not TimerRequested));
         Assert.Equal(one.StreamCount, batch.State.StreamCount);
     }
 

@@ -71,7 +71,7 @@ public class StreamIdTests
         // Existing streams finish, then the connection closes.
         s.Respond(7, true); s.Respond(9, true);
         var done = s.Respond(11, true);
-        Assert.Contains(done, x => x is CloseConnection { Code.Value: 0 });
+        Assert.Contains(done, x => x is ConnectionEnded { Code.Value: 0 });
     }
 }
 
@@ -210,8 +210,8 @@ public class FlowControlTests
         var s = new Server();
         s.Request(1, false, Server.Post(60000));
         s.Feed(new DataFrame(1, new byte[16000]), new DataFrame(1, new byte[16000]), new DataFrame(1, new byte[767])).NoError();
-        Assert.Empty(s.Step(new DataConsumed(1, 16000)).Frames()); // below half the window: held back
-        var o = s.Step(new DataConsumed(1, 16767));                 // at half (32767): returned in one frame
+        Assert.Empty(s.Step(new ConsumeData(1, 16000)).Frames()); // below half the window: held back
+        var o = s.Step(new ConsumeData(1, 16767));                 // at half (32767): returned in one frame
         var wu = Assert.Single(o.Frames().OfType<WindowUpdateFrame>(), f => f.StreamId == 1);
         Assert.Equal(32767u, wu.Increment);
         Assert.Equal(65535, s.State.Streams[1].ReceiveWindow);

@@ -153,7 +153,7 @@ public class StreamStateTests
     {
         var s = new Server();
         s.Request(1, false, Server.Post(3));
-        s.Step(new ResetStream(1, ErrorCode.Cancel));
+        s.Step(new SendReset(1, ErrorCode.Cancel));
         var window = s.State.ConnectionReceiveWindow;
         s.Feed(new DataFrame(1, new byte[] { 1, 2, 3 }), s.Headers(1, true, ("x", "y")), new WindowUpdateFrame(1, 1)).NoError();
         Assert.Equal(window - 3, s.State.ConnectionReceiveWindow);
@@ -165,8 +165,8 @@ public class StreamStateTests
         var s = new Server();
         s.Feed(new SettingsFrame(false, Seq1(new Setting(SettingId.EnablePush, 1))));
         s.Request(1);
-        var o = s.Step(new PushPromise(1, [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "https"), HeaderField.Of(":path", "/style.css"), HeaderField.Of(":authority", "example.org")]));
-        var promised = Assert.Single(o.OfType<PushPromised>()).PromisedStreamId;
+        var o = s.Step(new PromisePush(1, [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "https"), HeaderField.Of(":path", "/style.css"), HeaderField.Of(":authority", "example.org")]));
+        var promised = Assert.Single(o.OfType<PushPromiseSent>()).PromisedStreamId;
         Assert.Equal(2u, promised);
         Assert.IsType<StreamState.ReservedLocal>(s.State.Streams[2].State);
         s.Feed(new WindowUpdateFrame(2, 10), new PriorityFrame(2, new PriorityFields(false, 0, 1))).NoError();
@@ -179,8 +179,8 @@ public class StreamStateTests
         var s = new Server();
         s.Feed(new SettingsFrame(false, Seq1(new Setting(SettingId.EnablePush, 1))));
         s.Request(1);
-        s.Step(new PushPromise(1, [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "https"), HeaderField.Of(":path", "/a"), HeaderField.Of(":authority", "x")]));
-        s.Step(new PushPromise(1, [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "https"), HeaderField.Of(":path", "/b"), HeaderField.Of(":authority", "x")]));
+        s.Step(new PromisePush(1, [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "https"), HeaderField.Of(":path", "/a"), HeaderField.Of(":authority", "x")]));
+        s.Step(new PromisePush(1, [HeaderField.Of(":method", "GET"), HeaderField.Of(":scheme", "https"), HeaderField.Of(":path", "/b"), HeaderField.Of(":authority", "x")]));
         s.Respond(2);
         Assert.IsType<StreamState.HalfClosedRemote>(s.State.Streams[2].State);
         var o = s.Feed(new RstStreamFrame(4, ErrorCode.Cancel));
