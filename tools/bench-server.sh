@@ -4,7 +4,21 @@
 # server pinned to CPU 0 and h2load to CPU 1 (taskset), runs interleaved,
 # median of RUNS. Prints requests/s, p50/p99 latency (from h2load's
 # per-request log), server CPU time per request (utime+stime from
-# /proc/PID/stat) and peak RSS (VmHWM), side by side.
+# /proc/PID/stat), idle RSS (VmRSS after start, before any request) and peak
+# RSS (VmHWM), side by side.
+#
+# The servers (SERVERS, default "h2ref h2ref-d nghttpd kestrel"):
+#   h2ref      h2ref serve (JIT): /bytes/N generated in memory by the demo routes
+#   h2ref-d    h2ref serve -d DIR (JIT): the same octets as files (the static file cache)
+#   h2ref-aot  h2ref-server -d DIR, the NativeAOT build (tools/h2ref-server); added when
+#              AOT=1 (published here, ~3-8 min) or H2REF_AOT=path/to/h2ref-server
+#   nghttpd    nghttpd -d DIR, the same files
+#   kestrel    tools/KestrelBaseline, /bytes/N in memory
+#
+# SCALE=1 adds, beside nghttpd: 1,000 connections of one stream each
+# (h2load -n 20000 -c 1000 -m 1, 13 B) and 10,000 uploads of 13 octets
+# (h2load -n 10000 -c 10 -m 100 -d FILE; h2ref answers on /echo, nghttpd
+# sends its file for the POST).
 #
 # Warm-up, the same for all three servers and not counted: per size, two
 # rounds of N/5 requests, each followed by 2 s without load. .NET's tiered
@@ -13,7 +27,8 @@
 # background; without the pauses the first measured run of a .NET server
 # still ran partly unoptimized code (run-to-run spread of 2-5x).
 #
-# usage: tools/bench-server.sh [RUNS]     (default 3; env N13/N64 change the request counts)
+# usage: tools/bench-server.sh [RUNS]     (default 3; env N13/N64 change the request counts,
+#        SERVERS the servers, AOT=1 or H2REF_AOT=FILE the NativeAOT server, SCALE=1 the scale runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -39,6 +54,15 @@ done
 echo "== building (Release)"
 dotnet build tools/h2ref -c Release -o "$work/h2ref" >"$work/build.log" 2>&1 || { tail -20 "$work/build.log"; exit 1; }
 dotnet build tools/KestrelBaseline -c Release -o "$work/kestrel" >>"$work/build.log" 2>&1 || { tail -20 "$work/build.log"; exit 1; }
+SERVERS=${SERVERS:-h2ref h2ref-d nghttpd kestrel}
+if [ "${AOT:-0}" = 1 ] && [ -z "${H2REF_AOT:-}" ]; then
+  echo "== publishing tools/h2ref-server (NativeAOT)"
+  dotnet publish tools/h2ref-server -c Release -o "$work/aot" >>"$work/build.log" 2>&1 || { tail -20 "$work/build.log"; exit 1; }
+  H2REF_AOT="$work/aot/h2ref-server"
+fi
+if [ -n "${H2REF_AOT:-}" ]; then
+  case " $SERVERS " in *" h2ref-aot "*) ;; *) SERVERS="$SERVERS h2ref-aot" ;; esac
+fi
 
 mkdir -p "$work/htdocs/bytes"
 head -c 13 /dev/zero | tr '\0' 'a' >"$work/htdocs/bytes/13"
@@ -46,37 +70,47 @@ head -c 65536 /dev/zero | tr '\0' 'a' >"$work/htdocs/bytes/65536"
 
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# start NAME -> sets PID_<NAME> and PORT_<NAME>
+# start NAME -> sets PID_<NAME> and PORT_<NAME> (- as _), read by pid_of and port_of
 start() {
   local name=$1 port; port=$(free_port)
   case $name in
     h2ref)   taskset -c 0 "$work/h2ref/h2ref" serve --port "$port" -q >"$work/$name.log" 2>&1 & ;;
+    h2ref-d) taskset -c 0 "$work/h2ref/h2ref" serve --port "$port" -q -d "$work/htdocs" >"$work/$name.log" 2>&1 & ;;
+    h2ref-aot) taskset -c 0 "$H2REF_AOT" --port "$port" -q -d "$work/htdocs" >"$work/$name.log" 2>&1 & ;;
     nghttpd) taskset -c 0 "$NGHTTPD" --no-tls -a 127.0.0.1 -d "$work/htdocs" "$port" >"$work/$name.log" 2>&1 & ;;
     kestrel) taskset -c 0 "$work/kestrel/KestrelBaseline" "$port" >"$work/$name.log" 2>&1 & ;;
   esac
   local pid=$!
   pids+=("$pid")
-  eval "PID_$name=$pid PORT_$name=$port"
+  eval "PID_${name//-/_}=$pid PORT_${name//-/_}=$port"
   for _ in $(seq 100); do
-    if h2load -n 1 -c 1 "http://127.0.0.1:$port/bytes/13" 2>/dev/null | grep -q "1 succeeded"; then return 0; fi
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      sleep 0.5 # settled; no request yet: the RSS of an idle server
+      awk '/VmRSS/ {print $2}' "/proc/$pid/status" >"$work/$name.idle"
+      return 0
+    fi
     sleep 0.1
   done
   echo "bench-server: $name did not come up"; cat "$work/$name.log"; exit 1
 }
 
-stop() { local pid; pid=$(eval echo "\$PID_$1"); kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+pid_of() { eval echo "\$PID_${1//-/_}"; }
+port_of() { eval echo "\$PORT_${1//-/_}"; }
+stop() { local pid; pid=$(pid_of "$1"); kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hwm_kib() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
 
-# run NAME SIZE N -> appends "rps p50 p99 cpu_us" to $work/NAME.SIZE
+# run NAME SIZE N [TAG PATH H2LOAD-ARGS...] -> appends "rps p50 p99 cpu_us" to $work/NAME.TAG
+# (TAG defaults to SIZE, PATH to /bytes/SIZE, the load to ${LOAD[*]})
 run() {
-  local name=$1 size=$2 n=$3 pid port before after out log
-  pid=$(eval echo "\$PID_$name"); port=$(eval echo "\$PORT_$name")
+  local name=$1 size=$2 n=$3 tag=${4:-$2} path=${5:-/bytes/$2} pid port before after out log
+  local load=("${LOAD[@]}"); [ $# -gt 5 ] && load=("${@:6}")
+  pid=$(pid_of "$name"); port=$(port_of "$name")
   log="$work/req.log"; out="$work/h2load.out"
   rm -f "$log" # h2load appends to its log file
   before=$(cpu_ticks "$pid")
-  taskset -c 1 h2load -n "$n" "${LOAD[@]}" --log-file="$log" "http://127.0.0.1:$port/bytes/$size" >"$out" 2>&1 || true
+  taskset -c 1 h2load -n "$n" "${load[@]}" --log-file="$log" "http://127.0.0.1:$port$path" >"$out" 2>&1 || true
   after=$(cpu_ticks "$pid")
   local ok rps
   ok=$(grep -Eo '[0-9]+ succeeded' "$out" | awk '{print $1}')
@@ -86,20 +120,20 @@ run() {
   lat=$(awk -F'\t' '{print $3}' "$log" | sort -n | awk '{a[NR]=$1} END {p=int(NR*0.50); q=int(NR*0.99); if (p<1) p=1; if (q<1) q=1; printf "%d %d", a[p], a[q]}')
   local cpu_us
   cpu_us=$(awk -v d=$((after - before)) -v t="$TICK" -v n="$n" 'BEGIN {printf "%.2f", d / t / n * 1e6}')
-  echo "$rps $lat $cpu_us" >>"$work/$name.$size"
-  echo "   $name $size: $rps req/s, p50/p99 $lat us, $cpu_us us CPU/request" >&2
+  echo "$rps $lat $cpu_us" >>"$work/$name.$tag"
+  echo "   $name $tag: $rps req/s, p50/p99 $lat us, $cpu_us us CPU/request" >&2
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-servers=(h2ref nghttpd kestrel)
+read -r -a servers <<<"$SERVERS"
 for size in 13 65536; do
   n=$N13; [ "$size" = 65536 ] && n=$N64
   echo "== ${size}-byte responses: h2load -n $n ${LOAD[*]}, $RUNS interleaved runs"
   for s in "${servers[@]}"; do start "$s"; done
   for round in 1 2; do # warm-up (JIT, pools; see the header); not counted
     for s in "${servers[@]}"; do
-      port=$(eval echo "\$PORT_$s")
+      port=$(port_of "$s")
       taskset -c 1 h2load -n $((n / 5)) "${LOAD[@]}" "http://127.0.0.1:$port/bytes/$size" >/dev/null 2>&1 || true
     done
     sleep 2
@@ -108,18 +142,55 @@ for size in 13 65536; do
     for s in "${servers[@]}"; do run "$s" "$size" "$n"; done
   done
   for s in "${servers[@]}"; do
-    pid=$(eval echo "\$PID_$s")
+    pid=$(pid_of "$s")
     echo "$(hwm_kib "$pid")" >"$work/$s.$size.hwm"
+    cp "$work/$s.idle" "$work/$s.$size.idle"
     stop "$s"
   done
 done
 
-printf '\n%-8s %-6s %12s %10s %10s %14s %12s\n' server size "req/s" "p50 us" "p99 us" "cpu us/req" "peak RSS MB"
+if [ "${SCALE:-0}" = 1 ]; then
+  scale=()
+  for s in "${servers[@]}"; do case $s in kestrel) ;; *) scale+=("$s") ;; esac; done
+  head -c 13 /dev/zero | tr '\0' 'u' >"$work/upload"
+  echo "== scale: 1,000 connections x 1 stream (13 B), 10,000 uploads of 13 octets; $RUNS interleaved runs"
+  for s in "${scale[@]}"; do start "$s"; done
+  for s in "${scale[@]}"; do # warm-up, not counted
+    port=$(port_of "$s")
+    taskset -c 1 h2load -n 4000 -c 200 -m 1 "http://127.0.0.1:$port/bytes/13" >/dev/null 2>&1 || true
+  done
+  sleep 2
+  for r in $(seq "$RUNS"); do
+    for s in "${scale[@]}"; do
+      run "$s" 13 20000 conn1000 /bytes/13 -c 1000 -m 1
+      upload=/echo; [ "$s" = nghttpd ] && upload=/bytes/13
+      run "$s" 13 10000 upload "$upload" -c 10 -m 100 -d "$work/upload"
+    done
+  done
+  for s in "${scale[@]}"; do
+    pid=$(pid_of "$s")
+    echo "$(hwm_kib "$pid")" >"$work/$s.scale.hwm"
+    stop "$s"
+  done
+fi
+
+mb() { awk '{printf "%.1f", $1/1024}' "$1"; }
+printf '\n%-10s %-8s %12s %10s %10s %12s %10s %10s\n' server run "req/s" "p50 us" "p99 us" "cpu us/req" "idle MB" "peak MB"
 for size in 13 65536; do
   for s in "${servers[@]}"; do
     f="$work/$s.$size"
-    printf '%-8s %-6s %12s %10s %10s %14s %12s\n' "$s" "$size" \
+    printf '%-10s %-8s %12s %10s %10s %12s %10s %10s\n' "$s" "$size" \
       "$(awk '{print $1}' "$f" | median)" "$(awk '{print $2}' "$f" | median)" "$(awk '{print $3}' "$f" | median)" \
-      "$(awk '{print $4}' "$f" | median)" "$(awk '{printf "%.1f", $1/1024}' "$work/$s.$size.hwm")"
+      "$(awk '{print $4}' "$f" | median)" "$(mb "$work/$s.$size.idle")" "$(mb "$work/$s.$size.hwm")"
   done
 done
+if [ "${SCALE:-0}" = 1 ]; then
+  for tag in conn1000 upload; do
+    for s in "${scale[@]}"; do
+      f="$work/$s.$tag"
+      printf '%-10s %-8s %12s %10s %10s %12s %10s %10s\n' "$s" "$tag" \
+        "$(awk '{print $1}' "$f" | median)" "$(awk '{print $2}' "$f" | median)" "$(awk '{print $3}' "$f" | median)" \
+        "$(awk '{print $4}' "$f" | median)" "-" "$(mb "$work/$s.scale.hwm")"
+    done
+  done
+fi

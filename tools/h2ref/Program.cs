@@ -1,12 +1,9 @@
 // h2ref: one program, one subcommand per tool. Each subcommand is a class
 // implementing ICommand in its own file (Commands/); this file only dispatches.
-using Tools;
+// The list is explicit (Cli/CommandList.cs), not found by reflection.
+using Tools.Cli;
 
-var commands = typeof(ICommand).Assembly.GetTypes()
-    .Where(t => typeof(ICommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
-    .Select(t => (ICommand)Activator.CreateInstance(t)!)
-    .OrderBy(c => c.Name, StringComparer.Ordinal)
-    .ToArray();
+var commands = CommandList.All();
 
 if (args is ["--version" or "-V" or "version"])
 {
@@ -46,18 +43,4 @@ static string Version()
     var informational = System.Reflection.CustomAttributeExtensions
         .GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(assembly)?.InformationalVersion;
     return informational ?? assembly.GetName().Version?.ToString() ?? "unknown";
-}
-
-namespace Tools
-{
-    /// <summary>A subcommand of h2ref.</summary>
-    public interface ICommand
-    {
-        /// <summary>The word that selects it (<c>h2ref NAME ...</c>).</summary>
-        string Name { get; }
-        /// <summary>One line for <c>h2ref --help</c>.</summary>
-        string Summary { get; }
-        /// <summary>Runs it; the result is the process exit status.</summary>
-        Task<int> RunAsync(string[] args);
-    }
 }

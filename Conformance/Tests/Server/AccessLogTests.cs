@@ -96,18 +96,18 @@ public sealed class AccessLogTests
     [Fact(DisplayName = "serve -q: the access log is off, warnings and errors stay on; -v adds debug")]
     public void QuietKeepsWarnings()
     {
-        using (var quiet = ServeConsoleFormatter.Create(verbose: false, quiet: true))
+        using (var quiet = ServeLog.Create(verbose: false, quiet: true))
         {
             Assert.False(quiet.CreateLogger(Http2.Reference.Server.AccessLog.Category).IsEnabled(LogLevel.Information));
             Assert.True(quiet.CreateLogger("Http2.Reference.Server.Connection").IsEnabled(LogLevel.Warning));
             Assert.True(quiet.CreateLogger("Http2.Reference.Server.Connection").IsEnabled(LogLevel.Error));
         }
-        using (var normal = ServeConsoleFormatter.Create(verbose: false, quiet: false))
+        using (var normal = ServeLog.Create(verbose: false, quiet: false))
         {
             Assert.True(normal.CreateLogger(Http2.Reference.Server.AccessLog.Category).IsEnabled(LogLevel.Information));
             Assert.False(normal.CreateLogger("x").IsEnabled(LogLevel.Debug));
         }
-        using var verbose = ServeConsoleFormatter.Create(verbose: true, quiet: true);
+        using var verbose = ServeLog.Create(verbose: true, quiet: true);
         Assert.True(verbose.CreateLogger("x").IsEnabled(LogLevel.Debug));
     }
 

@@ -1,18 +1,23 @@
 using Tools;
+using Tools.Cli;
 using Xunit;
 
 namespace Conformance.Tests.Tools;
 
-/// <summary>h2ref finds its subcommands by reflection (Program.cs): ours must be found and constructible.</summary>
+/// <summary>h2ref dispatches to the subcommands of its explicit list (Cli/CommandList.cs): every ICommand must be in it.</summary>
 public class DispatchTests
 {
-    [Fact(DisplayName = "h2ref: the hpack and frames commands are ICommands with a parameterless constructor, named and summarised")]
-    public void CommandsAreDiscoverable()
+    [Fact(DisplayName = "h2ref: every ICommand of the tool is in its command list, once, named and summarised")]
+    public void CommandsAreListed()
     {
-        var commands = typeof(ICommand).Assembly.GetTypes()
+        var declared = typeof(ICommand).Assembly.GetTypes()
             .Where(t => typeof(ICommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
-            .Select(t => (ICommand)Activator.CreateInstance(t)!)
-            .ToDictionary(c => c.Name);
+            .OrderBy(t => t.FullName, StringComparer.Ordinal);
+        var listed = CommandList.All();
+        Assert.Equal(declared, listed.Select(c => c.GetType()).OrderBy(t => t.FullName, StringComparer.Ordinal));
+        var commands = listed.ToDictionary(c => c.Name);
+        Assert.Equal(listed.Select(c => c.Name).Order(StringComparer.Ordinal), listed.Select(c => c.Name));
+        Assert.Contains("serve", commands.Keys);
         Assert.Contains("hpack", commands.Keys);
         Assert.Contains("frames", commands.Keys);
         Assert.All(new[] { commands["hpack"], commands["frames"] }, c => Assert.False(string.IsNullOrWhiteSpace(c.Summary)));

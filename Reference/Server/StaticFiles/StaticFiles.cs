@@ -11,6 +11,10 @@ namespace Http2.Reference.Server;
 /// methods on a file (§15.5.6), and <c>index.html</c> for a directory.
 /// Nothing outside the directory is reachable: not by <c>..</c> (raw or
 /// percent-encoded) nor by a symbolic link that leads out of it.
+/// On Linux, what a request path resolved to and small files' octets are
+/// cached, and every answer from the cache is checked first to be of the file
+/// the path names now (<see cref="FileCache"/>): a changed, replaced or deleted
+/// file is served as it is now.
 /// </summary>
 public sealed class StaticFiles
 {
@@ -18,13 +22,22 @@ public sealed class StaticFiles
     private readonly string realRoot;
     private readonly MediaTypes types;
 
+    private readonly FileCache? cache;
+
     /// <summary>The files of <paramref name="directory"/>, typed by <paramref name="mediaTypes"/> (default: <see cref="MediaTypes.System"/>).</summary>
-    public StaticFiles(string directory, MediaTypes? mediaTypes = null)
+    public StaticFiles(string directory, MediaTypes? mediaTypes = null) : this(directory, mediaTypes, FileCache.DefaultSettle) { }
+
+    /// <summary>As the public constructor, with the time a file must have been left unchanged before its octets are kept in memory (see <see cref="FileCache"/>).</summary>
+    internal StaticFiles(string directory, MediaTypes? mediaTypes, TimeSpan settle)
     {
         root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         realRoot = RealPath(root) ?? root;
         types = mediaTypes ?? MediaTypes.System;
+        cache = PosixFiles.Available ? new FileCache(settle) : null;
     }
+
+    /// <summary>The files and octets the cache holds now (for tests and diagnostics).</summary>
+    internal (int Files, long Octets) Cached => cache is null ? (0, 0) : (cache.Count, cache.Octets);
 
     /// <summary>The name of the file served for a directory.</summary>
     public const string IndexFile = "index.html";
@@ -38,6 +51,8 @@ public sealed class StaticFiles
     /// </summary>
     public bool TryServe(RequestHandler handler)
     {
+        var key = PathOnly(handler.Path);
+        if (cache?.Fresh(key) is { } known) return Serve(handler, known);
         var full = Find(handler.Path);
         if (full is null) return false;
         var method = handler.Method;
@@ -48,50 +63,122 @@ public sealed class StaticFiles
             handler.SendResponse(301, [("location", location), ("content-length", "0")]);
             return true;
         }
-        if (method is not ("GET" or "HEAD"))
+        if (method is not ("GET" or "HEAD")) return NotAllowed(handler);
+        if (cache is null) return ServeOpened(handler, full);
+        // Found by the full walk (every link resolved and checked to stay inside): from now on the
+        // path is known to name this file, as long as it names the same inode (FileCache.Fresh).
+        // A file that changed between the walk and the open is served the uncached way, and not remembered.
+        return cache.Load(key, full, realRoot, types.For(full)) is { } loaded ? Serve(handler, loaded) : ServeOpened(handler, full);
+    }
+
+    /// <summary>§15.5.6: the method is known but not supported by this resource; §10.2.1: allow lists what is.</summary>
+    private static bool NotAllowed(RequestHandler handler)
+    {
+        handler.SendResponse(405, [("allow", Allowed), ("content-length", "0")]);
+        return true;
+    }
+
+    /// <summary>Answers from a file of the cache: its octets from memory, or (a large file) read from a new descriptor checked to be the same file.</summary>
+    private bool Serve(RequestHandler handler, CachedFile file)
+    {
+        var method = handler.Method;
+        if (method is not ("GET" or "HEAD")) return NotAllowed(handler);
+        if (Conditional(handler, file.Validators, file.Tags)) return true;
+        var range = Range(handler, file.Validators, file.Length);
+        if (range is RangeRequest.Unsatisfiable) return Unsatisfiable(handler, file.Length, file.Tags);
+        if (file.Content is { } content)
         {
-            // §15.5.6: the method is known but not supported by this resource; §10.2.1: allow lists what is.
-            handler.SendResponse(405, [("allow", Allowed), ("content-length", "0")]);
+            if (range is RangeRequest.Part part)
+                handler.SendResponse(206, PartFields(file.ContentType, part, file.Length, file.Tags),
+                    ResponseBody.FromBytes(content.AsMemory((int)part.First, (int)part.Length)));
+            else
+                handler.SendResponse(200, file.WholeFields, method == "HEAD" ? null : file.Body);
             return true;
         }
+        if (method == "HEAD")
+        {
+            handler.SendResponse(200, file.WholeFields);
+            return true;
+        }
+        var stream = file.OpenSame();
+        // Changed between the check and the open: the slow way, which decides afresh.
+        if (stream is null) return ServeOpened(handler, file.FullPath);
+        return SendStream(handler, stream, range, file.ContentType, file.Length, file.Tags);
+    }
+
+    /// <summary>Answers by opening <paramref name="full"/> (no cache: another system than Linux, or a file that changed while served).</summary>
+    private bool ServeOpened(RequestHandler handler, string full)
+    {
         FileStream stream;
         try { stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; } // unreadable, or gone since: not found
         var length = stream.Length;
         var validators = Validators.Of(length, File.GetLastWriteTimeUtc(full));
-        var tags = new List<(string, string)> { ("etag", validators.ETag), ("last-modified", validators.LastModifiedText) };
-        if (validators.Evaluate(handler.Header) is { } decided)
+        var tags = Tags(validators);
+        if (Conditional(handler, validators, tags))
         {
             stream.Dispose();
-            // §15.4.5: a 304 carries the validators a 200 would have, and no content.
-            handler.SendResponse(decided, decided == 304 ? tags : [.. tags, ("content-length", "0")]);
             return true;
         }
-        var type = ("content-type", types.For(full));
-        // §14.2: range handling is defined for GET only; If-Range may turn it off (§13.1.5).
-        var range = method == "GET" && validators.RangeApplies(handler.Header("if-range"))
+        var range = Range(handler, validators, length);
+        if (range is RangeRequest.Unsatisfiable)
+        {
+            stream.Dispose();
+            return Unsatisfiable(handler, length, tags);
+        }
+        return SendStream(handler, stream, range, types.For(full), length, tags);
+    }
+
+    private static (string, string)[] Tags(Validators validators) =>
+        [("etag", validators.ETag), ("last-modified", validators.LastModifiedText)];
+
+    /// <summary>The preconditions (§13.2.2): true when they decided the answer (304 or 412), which was sent.</summary>
+    private static bool Conditional(RequestHandler handler, Validators validators, (string, string)[] tags)
+    {
+        if (validators.Evaluate(handler.Header) is not { } decided) return false;
+        // §15.4.5: a 304 carries the validators a 200 would have, and no content.
+        handler.SendResponse(decided, decided == 304 ? tags : [.. tags, ("content-length", "0")]);
+        return true;
+    }
+
+    /// <summary>§14.2: range handling is defined for GET only; If-Range may turn it off (§13.1.5).</summary>
+    private static RangeRequest Range(RequestHandler handler, Validators validators, long length) =>
+        handler.Method == "GET" && validators.RangeApplies(handler.Header("if-range"))
             ? RangeRequest.Of(handler.Header("range"), length)
             : new RangeRequest.Whole();
-        switch (range)
+
+    /// <summary>§15.5.17: 416 with the current length, so the client can ask again.</summary>
+    private static bool Unsatisfiable(RequestHandler handler, long length, (string, string)[] tags)
+    {
+        handler.SendResponse(416, [("content-range", $"bytes */{Text(length)}"), ("content-length", "0"), .. tags]);
+        return true;
+    }
+
+    private static (string, string)[] PartFields(string type, RangeRequest.Part part, long length, (string, string)[] tags) =>
+        [("content-type", type), ("content-length", Text(part.Length)), ("content-range", $"bytes {Text(part.First)}-{Text(part.Last)}/{Text(length)}"), .. tags];
+
+    private static (string, string)[] WholeFields(string type, long length, (string, string)[] tags) =>
+        [("content-type", type), ("content-length", Text(length)), ("accept-ranges", "bytes"), .. tags];
+
+    /// <summary>A 200 (or 206) whose body is read from <paramref name="stream"/>, which the response disposes (a HEAD disposes it here).</summary>
+    private static bool SendStream(RequestHandler handler, FileStream stream, RangeRequest range, string type, long length, (string, string)[] tags)
+    {
+        if (range is RangeRequest.Part part)
         {
-            case RangeRequest.Part part:
-                stream.Position = part.First;
-                handler.SendResponse(206,
-                    [type, ("content-length", Text(part.Length)), ("content-range", $"bytes {Text(part.First)}-{Text(part.Last)}/{Text(length)}"), .. tags],
-                    ResponseBody.FromStream(new BoundedStream(stream, part.Length)));
-                return true;
-            case RangeRequest.Unsatisfiable:
-                stream.Dispose();
-                // §15.5.17: the current length, so the client can ask again.
-                handler.SendResponse(416, [("content-range", $"bytes */{Text(length)}"), ("content-length", "0"), .. tags]);
-                return true;
-            default:
-                handler.SendResponse(200,
-                    [type, ("content-length", Text(length)), ("accept-ranges", "bytes"), .. tags],
-                    method == "HEAD" ? null : ResponseBody.FromStream(stream));
-                if (method == "HEAD") stream.Dispose();
-                return true;
+            stream.Position = part.First;
+            handler.SendResponse(206, PartFields(type, part, length, tags), ResponseBody.FromStream(new BoundedStream(stream, part.Length)));
+            return true;
         }
+        var head = handler.Method == "HEAD";
+        handler.SendResponse(200, WholeFields(type, length, tags), head ? null : ResponseBody.FromStream(stream));
+        if (head) stream.Dispose();
+        return true;
+    }
+
+    private static string PathOnly(string requestPath)
+    {
+        var q = requestPath.AsSpan().IndexOfAny('?', '#');
+        return q < 0 ? requestPath : requestPath[..q];
     }
 
     private static string Text(long n) => n.ToString(CultureInfo.InvariantCulture);
@@ -102,9 +189,7 @@ public sealed class StaticFiles
     /// </summary>
     public string? Find(string requestPath)
     {
-        var q = requestPath.AsSpan().IndexOfAny('?', '#');
-        var path = q < 0 ? requestPath : requestPath[..q];
-        var relative = Uri.UnescapeDataString(path).TrimStart('/');
+        var relative = Uri.UnescapeDataString(PathOnly(requestPath)).TrimStart('/');
         if (relative.Contains('\0', StringComparison.Ordinal)) return null; // no file name has one (and GetFullPath throws on it)
         var full = Path.GetFullPath(Path.Combine(root, relative));
         // No escape with ../ (also percent-encoded): the file must be root itself or under root plus a
@@ -132,7 +217,7 @@ public sealed class StaticFiles
     }
 
     /// <summary><paramref name="path"/> is <paramref name="directory"/> itself or under it plus a separator (a bare prefix test would let /srv/www-other pass for /srv/www).</summary>
-    private static bool IsUnder(string path, string directory)
+    internal static bool IsUnder(string path, string directory)
     {
         var under = Path.EndsInDirectorySeparator(directory) ? directory : directory + Path.DirectorySeparatorChar;
         return path == directory || path.StartsWith(under, StringComparison.Ordinal);

@@ -96,7 +96,7 @@ public sealed class ServeCommand(CliIO io) : ICommand
 
         var stats = Environment.GetEnvironmentVariable("H2REF_STATS") is "1";
         using var allocations = stats ? new AllocationSampler() : null;
-        using var loggerFactory = ServeConsoleFormatter.Create(verbose, quiet);
+        using var loggerFactory = ServeLog.Create(verbose, quiet);
         options = options with { LoggerFactory = loggerFactory, AccessLog = !quiet, LogFrames = verbose };
         Http2Server server;
         try

@@ -1,0 +1,195 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Http2.Reference.Hpack;
+using Microsoft.Win32.SafeHandles;
+
+namespace Http2.Reference.Server;
+
+/// <summary>
+/// What <see cref="StaticFiles"/> learnt about the files it served, by request path:
+/// the file the path resolved to (after the walk that proves it is inside the
+/// directory), its identity, validators and media type, and for small files their
+/// octets. Bounded: at most <see cref="MaxFiles"/> files (one open descriptor each),
+/// octets of files up to <see cref="MaxFileLength"/> and <see cref="MaxOctets"/> in all.
+/// <para>
+/// Every answer from the cache is checked first: the path must still name the same
+/// file, unchanged (one <c>statx</c>: device, inode, size, modification and
+/// status-change times to the nanosecond). A rewritten file (new times), a replaced
+/// one (new inode), a deleted one, a link that now leads elsewhere: each fails the
+/// check, and the request takes the full walk again, with every no-escape rule. The
+/// cache keeps each file it knows open, so its inode cannot be reused by another
+/// file meanwhile. Octets are kept only of a file left unchanged for the settle time
+/// (2 s): file times have the kernel's tick as their grain, so a write within the
+/// same tick as the read could otherwise leave the times as they were.
+/// </para>
+/// </summary>
+internal sealed class FileCache(TimeSpan settle)
+{
+    /// <summary>How long a file must have been left unchanged before its octets are kept.</summary>
+    public static readonly TimeSpan DefaultSettle = TimeSpan.FromSeconds(2);
+
+    /// <summary>The most files known at once (each holds an open descriptor).</summary>
+    public const int MaxFiles = 256;
+
+    /// <summary>The largest file whose octets are kept in memory.</summary>
+    public const int MaxFileLength = 64 * 1024;
+
+    /// <summary>The most octets kept in memory, all files together.</summary>
+    public const long MaxOctets = 4 << 20;
+
+    private readonly ConcurrentDictionary<string, CachedFile> files = new(StringComparer.Ordinal);
+    private long octets;
+
+    /// <summary>The files known now.</summary>
+    public int Count => files.Count;
+
+    /// <summary>The octets kept now.</summary>
+    public long Octets => Interlocked.Read(ref octets);
+
+    /// <summary>The file known for <paramref name="key"/> (a request path without query), when the path still names it unchanged; null otherwise (forgotten).</summary>
+    public CachedFile? Fresh(string key)
+    {
+        if (!files.TryGetValue(key, out var file)) return null;
+        if (PosixFiles.OfPath(file.PathZ) == file.Identity && !file.OctetsDue) return file;
+        Forget(key, file);
+        return null;
+    }
+
+    /// <summary>
+    /// Opens <paramref name="full"/> (found inside <paramref name="realRoot"/> by the walk), checks that
+    /// the open file is still the one the links lead to inside the directory, and remembers it under
+    /// <paramref name="key"/>. Null when the file changed meanwhile (nothing remembered).
+    /// </summary>
+    public CachedFile? Load(string key, string full, string realRoot, string contentType)
+    {
+        var pathZ = PosixFiles.Zero(full);
+        var pin = PosixFiles.Open(pathZ);
+        if (pin is null) return null;
+        // The walk and the open are two steps: the file opened must be the one the path's links
+        // lead to inside the directory now, or a link changed in between.
+        if (PosixFiles.OfHandle(pin) is not { } identity
+            || StaticFiles.RealPath(full) is not { } real || !StaticFiles.IsUnder(real, realRoot)
+            || PosixFiles.OfPath(PosixFiles.Zero(real)) != identity)
+        {
+            pin.Dispose();
+            return null;
+        }
+        byte[]? content = null;
+        long recheckAt = 0;
+        if (identity.Size <= MaxFileLength)
+        {
+            var age = DateTime.UtcNow.Subtract(DateTime.UnixEpoch).Ticks * 100 - identity.LastChangeNanoseconds;
+            if (age < settle.Ticks * 100)
+                recheckAt = Environment.TickCount64 + (long)settle.TotalMilliseconds + 1; // too recent to trust the times: octets later
+            else if (Interlocked.Add(ref octets, identity.Size) > MaxOctets)
+                Interlocked.Add(ref octets, -identity.Size); // full: this file is read from disk on each request
+            else if ((content = ReadAll(pin, identity)) is null)
+            {
+                Interlocked.Add(ref octets, -identity.Size);
+                recheckAt = Environment.TickCount64 + (long)settle.TotalMilliseconds + 1; // changing while read
+            }
+        }
+        var file = new CachedFile(full, pathZ, identity, pin, content, recheckAt, contentType);
+        if (files.Count >= MaxFiles) EvictOne();
+        if (!files.TryAdd(key, file)) Release(file); // another request remembered it first: this one is served, then gone
+        return file;
+    }
+
+    /// <summary>The whole file, read while it stays as <paramref name="identity"/> says; null when it changed.</summary>
+    private static byte[]? ReadAll(SafeFileHandle handle, FileIdentity identity)
+    {
+        var content = new byte[identity.Size];
+        var done = 0;
+        while (done < content.Length)
+        {
+            var n = RandomAccess.Read(handle, content.AsSpan(done), done);
+            if (n <= 0) return null;
+            done += n;
+        }
+        return PosixFiles.OfHandle(handle) == identity ? content : null;
+    }
+
+    private void EvictOne()
+    {
+        foreach (var entry in files)
+        {
+            if (files.TryRemove(entry)) Release(entry.Value);
+            return;
+        }
+    }
+
+    private void Forget(string key, CachedFile file)
+    {
+        if (files.TryRemove(KeyValuePair.Create(key, file))) Release(file);
+    }
+
+    private void Release(CachedFile file)
+    {
+        if (file.Content is { } content) Interlocked.Add(ref octets, -content.Length);
+        file.Pin.Dispose();
+    }
+}
+
+/// <summary>A file as the cache knows it (see <see cref="FileCache"/>).</summary>
+internal sealed class CachedFile(string fullPath, byte[] pathZ, FileIdentity identity, SafeFileHandle pin, byte[]? content, long recheckAt, string contentType)
+{
+    /// <summary>The path the request resolved to (links not resolved).</summary>
+    public string FullPath => fullPath;
+
+    /// <summary><see cref="FullPath"/> for the system calls.</summary>
+    public byte[] PathZ => pathZ;
+
+    /// <summary>The version of the file known.</summary>
+    public FileIdentity Identity => identity;
+
+    /// <summary>Holds the file open, so its inode stays this file's while known.</summary>
+    public SafeFileHandle Pin => pin;
+
+    /// <summary>The file's octets, or null (too large, no room, or not yet settled).</summary>
+    public byte[]? Content => content;
+
+    /// <summary>The file's length.</summary>
+    public long Length => identity.Size;
+
+    /// <summary>Its <c>content-type</c>.</summary>
+    public string ContentType => contentType;
+
+    /// <summary>Its validators (RFC 9110 §8.8), as for a file opened afresh.</summary>
+    public Validators Validators { get; } = Validators.Of(identity.Size, DateTime.UnixEpoch.AddSeconds(identity.ModifiedSeconds));
+
+    /// <summary>The <c>etag</c> and <c>last-modified</c> fields.</summary>
+    public (string, string)[] Tags => field ??= [("etag", Validators.ETag), ("last-modified", Validators.LastModifiedText)];
+
+    /// <summary>
+    /// The fields of a 200 for the whole file, made once: the same field objects in every
+    /// response, so what the connection learns about a field (its §8.2 verdict, its HPACK
+    /// hashes and table match) is learnt once per file, not once per request.
+    /// </summary>
+    public IReadOnlyList<HeaderField> WholeFields => field ??=
+    [
+        HeaderField.Of("content-type", contentType),
+        HeaderField.Of("content-length", identity.Size.ToString(CultureInfo.InvariantCulture)),
+        HeaderField.Of("accept-ranges", "bytes"),
+        HeaderField.Of("etag", Validators.ETag),
+        HeaderField.Of("last-modified", Validators.LastModifiedText),
+    ];
+
+    /// <summary>The whole file as a response body (the octets in memory; null when they are not).</summary>
+    public ResponseBody? Body { get; } = content is null ? null : ResponseBody.FromBytes(content);
+
+    /// <summary>True when the octets were left out as too recent and the settle time has passed: time to load them.</summary>
+    public bool OctetsDue => recheckAt != 0 && Environment.TickCount64 >= recheckAt;
+
+    /// <summary>A new stream over the file, when the path still names this version of it; null otherwise.</summary>
+    public FileStream? OpenSame()
+    {
+        var handle = PosixFiles.Open(pathZ);
+        if (handle is null) return null;
+        if (PosixFiles.OfHandle(handle) != identity)
+        {
+            handle.Dispose();
+            return null;
+        }
+        return new FileStream(handle, FileAccess.Read, 1, isAsync: false);
+    }
+}
