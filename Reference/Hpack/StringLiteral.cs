@@ -5,7 +5,7 @@ namespace Http2.Reference.Hpack;
 /// raw), the length in octets as a 7-bit-prefix integer (§5.1), then the
 /// octets, Huffman-coded (Appendix B) when H is set.
 /// </summary>
-public static class StringLiteral
+internal static class StringLiteral
 {
     /// <summary>The H bit of the first octet.</summary>
     public const byte HuffmanFlag = 0x80;

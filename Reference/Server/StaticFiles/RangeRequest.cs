@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Http2.Reference.Server;
 
 /// <summary>What a <c>range</c> field asks of a representation of a known length (RFC 9110 §14).</summary>
-public abstract record RangeRequest
+internal abstract record RangeRequest
 {
     private RangeRequest() { }
 

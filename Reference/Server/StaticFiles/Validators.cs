@@ -8,7 +8,7 @@ namespace Http2.Reference.Server;
 /// </summary>
 /// <param name="ETag">A strong entity tag, quotes included (§8.8.3).</param>
 /// <param name="LastModified">The modification time, whole seconds (§8.8.2).</param>
-public sealed record Validators(string ETag, DateTimeOffset LastModified)
+internal sealed record Validators(string ETag, DateTimeOffset LastModified)
 {
     /// <summary>
     /// Validators of a file from its length and modification time (as nginx makes them):
