@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using Http2.Reference.Hpack;
 using Microsoft.Win32.SafeHandles;
 
@@ -158,21 +157,15 @@ internal sealed class CachedFile(string fullPath, byte[] pathZ, FileIdentity ide
     public Validators Validators { get; } = Validators.Of(identity.Size, DateTime.UnixEpoch.AddSeconds(identity.ModifiedSeconds));
 
     /// <summary>The <c>etag</c> and <c>last-modified</c> fields.</summary>
-    public (string, string)[] Tags => field ??= [("etag", Validators.ETag), ("last-modified", Validators.LastModifiedText)];
+    public (string, string)[] Tags => field ??= Validators.Fields();
 
     /// <summary>
     /// The fields of a 200 for the whole file, made once: the same field objects in every
     /// response, so what the connection learns about a field (its §8.2 verdict, its HPACK
     /// hashes and table match) is learnt once per file, not once per request.
     /// </summary>
-    public IReadOnlyList<HeaderField> WholeFields => field ??=
-    [
-        HeaderField.Of("content-type", contentType),
-        HeaderField.Of("content-length", identity.Size.ToString(CultureInfo.InvariantCulture)),
-        HeaderField.Of("accept-ranges", "bytes"),
-        HeaderField.Of("etag", Validators.ETag),
-        HeaderField.Of("last-modified", Validators.LastModifiedText),
-    ];
+    public IReadOnlyList<HeaderField> WholeFields =>
+        field ??= [.. StaticFiles.WholeFields(contentType, identity.Size, Tags).Select(f => HeaderField.Of(f.Item1, f.Item2))];
 
     /// <summary>The whole file as a response body (the octets in memory; null when they are not).</summary>
     public ResponseBody? Body { get; } = content is null ? null : ResponseBody.FromBytes(content);

@@ -114,7 +114,7 @@ public sealed class StaticFiles
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; } // unreadable, or gone since: not found
         var length = stream.Length;
         var validators = Validators.Of(length, File.GetLastWriteTimeUtc(full));
-        var tags = Tags(validators);
+        var tags = validators.Fields();
         if (Conditional(handler, validators, tags))
         {
             stream.Dispose();
@@ -128,9 +128,6 @@ public sealed class StaticFiles
         }
         return SendStream(handler, stream, range, types.For(full), length, tags);
     }
-
-    private static (string, string)[] Tags(Validators validators) =>
-        [("etag", validators.ETag), ("last-modified", validators.LastModifiedText)];
 
     /// <summary>The preconditions (§13.2.2): true when they decided the answer (304 or 412), which was sent.</summary>
     private static bool Conditional(RequestHandler handler, Validators validators, (string, string)[] tags)
@@ -157,7 +154,8 @@ public sealed class StaticFiles
     private static (string, string)[] PartFields(string type, RangeRequest.Part part, long length, (string, string)[] tags) =>
         [("content-type", type), ("content-length", Text(part.Length)), ("content-range", $"bytes {Text(part.First)}-{Text(part.Last)}/{Text(length)}"), .. tags];
 
-    private static (string, string)[] WholeFields(string type, long length, (string, string)[] tags) =>
+    /// <summary>The fields of a 200 for the whole file.</summary>
+    internal static (string, string)[] WholeFields(string type, long length, (string, string)[] tags) =>
         [("content-type", type), ("content-length", Text(length)), ("accept-ranges", "bytes"), .. tags];
 
     /// <summary>A 200 (or 206) whose body is read from <paramref name="stream"/>, which the response disposes (a HEAD disposes it here).</summary>

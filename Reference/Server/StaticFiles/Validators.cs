@@ -25,6 +25,9 @@ internal sealed record Validators(string ETag, DateTimeOffset LastModified)
     /// <summary>The <c>last-modified</c> value: an IMF-fixdate (§5.6.7).</summary>
     public string LastModifiedText => LastModified.UtcDateTime.ToString("r", CultureInfo.InvariantCulture);
 
+    /// <summary>The <c>etag</c> and <c>last-modified</c> fields, as every answer about the file carries them (a 304 too, §15.4.5).</summary>
+    public (string, string)[] Fields() => [("etag", ETag), ("last-modified", LastModifiedText)];
+
     /// <summary>
     /// The status the preconditions decide for a GET or HEAD, or null to go on
     /// (§13.2.2): If-Match that fails is 412; If-None-Match that matches is 304;
