@@ -141,6 +141,7 @@ public static partial class HpackDecoder
                 return Truncated(ref a, final, start, literalError, offset);
 
             Bytes sharedName = Bytes.Empty;
+            var nameFacts = 0;
             ReadOnlySpan<byte> nameOctets;
             var nameEncoding = StringEncoding.None;
             if (nameIndex == 0)
@@ -153,6 +154,7 @@ public static partial class HpackDecoder
             {
                 if (Lookup(a.Table, nameIndex, start) is var (entry, lookupError) && lookupError is not null) return lookupError.Shift(offset);
                 sharedName = entry!.Name;
+                nameFacts = entry.Facts;
                 nameOctets = sharedName.Span;
             }
             if (ReadString(block, ref pos, ref valueRented, out var valueOctets, out var valueHuffman, out var valueMissing) is { } valueError)
@@ -171,9 +173,12 @@ public static partial class HpackDecoder
             HeaderField? literal = null;
             if (collect || trace is not null || (indexing && entrySize <= a.Table.MaxSize))
             {
+                // The §8.2 verdicts are computed here, once, while the octets are at hand (a
+                // table's name brings its own); the field is never written after it is made.
                 literal = nameIndex == 0
-                    ? HeaderField.Copy(nameOctets, valueOctets, kind == RepresentationKind.LiteralNeverIndexed)
-                    : new HeaderField(sharedName, Materialize(valueOctets), kind == RepresentationKind.LiteralNeverIndexed);
+                    ? HeaderField.Copy(nameOctets, valueOctets, kind == RepresentationKind.LiteralNeverIndexed, FieldFacts.Of(nameOctets, valueOctets))
+                    : new HeaderField(sharedName, Materialize(valueOctets), kind == RepresentationKind.LiteralNeverIndexed,
+                        FieldFacts.WithValue(nameFacts != 0 ? nameFacts : FieldFacts.OfName(nameOctets), valueOctets));
                 if (indexing) a.Table.Add(literal);
                 if (collect)
                 {
