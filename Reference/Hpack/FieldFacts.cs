@@ -55,10 +55,13 @@ internal static class FieldFacts
     public static int Of(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) => WithValue(OfName(name), value);
 
     /// <summary>The facts of <paramref name="value"/> under a name whose facts (of any field with that name) are <paramref name="nameFacts"/>.</summary>
-    public static int WithValue(int nameFacts, ReadOnlySpan<byte> value)
+    /// <param name="nameFacts">The name's facts.</param>
+    /// <param name="value">The value's octets.</param>
+    /// <param name="classes">The value's octet classes when the Huffman decoder gave them (<see cref="Huffman.Decode(ReadOnlySpan{byte}, Span{byte}, out int, out int)"/>), else -1.</param>
+    public static int WithValue(int nameFacts, ReadOnlySpan<byte> value, int classes = -1)
     {
         var facts = nameFacts & NameBits;
-        if (ValueClean(value)) facts |= ValueOk;
+        if (ValueClean(value, classes)) facts |= ValueOk;
         if ((facts & (NameOk | ValueOk | ConnectionSpecific)) == (NameOk | ValueOk)
             && ((facts & Te) == 0 || value.SequenceEqual("trailers"u8)))
             facts |= RegularOk;
@@ -66,42 +69,38 @@ internal static class FieldFacts
     }
 
     /// <summary>§8.2.1 on a value.</summary>
-    public static bool ValueClean(ReadOnlySpan<byte> value) =>
-        value.IndexOfAny((byte)0, (byte)'\r', (byte)'\n') < 0
+    public static bool ValueClean(ReadOnlySpan<byte> value, int classes = -1) =>
+        (classes >= 0 ? (classes & Huffman.NotValueOctet) == 0 : value.IndexOfAny((byte)0, (byte)'\r', (byte)'\n') < 0)
         && (value.IsEmpty || (value[0] is not ((byte)' ' or (byte)'\t') && value[^1] is not ((byte)' ' or (byte)'\t')));
 
     /// <summary>The name's part of the facts (<see cref="WithValue"/> adds the value's).</summary>
-    public static int OfName(ReadOnlySpan<byte> name)
+    /// <param name="name">The name's octets.</param>
+    /// <param name="classes">Their octet classes when the Huffman decoder gave them, else -1.</param>
+    public static int OfName(ReadOnlySpan<byte> name, int classes = -1)
     {
         var facts = Known;
-        if (!name.IsEmpty && name[(name[0] == (byte)':' ? 1 : 0)..].IndexOfAny(NotInName) < 0) facts |= NameOk;
-        var kind = name.Length > 0 && name[0] == (byte)':'
-            ? name.Length switch
-            {
-                5 when name.SequenceEqual(":path"u8) => FieldKind.Path,
-                7 when name.SequenceEqual(":method"u8) => FieldKind.Method,
-                7 when name.SequenceEqual(":scheme"u8) => FieldKind.Scheme,
-                7 when name.SequenceEqual(":status"u8) => FieldKind.Status,
-                10 when name.SequenceEqual(":authority"u8) => FieldKind.Authority,
-                _ => FieldKind.OtherPseudo,
-            }
-            : name.Length switch
-            {
-                6 when name.SequenceEqual("cookie"u8) => FieldKind.Cookie,
-                14 when name.SequenceEqual("content-length"u8) => FieldKind.ContentLength,
-                _ => FieldKind.Other,
-            };
-        // §8.2.2: "An endpoint MUST NOT generate an HTTP/2 message containing connection-specific header fields."
-        var connectionSpecific = name.Length switch
+        if (!name.IsEmpty && (classes >= 0 && (classes & Huffman.NotNameOctet) == 0 || name[(name[0] == (byte)':' ? 1 : 0)..].IndexOfAny(NotInName) < 0))
+            facts |= NameOk;
+        // One switch on the length: the kind (§8.1.1, §8.2.3, §8.3) and the names §8.2.2 forbids or restricts.
+        var kind = name.Length switch
         {
-            7 => name.SequenceEqual("upgrade"u8),
-            10 => name.SequenceEqual("connection"u8) || name.SequenceEqual("keep-alive"u8),
-            16 => name.SequenceEqual("proxy-connection"u8),
-            17 => name.SequenceEqual("transfer-encoding"u8),
-            _ => false,
+            2 when name[0] == (byte)'t' && name[1] == (byte)'e' => Te,
+            5 when name.SequenceEqual(":path"u8) => (int)FieldKind.Path << KindShift,
+            6 when name.SequenceEqual("cookie"u8) => (int)FieldKind.Cookie << KindShift,
+            7 when name[0] == (byte)':' => name.SequenceEqual(":method"u8) ? (int)FieldKind.Method << KindShift
+                : name.SequenceEqual(":scheme"u8) ? (int)FieldKind.Scheme << KindShift
+                : name.SequenceEqual(":status"u8) ? (int)FieldKind.Status << KindShift
+                : (int)FieldKind.OtherPseudo << KindShift,
+            7 when name.SequenceEqual("upgrade"u8) => ConnectionSpecific,
+            10 when name[0] == (byte)':' => name.SequenceEqual(":authority"u8) ? (int)FieldKind.Authority << KindShift : (int)FieldKind.OtherPseudo << KindShift,
+            // §8.2.2: "An endpoint MUST NOT generate an HTTP/2 message containing connection-specific header fields."
+            10 when name.SequenceEqual("connection"u8) || name.SequenceEqual("keep-alive"u8) => ConnectionSpecific,
+            14 when name.SequenceEqual("content-length"u8) => (int)FieldKind.ContentLength << KindShift,
+            16 when name.SequenceEqual("proxy-connection"u8) => ConnectionSpecific,
+            17 when name.SequenceEqual("transfer-encoding"u8) => ConnectionSpecific,
+            _ when name.Length > 0 && name[0] == (byte)':' => (int)FieldKind.OtherPseudo << KindShift,
+            _ => 0,
         };
-        if (connectionSpecific) facts |= ConnectionSpecific;
-        if (name.Length == 2 && name[0] == (byte)'t' && name[1] == (byte)'e') facts |= Te;
-        return facts | (int)kind << KindShift;
+        return facts | kind;
     }
 }
