@@ -90,18 +90,37 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
     /// §4.4: adds an entry at the front after evicting from the end until it
     /// fits; an entry larger than the maximum empties the table and is not added.
     /// </summary>
-    internal void Add(HeaderField field) => Add(field, field.Size, 0, [], 0);
+    internal void Add(HeaderField field) => Add(field, field.Size);
 
     /// <summary>
-    /// The encoder's <see cref="Add(HeaderField)"/>: a field of <paramref name="nameLength"/>
-    /// octets of name followed by its value in <paramref name="octets"/> (the table's own
-    /// copy). The encoder's table keeps only the octets; a field object is made when
-    /// the table is read (<see cref="this[int]"/>), which the encoder never does.
+    /// The encoder's <see cref="Add(HeaderField)"/>: the table copies the octets of
+    /// <paramref name="name"/> and <paramref name="value"/> into its own storage (one
+    /// array shared by many entries, see <see cref="EntryLog"/>), with the name's hash
+    /// and its first static index (0: none). A field object is made only when the
+    /// table is read (<see cref="this[int]"/>), which the encoder never does.
     /// </summary>
-    internal void Add(byte[] octets, int nameLength, uint nameHash) =>
-        Add(null, octets.Length + HeaderField.EntryOverhead, nameHash, octets, nameLength);
+    internal void Add(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, uint nameHash, int staticName)
+    {
+        var length = name.Length + value.Length;
+        var entrySize = length + HeaderField.EntryOverhead;
+        if (entrySize > maxSize)
+        {
+            EvictUntil(0);
+            return;
+        }
+        EvictUntil(maxSize - entrySize);
+        if (inserted - log.BaseId >= log.Capacity || log.End(inserted) + length > log.Octets.Length || !log.TryClaim(inserted))
+        {
+            log = log.CopyLive(inserted, count, length);
+            if (!log.TryClaim(inserted)) throw new InvalidOperationException("a fresh log is always claimable");
+        }
+        log.Write(inserted, name, value, nameHash, staticName);
+        inserted++;
+        count++;
+        size += entrySize;
+    }
 
-    private void Add(HeaderField? field, int entrySize, uint nameHash, byte[] octets, int nameLength)
+    private void Add(HeaderField field, int entrySize)
     {
         if (entrySize > maxSize)
         {
@@ -111,10 +130,10 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
         EvictUntil(maxSize - entrySize);
         if (inserted - log.BaseId >= log.Capacity || !log.TryClaim(inserted))
         {
-            log = log.CopyLive(inserted, count);
+            log = log.CopyLive(inserted, count, 0);
             if (!log.TryClaim(inserted)) throw new InvalidOperationException("a fresh log is always claimable");
         }
-        log.Write(inserted, field, nameHash, octets, nameLength);
+        log.Write(inserted, field);
         inserted++;
         count++;
         size += entrySize;
@@ -137,33 +156,33 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
     /// the newest entry equal to <paramref name="name"/> and <paramref name="value"/>
     /// (-1: none; not looked for when <paramref name="nameOnly"/>), and in
     /// <paramref name="named"/> the position of the newest entry with the name (-1: none).
+    /// A name of the static table (<paramref name="staticName"/>, its first index; 0: none)
+    /// is compared by that index, as nghttp2 compares its tokens, not octet by octet.
     /// </summary>
-    internal int Find(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, uint nameHash, bool nameOnly, out int named)
+    internal int Find(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, uint nameHash, int staticName, bool nameOnly, out int named)
     {
         named = -1;
         var l = log;
         var oldest = inserted - count;
+        var slots = l.Slots;
         // Links hold id + 1 (0 = none); ids in a chain decrease, so the walk
         // stops at the first id below this window; ids above it (appended by
         // a later table on the same log) are skipped.
         for (var link = Volatile.Read(ref l.NameHeads[nameHash & (l.NameHeads.Length - 1)]); link > oldest;)
         {
-            var at = link - 1 - l.BaseId;
-            if (link <= inserted && l.NameHash[at] == nameHash && l.NameLength[at] == name.Length)
+            ref var slot = ref slots[link - 1 - l.BaseId];
+            if (link <= inserted && slot.NameHash == nameHash && slot.NameLength == name.Length && slot.StaticName == staticName
+                && (staticName > 0 || name.SequenceEqual(l.Octets.AsSpan(slot.Offset, name.Length))))
             {
-                // The octets, not the entry: one load less on a path of cache misses.
-                var octets = l.Octets[at];
-                if (name.SequenceEqual(octets.AsSpan(0, name.Length)))
+                if (named < 0)
                 {
-                    if (named < 0)
-                    {
-                        named = (int)(inserted - link);
-                        if (nameOnly) return -1;
-                    }
-                    if (value.SequenceEqual(octets.AsSpan(name.Length))) return (int)(inserted - link);
+                    named = (int)(inserted - link);
+                    if (nameOnly) return -1;
                 }
+                if (slot.Length - slot.NameLength == value.Length && value.SequenceEqual(l.Octets.AsSpan(slot.Offset + slot.NameLength, value.Length)))
+                    return (int)(inserted - link);
             }
-            link = l.NameNext[at];
+            link = slot.Next;
         }
         return -1;
     }
@@ -187,25 +206,28 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
     }
 
     /// <summary>
-    /// Append-only storage of entries by id (position = id - <see cref="BaseId"/>),
-    /// with the encoder's hash chains when indexed. Positions below
-    /// <see cref="highest"/> are never written again.
+    /// Append-only storage of entries by id (position = id - <see cref="BaseId"/>):
+    /// the decoder's fields, or the encoder's entries as slots over one array of
+    /// octets (an entry's name then value, appended in id order), with hash
+    /// chains by name. Positions below <see cref="highest"/>, and the octets they
+    /// refer to, are never written again, so every table on the log sees fixed
+    /// entries; when the slots or the octets run out, the live window moves to
+    /// a new log (its octets copied once, amortised over the appends that filled
+    /// the old one).
     /// </summary>
     private sealed class EntryLog
     {
         public readonly long BaseId;
         public readonly HeaderField[] Entries = []; // the decoder's (unindexed) entries
-        public readonly uint[] NameHash = [];
-        public readonly int[] NameLength = [];
-        public readonly byte[][] Octets = [];
-        public readonly long[] NameNext = [];
+        public readonly Slot[] Slots = [];
+        public readonly byte[] Octets = [];
         public readonly long[] NameHeads = [0];
         private readonly bool indexed;
         private long highest; // the next id to write; claimed with a compare-and-swap
 
         public readonly int Capacity;
 
-        private EntryLog(long baseId, int capacity, bool indexed)
+        private EntryLog(long baseId, int capacity, int octets, bool indexed)
         {
             Capacity = capacity;
             BaseId = baseId;
@@ -216,60 +238,93 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
                 Entries = new HeaderField[capacity];
                 return;
             }
-            NameHash = new uint[capacity];
-            NameLength = new int[capacity];
-            Octets = new byte[capacity][];
-            NameNext = new long[capacity];
-            var buckets = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, 1));
+            Slots = new Slot[capacity];
+            Octets = octets == 0 ? [] : GC.AllocateUninitializedArray<byte>(octets);
+            var buckets = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, 1));
             NameHeads = new long[buckets];
         }
 
-        public static EntryLog Create(long baseId, int capacity, bool indexed) => new(baseId, capacity, indexed);
+        public static EntryLog Create(long baseId, int capacity, bool indexed) => new(baseId, capacity, 0, indexed);
 
         /// <summary>Claims position <paramref name="id"/> for the table whose window ends there (the tip).</summary>
         public bool TryClaim(long id) => Interlocked.CompareExchange(ref highest, id + 1, id) == id;
+
+        /// <summary>Where the octets of entry <paramref name="id"/> go: after those of the entry before it.</summary>
+        public int End(long id)
+        {
+            if (id == BaseId) return 0;
+            ref var before = ref Slots[id - 1 - BaseId];
+            return before.Offset + before.Length;
+        }
 
         /// <summary>The entry at a position: the stored field, or (encoder) one made from its octets.</summary>
         public HeaderField Entry(long at)
         {
             if (!indexed) return Entries[at];
-            var octets = Octets[at];
-            var nameLength = NameLength[at];
-            return new HeaderField(new Bytes(octets.AsMemory(0, nameLength)), new Bytes(octets.AsMemory(nameLength)));
+            var slot = Slots[at];
+            return new HeaderField(new Bytes(Octets.AsMemory(slot.Offset, slot.NameLength)),
+                new Bytes(Octets.AsMemory(slot.Offset + slot.NameLength, slot.Length - slot.NameLength)));
         }
 
         /// <summary>The size (§4.1) of the entry at a position.</summary>
-        public int EntrySize(long at) => indexed ? Octets[at].Length + HeaderField.EntryOverhead : Entries[at].Size;
+        public int EntrySize(long at) => indexed ? Slots[at].Length + HeaderField.EntryOverhead : Entries[at].Size;
 
-        public void Write(long id, HeaderField? field, uint nameHash, byte[] octets, int nameLength)
+        public void Write(long id, HeaderField field) => Entries[id - BaseId] = field;
+
+        public void Write(long id, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, uint nameHash, int staticName)
         {
-            var at = id - BaseId;
-            if (!indexed)
-            {
-                Entries[at] = field!;
-                return;
-            }
-            NameHash[at] = nameHash;
-            NameLength[at] = nameLength;
-            Octets[at] = octets;
-            ref var nameHead = ref NameHeads[nameHash & (NameHeads.Length - 1)];
-            NameNext[at] = nameHead;
+            var offset = End(id);
+            name.CopyTo(Octets.AsSpan(offset));
+            value.CopyTo(Octets.AsSpan(offset + name.Length));
+            Link(id, new Slot { NameHash = nameHash, NameLength = name.Length, StaticName = staticName, Offset = offset, Length = name.Length + value.Length });
+        }
+
+        private void Link(long id, Slot slot)
+        {
+            ref var nameHead = ref NameHeads[slot.NameHash & (NameHeads.Length - 1)];
+            slot.Next = nameHead;
+            Slots[id - BaseId] = slot;
             Volatile.Write(ref nameHead, id + 1);
         }
 
-        /// <summary>A new log holding the window [end - count, end) of this one, with room to grow.</summary>
-        public EntryLog CopyLive(long end, int count)
+        /// <summary>
+        /// A new log holding the window [end - count, end) of this one, with room to grow
+        /// (for 4 times as many entries, and octets) and for an entry of <paramref name="incoming"/> octets.
+        /// </summary>
+        public EntryLog CopyLive(long end, int count, int incoming)
         {
             var start = end - count;
-            var copy = new EntryLog(start, Math.Max(32, count * 4), indexed);
+            var live = 0;
+            if (indexed)
+                for (var id = start; id < end; id++) live += Slots[id - BaseId].Length;
+            var copy = new EntryLog(start, Math.Max(32, count * 4), indexed ? Math.Max(1024, (live + incoming) * 4) : 0, indexed);
             for (var id = start; id < end; id++)
             {
                 var at = id - BaseId;
                 copy.TryClaim(id);
-                if (indexed) copy.Write(id, null, NameHash[at], Octets[at], NameLength[at]);
-                else copy.Write(id, Entries[at], 0, [], 0);
+                if (!indexed)
+                {
+                    copy.Write(id, Entries[at]);
+                    continue;
+                }
+                var slot = Slots[at];
+                var offset = copy.End(id);
+                Octets.AsSpan(slot.Offset, slot.Length).CopyTo(copy.Octets.AsSpan(offset));
+                slot.Offset = offset;
+                copy.Link(id, slot);
             }
             return copy;
         }
+    }
+
+    /// <summary>One entry of the encoder's log: its name's hash and first static index, where its octets are, the chain.</summary>
+    private struct Slot
+    {
+        public uint NameHash;
+        public int NameLength;
+        public int StaticName;
+        public int Offset;
+        public int Length;
+        public long Next;
     }
 }

@@ -124,7 +124,7 @@ public static class HpackEncoder
         {
             nameHash = staticName > 0 ? StaticTable.NameHash(staticName) : DynamicTable.Hash(name, 0);
             hashed = true;
-            var dynamicExact = table.Find(name, value, nameHash, never, out dynamicName);
+            var dynamicExact = table.Find(name, value, nameHash, staticName, never, out dynamicName);
             if (dynamicExact >= 0) return Integer.Write(destination, StaticTable.Length + 1 + dynamicExact, 7, 0x80);
         }
         if (staticExact) return Integer.Write(destination, staticIndex, 7, 0x80);
@@ -143,10 +143,7 @@ public static class HpackEncoder
             }
             if (!hashed) nameHash = staticName > 0 ? StaticTable.NameHash(staticName) : DynamicTable.Hash(name, 0);
             // The table outlives the caller's buffers: it keeps its own copy of the octets.
-            var octets = new byte[name.Length + value.Length];
-            name.CopyTo(octets);
-            value.CopyTo(octets.AsSpan(name.Length));
-            table.Add(octets, name.Length, nameHash);
+            table.Add(name, value, nameHash, staticName);
         }
         return n;
     }
