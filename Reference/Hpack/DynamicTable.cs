@@ -163,24 +163,26 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
     {
         named = -1;
         var l = log;
-        var oldest = inserted - count;
+        // Positions in the log, not ids: the window is [oldest, end).
+        var oldest = (int)(inserted - count - l.BaseId);
+        var end = (int)(inserted - l.BaseId);
         var slots = l.Slots;
-        // Links hold id + 1 (0 = none); ids in a chain decrease, so the walk
-        // stops at the first id below this window; ids above it (appended by
-        // a later table on the same log) are skipped.
+        // Links hold position + 1 (0 = none); positions in a chain decrease, so the
+        // walk stops at the first one below this window; those above it (appended
+        // by a later table on the same log) are skipped.
         for (var link = Volatile.Read(ref l.NameHeads[nameHash & (l.NameHeads.Length - 1)]); link > oldest;)
         {
-            ref var slot = ref slots[link - 1 - l.BaseId];
-            if (link <= inserted && slot.NameHash == nameHash && slot.NameLength == name.Length && slot.StaticName == staticName
+            ref var slot = ref slots[link - 1];
+            if (link <= end && slot.NameHash == nameHash && slot.NameLength == name.Length && slot.StaticName == staticName
                 && (staticName > 0 || name.SequenceEqual(l.Octets.AsSpan(slot.Offset, name.Length))))
             {
                 if (named < 0)
                 {
-                    named = (int)(inserted - link);
+                    named = end - link;
                     if (nameOnly) return -1;
                 }
                 if (slot.Length - slot.NameLength == value.Length && value.SequenceEqual(l.Octets.AsSpan(slot.Offset + slot.NameLength, value.Length)))
-                    return (int)(inserted - link);
+                    return end - link;
             }
             link = slot.Next;
         }
@@ -221,7 +223,7 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
         public readonly HeaderField[] Entries = []; // the decoder's (unindexed) entries
         public readonly Slot[] Slots = [];
         public readonly byte[] Octets = [];
-        public readonly long[] NameHeads = [0];
+        public readonly int[] NameHeads = [0];
         private readonly bool indexed;
         private long highest; // the next id to write; claimed with a compare-and-swap
 
@@ -241,7 +243,7 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
             Slots = new Slot[capacity];
             Octets = octets == 0 ? [] : GC.AllocateUninitializedArray<byte>(octets);
             var buckets = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, 1));
-            NameHeads = new long[buckets];
+            NameHeads = new int[buckets];
         }
 
         public static EntryLog Create(long baseId, int capacity, bool indexed) => new(baseId, capacity, 0, indexed);
@@ -276,15 +278,16 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
             var offset = End(id);
             name.CopyTo(Octets.AsSpan(offset));
             value.CopyTo(Octets.AsSpan(offset + name.Length));
-            Link(id, new Slot { NameHash = nameHash, NameLength = name.Length, StaticName = staticName, Offset = offset, Length = name.Length + value.Length });
+            Link(id, new Slot { NameHash = nameHash, NameLength = name.Length, StaticName = (byte)staticName, Offset = offset, Length = name.Length + value.Length });
         }
 
         private void Link(long id, Slot slot)
         {
             ref var nameHead = ref NameHeads[slot.NameHash & (NameHeads.Length - 1)];
             slot.Next = nameHead;
-            Slots[id - BaseId] = slot;
-            Volatile.Write(ref nameHead, id + 1);
+            var at = (int)(id - BaseId);
+            Slots[at] = slot;
+            Volatile.Write(ref nameHead, at + 1);
         }
 
         /// <summary>
@@ -297,7 +300,7 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
             var live = 0;
             if (indexed)
                 for (var id = start; id < end; id++) live += Slots[id - BaseId].Length;
-            var copy = new EntryLog(start, Math.Max(32, count * 4), indexed ? Math.Max(1024, (live + incoming) * 4) : 0, indexed);
+            var copy = new EntryLog(start, Math.Max(32, count * 4), indexed ? (int)Math.Min(Array.MaxLength, Math.Max(1024, (live + (long)incoming) * 4)) : 0, indexed);
             for (var id = start; id < end; id++)
             {
                 var at = id - BaseId;
@@ -322,9 +325,9 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
     {
         public uint NameHash;
         public int NameLength;
-        public int StaticName;
         public int Offset;
         public int Length;
-        public long Next;
+        public int Next; // the position + 1 of the next older entry in the name's bucket (0: none)
+        public byte StaticName;
     }
 }
