@@ -21,9 +21,10 @@ namespace Http2.Reference.Hpack;
 /// atomically), any other one (a replay from an older state) first copies its
 /// live entries into a fresh log. When a log fills up, the live entries move
 /// to a new one. So a block costs no copy of the table, and eviction is
-/// bookkeeping. The encoder's logs also carry a hash chain over the ids by
-/// name (as nghttp2's), so that lookups do not scan the table: one walk finds
-/// the newest entry equal in name and value and the newest with the name.
+/// bookkeeping. The encoder's logs also carry two hash chains, so that lookups
+/// do not scan the table: one by name, value length and a print of the value
+/// (whose walk rarely meets an entry other than the field looked for), one by
+/// name (whose head is mostly the newest entry with the name).
 /// </remarks>
 public sealed class DynamicTable : IReadOnlyList<HeaderField>
 {
@@ -152,7 +153,7 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
     }
 
     /// <summary>
-    /// Encoder lookup, one walk of the name chain: the position (0 = newest) of
+    /// Encoder lookup: the position (0 = newest) of
     /// the newest entry equal to <paramref name="name"/> and <paramref name="value"/>
     /// (-1: none; not looked for when <paramref name="nameOnly"/>), and in
     /// <paramref name="named"/> the position of the newest entry with the name (-1: none).
@@ -170,23 +171,56 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
         // Links hold position + 1 (0 = none); positions in a chain decrease, so the
         // walk stops at the first one below this window; those above it (appended
         // by a later table on the same log) are skipped.
-        for (var link = Volatile.Read(ref l.NameHeads[nameHash & (l.NameHeads.Length - 1)]); link > oldest;)
+        var mask = l.NameHeads.Length - 1;
+        if (!nameOnly)
+        {
+            // The exact chain: entries by name hash, value length and value print, so
+            // that the walk rarely meets an entry that is not the field itself.
+            var print = ValuePrint(value);
+            for (var link = Volatile.Read(ref l.ExactHeads[ExactKey(nameHash, print, value.Length) & mask]); link > oldest;)
+            {
+                ref var slot = ref slots[link - 1];
+                if (link <= end && slot.ValuePrint == print && slot.NameHash == nameHash && slot.NameLength == name.Length
+                    && slot.Length - slot.NameLength == value.Length && slot.StaticName == staticName
+                    && (staticName > 0 || name.SequenceEqual(l.Octets.AsSpan(slot.Offset, name.Length)))
+                    && value.SequenceEqual(l.Octets.AsSpan(slot.Offset + slot.NameLength, value.Length)))
+                    return end - link;
+                link = slot.ExactNext;
+            }
+        }
+        // The name chain: its newest entry with the name is mostly its head.
+        for (var link = Volatile.Read(ref l.NameHeads[nameHash & mask]); link > oldest;)
         {
             ref var slot = ref slots[link - 1];
             if (link <= end && slot.NameHash == nameHash && slot.NameLength == name.Length && slot.StaticName == staticName
                 && (staticName > 0 || name.SequenceEqual(l.Octets.AsSpan(slot.Offset, name.Length))))
             {
-                if (named < 0)
-                {
-                    named = end - link;
-                    if (nameOnly) return -1;
-                }
-                if (slot.Length - slot.NameLength == value.Length && value.SequenceEqual(l.Octets.AsSpan(slot.Offset + slot.NameLength, value.Length)))
-                    return end - link;
+                named = end - link;
+                return -1;
             }
             link = slot.Next;
         }
         return -1;
+    }
+
+    private static uint ExactKey(uint nameHash, uint print, int length)
+    {
+        var h = nameHash + print * 0x9E3779B1u + (uint)length * 0x85EBCA6Bu;
+        h ^= h >> 15;
+        h *= 0x2C1B3C6Du;
+        return h ^ (h >> 12);
+    }
+
+    // A value's octets when under 8, else its first and last 8 octets folded: values of
+    // one name and one length (dates, cookies, ids) mostly differ there.
+    private static uint ValuePrint(ReadOnlySpan<byte> value)
+    {
+        ulong x = 0;
+        if (value.Length < 8)
+            for (var i = 0; i < value.Length; i++) x = x << 8 | value[i];
+        else
+            x = BinaryPrimitives.ReadUInt64LittleEndian(value) ^ BitOperations.RotateLeft(BinaryPrimitives.ReadUInt64LittleEndian(value[^8..]), 17);
+        return (uint)x ^ (uint)(x >> 32);
     }
 
     /// <summary>A fast non-cryptographic hash of octets (the encoder's table index).</summary>
@@ -224,6 +258,7 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
         public readonly Slot[] Slots = [];
         public readonly byte[] Octets = [];
         public readonly int[] NameHeads = [0];
+        public readonly int[] ExactHeads = [0];
         private readonly bool indexed;
         private long highest; // the next id to write; claimed with a compare-and-swap
 
@@ -244,6 +279,7 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
             Octets = octets == 0 ? [] : GC.AllocateUninitializedArray<byte>(octets);
             var buckets = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, 1));
             NameHeads = new int[buckets];
+            ExactHeads = new int[buckets];
         }
 
         public static EntryLog Create(long baseId, int capacity, bool indexed) => new(baseId, capacity, 0, indexed);
@@ -278,16 +314,23 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
             var offset = End(id);
             name.CopyTo(Octets.AsSpan(offset));
             value.CopyTo(Octets.AsSpan(offset + name.Length));
-            Link(id, new Slot { NameHash = nameHash, NameLength = name.Length, StaticName = (byte)staticName, Offset = offset, Length = name.Length + value.Length });
+            Link(id, new Slot
+            {
+                NameHash = nameHash, NameLength = name.Length, StaticName = (byte)staticName, Offset = offset, Length = name.Length + value.Length,
+                ValuePrint = ValuePrint(value),
+            });
         }
 
         private void Link(long id, Slot slot)
         {
             ref var nameHead = ref NameHeads[slot.NameHash & (NameHeads.Length - 1)];
+            ref var exactHead = ref ExactHeads[ExactKey(slot.NameHash, slot.ValuePrint, slot.Length - slot.NameLength) & (ExactHeads.Length - 1)];
             slot.Next = nameHead;
+            slot.ExactNext = exactHead;
             var at = (int)(id - BaseId);
             Slots[at] = slot;
             Volatile.Write(ref nameHead, at + 1);
+            Volatile.Write(ref exactHead, at + 1);
         }
 
         /// <summary>
@@ -320,7 +363,7 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
         }
     }
 
-    /// <summary>One entry of the encoder's log: its name's hash and first static index, where its octets are, the chain.</summary>
+    /// <summary>One entry of the encoder's log: its name's hash and first static index, where its octets are, the chain, its value's print.</summary>
     private struct Slot
     {
         public uint NameHash;
@@ -328,6 +371,8 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
         public int Offset;
         public int Length;
         public int Next; // the position + 1 of the next older entry in the name's bucket (0: none)
+        public uint ValuePrint;
+        public int ExactNext; // the same in the bucket of its name, value length and value print
         public byte StaticName;
     }
 }
