@@ -128,7 +128,7 @@ public static class FieldValidation
 
     private static FieldKind KindOf(int facts) => FieldFacts.KindOf(facts);
 
-    /// <summary>A regular field that passes every §8.2 check (lower case, not connection-specific, a clean value): from the cached facts.</summary>
+    /// <summary>A regular field that passes every §8.2 check (lower case, not connection-specific, a clean value): from the facts the field was made with, or computed now.</summary>
     internal static bool IsPlainRegular(HeaderField f) => (Facts(f) & RegularOk) != 0;
 
     /// <summary>
