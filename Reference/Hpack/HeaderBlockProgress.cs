@@ -78,7 +78,7 @@ public static partial class HpackDecoder
 
     private static (HpackError?, HeaderBlockProgress?, DecodedBlock?) Feed(HeaderBlockProgress p, ReadOnlySpan<byte> fragment, DecoderLimits limits, bool final)
     {
-        var a = new Walker(p.State, p.Table, p.UpdateRequired, p.FieldSeen, p.Fields, p.ListSize, p.Exceeded);
+        var a = new Walker(p.State, p.Table, p.UpdateRequired, p.FieldSeen, new List<HeaderField>(p.Fields), p.ListSize, p.Exceeded);
         var skip = p.Skip;
         var discardValue = p.DiscardValue;
         var fpos = 0;
@@ -116,7 +116,7 @@ public static partial class HpackDecoder
         }
         var error = Walk(ref a, work[pos..], limits, null, final, (int)(workOffset + pos));
         if (error is not null) return (error, null, null);
-        if (final) return (null, null, new DecodedBlock(p.State.AfterBlock(a.Table), a.Fields.ToArray(), a.Exceeded));
+        if (final) return (null, null, new DecodedBlock(p.State.AfterBlock(a.Table), a.Fields, a.Exceeded));
         var carry = a.StopAt >= 0 ? work[(pos + a.StopAt)..].ToArray() : [];
         return (null, With(p, a, carry, false, a.Skip, a.SkipThenValue, a.SkipIndexing, fragment.Length), null);
     }
@@ -127,7 +127,7 @@ public static partial class HpackDecoder
         Table = a.Table,
         UpdateRequired = a.UpdateRequired,
         FieldSeen = a.FieldSeen,
-        Fields = a.Fields.ToArray(),
+        Fields = [.. a.Fields],
         ListSize = a.ListSize,
         Exceeded = a.Exceeded,
         Carry = carry,

@@ -24,10 +24,10 @@ public static partial class HpackDecoder
 
     internal static Either<HpackError, DecodedBlock> Run(DecoderState state, ReadOnlySpan<byte> block, DecoderLimits limits, List<Representation>? trace)
     {
-        var a = new Walker(state, state.Table, state.SizeUpdateRequired, false, [], 0, false);
+        var a = new Walker(state, state.Table, state.SizeUpdateRequired, false, new List<HeaderField>(Math.Min(block.Length, 16)), 0, false);
         var error = Walk(ref a, block, limits, trace, final: true, 0);
         if (error is not null) return error;
-        return new DecodedBlock(state.AfterBlock(a.Table), a.Fields.ToArray(), a.Exceeded);
+        return new DecodedBlock(state.AfterBlock(a.Table), a.Fields, a.Exceeded);
     }
 
     /// <summary>
@@ -37,14 +37,14 @@ public static partial class HpackDecoder
     /// representation starts (<see cref="StopAt"/>) or how many octets of a
     /// discarded string are still to come (<see cref="Skip"/>).
     /// </summary>
-    private struct Walker(DecoderState state, DynamicTable table, bool updateRequired, bool fieldSeen, ReadOnlySpan<HeaderField> fields, long listSize, bool exceeded)
+    private struct Walker(DecoderState state, DynamicTable table, bool updateRequired, bool fieldSeen, List<HeaderField> fields, long listSize, bool exceeded)
     {
         public readonly DecoderState State = state;
         public DynamicTable Table = table;
         public bool Owned;
         public bool UpdateRequired = updateRequired;
         public bool FieldSeen = fieldSeen;
-        public FieldBuffer Fields = new(fields);
+        public readonly List<HeaderField> Fields = fields;
         public long ListSize = listSize;
         public bool Exceeded = exceeded;
         public int StopAt = -1;
@@ -62,64 +62,6 @@ public static partial class HpackDecoder
         {
             Exceeded = true;
             Fields.Clear();
-        }
-    }
-
-    /// <summary>
-    /// The fields of a block as they are decoded: the first ones on the stack, more in an
-    /// array; the block's list is then one array of the exact length (no list object,
-    /// no spare capacity, no growth copies).
-    /// </summary>
-    internal struct FieldBuffer
-    {
-        private const int OnStack = 24;
-
-        [System.Runtime.CompilerServices.InlineArray(OnStack)]
-        private struct Inline
-        {
-            private HeaderField first;
-        }
-
-        private Inline inline;
-        private HeaderField[]? spill; // every field once there are more than OnStack
-        private int count;
-
-        public FieldBuffer(ReadOnlySpan<HeaderField> fields)
-        {
-            foreach (var f in fields) Add(f);
-        }
-
-        public readonly int Count => count;
-
-        public void Add(HeaderField field)
-        {
-            if (spill is null && count < OnStack)
-            {
-                inline[count++] = field;
-                return;
-            }
-            if (spill is null)
-            {
-                spill = new HeaderField[OnStack * 2];
-                ((ReadOnlySpan<HeaderField>)inline).CopyTo(spill);
-            }
-            else if (count == spill.Length) Array.Resize(ref spill, count * 2);
-            spill[count++] = field;
-        }
-
-        public void Clear()
-        {
-            count = 0;
-            spill = null;
-            inline = default;
-        }
-
-        public readonly HeaderField[] ToArray()
-        {
-            if (count == 0) return [];
-            var result = new HeaderField[count];
-            (spill is null ? ((ReadOnlySpan<HeaderField>)inline)[..count] : spill.AsSpan(0, count)).CopyTo(result);
-            return result;
         }
     }
 
