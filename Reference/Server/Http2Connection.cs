@@ -78,7 +78,7 @@ internal sealed partial class Http2Connection
         accessLog = options.LoggerFactory.CreateLogger(AccessLog.Category);
         if (options.LogFrames) frameLog = new FrameLog(options.LoggerFactory.CreateLogger("Http2.Reference.Server.Frames"), client);
         host = new StreamHost(this);
-        output = new OutputWriter(transport, options.IdleTimeout, w => Post(new Flushed(w)));
+        output = new OutputWriter(transport, options.IdleTimeout, w => Post(new Flushed(w)), transport is NetworkStream && socket is not null ? socket : null);
         Scheme = secure ? "https" : "http";
     }
 
