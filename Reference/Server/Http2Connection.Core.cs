@@ -74,6 +74,7 @@ internal sealed partial class Http2Connection
     /// <summary>One step of the core with <paramref name="input"/>; returns its outputs (already applied).</summary>
     private IReadOnlyList<ConnectionEvent> Step(ConnectionCommand input)
     {
+        FlushDeferred(); // the core sees commands in the order they were given
         var r = Connection.Step(state, input, Now);
         state = r.State;
         Apply(r.Outputs);

@@ -154,6 +154,7 @@ internal sealed partial class Http2Connection
     private (int Consumed, Task? Backlog) Feed(byte[] buffer, int filled)
     {
         if (closeRequested || finished) return (filled, null);
+        FlushDeferred();
         var r = Connection.Receive(state, buffer.AsMemory(0, filled), Now);
         state = r.State;
         frameLog?.Received(buffer.AsMemory(0, r.Consumed));

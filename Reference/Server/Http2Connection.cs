@@ -146,7 +146,15 @@ internal sealed partial class Http2Connection
         private static readonly ResponseResult Gone = ResponseResult.NotSent("the connection is closed");
 
         public ResponseResult SendResponse(RequestHandler handler, ResponsePlan plan) =>
-            connection.Ask(c => c.SendResponse(handler, plan), () => { plan.Body?.Discard(); return Gone; });
+            connection.OnLoop // a handler the loop called (the usual case): at once, without the closures of Ask
+                ? connection.finished ? Discarded(plan) : connection.SendResponse(handler, plan)
+                : connection.Ask(c => c.SendResponse(handler, plan), () => Discarded(plan));
+
+        private static ResponseResult Discarded(ResponsePlan plan)
+        {
+            plan.Body?.Discard();
+            return Gone;
+        }
 
         public ResponseResult SendInformational(RequestHandler handler, int status, IReadOnlyList<HeaderField> headers) =>
             connection.Ask(c => c.SendInformational(handler, status, headers), () => Gone);
