@@ -148,7 +148,11 @@ internal sealed partial class Http2Connection
         public ResponseResult SendResponse(RequestHandler handler, ResponsePlan plan) =>
             connection.OnLoop // a handler the loop called (the usual case): at once, without the closures of Ask
                 ? connection.finished ? Discarded(plan) : connection.SendResponse(handler, plan)
-                : connection.Ask(c => c.SendResponse(handler, plan), () => Discarded(plan));
+                : Posted(handler, plan);
+
+        /// <summary>From another thread: posted and awaited (the closures live only on this path).</summary>
+        private ResponseResult Posted(RequestHandler handler, ResponsePlan plan) =>
+            connection.Ask(c => c.SendResponse(handler, plan), () => Discarded(plan));
 
         private static ResponseResult Discarded(ResponsePlan plan)
         {
