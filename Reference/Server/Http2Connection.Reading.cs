@@ -155,6 +155,7 @@ internal sealed partial class Http2Connection
     {
         if (closeRequested || finished) return (filled, null);
         FlushDeferred();
+        GiveDate();
         var r = Connection.Receive(state, buffer.AsMemory(0, filled), Now);
         state = r.State;
         frameLog?.Received(buffer.AsMemory(0, r.Consumed));
