@@ -12,6 +12,7 @@
 #   h2ref-d    h2ref serve -d DIR (JIT): the same octets as files (the static file cache)
 #   h2ref-aot  h2ref-server -d DIR, the NativeAOT build (tools/h2ref-server); added when
 #              AOT=1 (published here, ~3-8 min) or H2REF_AOT=path/to/h2ref-server
+#   h2ref-aot-mem  h2ref-server without -d: /bytes/N in memory (ask for it in SERVERS, with H2REF_AOT or AOT=1)
 #   nghttpd    nghttpd -d DIR, the same files
 #   kestrel    tools/KestrelBaseline, /bytes/N in memory
 #
@@ -77,6 +78,7 @@ start() {
     h2ref)   taskset -c 0 "$work/h2ref/h2ref" serve --port "$port" -q >"$work/$name.log" 2>&1 & ;;
     h2ref-d) taskset -c 0 "$work/h2ref/h2ref" serve --port "$port" -q -d "$work/htdocs" >"$work/$name.log" 2>&1 & ;;
     h2ref-aot) taskset -c 0 "$H2REF_AOT" --port "$port" -q -d "$work/htdocs" >"$work/$name.log" 2>&1 & ;;
+    h2ref-aot-mem) taskset -c 0 "$H2REF_AOT" --port "$port" -q >"$work/$name.log" 2>&1 & ;;
     nghttpd) taskset -c 0 "$NGHTTPD" --no-tls -a 127.0.0.1 -d "$work/htdocs" "$port" >"$work/$name.log" 2>&1 & ;;
     kestrel) taskset -c 0 "$work/kestrel/KestrelBaseline" "$port" >"$work/$name.log" 2>&1 & ;;
   esac
