@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace Http2.Reference.Hpack;
 
 /// <summary>The outcome of decoding a Huffman-coded string (RFC 7541 §5.2).</summary>
-public enum HuffmanStatus
+internal enum HuffmanStatus
 {
     /// <summary>Decoded.</summary>
     Ok,
@@ -26,7 +26,7 @@ public enum HuffmanStatus
 /// printable octets, pairs with another short one) and the bits they take; the
 /// rare codes longer than 12 bits walk the code tree bit by bit.
 /// </summary>
-public static class Huffman
+internal static class Huffman
 {
     // Decoding table entry: bits taken by all the symbols (bits 0-5), symbol 1 (8-15),
     // symbol 2 (16-23), symbols (24-25: 0 = no code of 12 bits or less starts here, 1 or

@@ -5,7 +5,7 @@ namespace Http2.Reference.Hpack;
 /// text: symbol <c>i</c> (an octet, or 256 for EOS) is the low
 /// <see cref="Lengths"/>[i] bits of <see cref="Codes"/>[i], most significant bit first.
 /// </summary>
-public static class HuffmanCode
+internal static class HuffmanCode
 {
     /// <summary>The end-of-string symbol (Appendix B: 30 one bits); never valid inside a string (§5.2).</summary>
     public const int Eos = 256;

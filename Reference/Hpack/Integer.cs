@@ -1,7 +1,7 @@
 namespace Http2.Reference.Hpack;
 
 /// <summary>The outcome of reading an integer (RFC 7541 §5.1).</summary>
-public enum IntegerStatus
+internal enum IntegerStatus
 {
     /// <summary>A complete integer was read.</summary>
     Ok,
@@ -26,7 +26,7 @@ public enum IntegerStatus
 /// not fit, the prefix all ones followed by 7-bit groups, least significant
 /// first, each with a continuation flag in its MSB.
 /// </summary>
-public static class Integer
+internal static class Integer
 {
     /// <summary>
     /// The largest value we accept. §5.1 lets encodings be arbitrarily long

@@ -27,7 +27,7 @@ public sealed record ResponseAdjustment(AdjustmentKind Kind, string Detail, stri
 /// <param name="Fields">The fields: :status first, names lower case, forbidden fields removed, date and server added.</param>
 /// <param name="EndStream">Whether the header section ends the stream (forced for a final response without content).</param>
 /// <param name="Adjustments">What was changed, in order (empty when nothing was).</param>
-public readonly record struct PreparedResponse(IReadOnlyList<HeaderField> Fields, bool EndStream, Seq<ResponseAdjustment> Adjustments)
+internal readonly record struct PreparedResponse(IReadOnlyList<HeaderField> Fields, bool EndStream, Seq<ResponseAdjustment> Adjustments)
 {
     /// <summary>The content (body and trailers) the caller meant to send is not sent.</summary>
     public bool ContentOmitted => Adjustments.Exists(a => a.Kind == AdjustmentKind.ContentOmitted);
@@ -39,7 +39,7 @@ public readonly record struct PreparedResponse(IReadOnlyList<HeaderField> Fields
 /// Pure functions: the time of day comes in as a field the caller formatted
 /// (<see cref="DateField"/>), so the shell can make it once per second.
 /// </summary>
-public static class HttpSemantics
+internal static class HttpSemantics
 {
     /// <summary>
     /// Whether a response with <paramref name="status"/> to a request of

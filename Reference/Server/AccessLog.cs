@@ -14,7 +14,7 @@ namespace Http2.Reference.Server;
 /// marked pushes), and the outcome: <c>done</c>, <c>reset CODE</c> (RST_STREAM
 /// sent or received, RFC 9113 §6.4), or <c>lost</c> (the connection ended first).
 /// </summary>
-public static class AccessLog
+internal static class AccessLog
 {
     /// <summary>The logger category of access lines.</summary>
     public const string Category = "Http2.Reference.Server.Access";

@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace Http2.Reference.Server;
 
 /// <summary>A certificate or key file that cannot be used, with the reason in one line.</summary>
-public sealed class CertificateFileException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class CertificateFileException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
 /// Reads the server's certificate, its chain and its key from files, the ways
@@ -16,7 +16,7 @@ public sealed class CertificateFileException(string message, Exception? inner = 
 /// certificate first, then each one certifying the one before), so a client
 /// that trusts only the root can verify the server.
 /// </summary>
-public static class CertificateFiles
+internal static class CertificateFiles
 {
     private const string PemCertificate = "-----BEGIN CERTIFICATE-----";
     private const string EncryptedKey = "-----BEGIN ENCRYPTED PRIVATE KEY-----";

@@ -17,7 +17,7 @@ namespace Http2.Reference.Server;
 /// </list>
 /// With a directory (<c>-d</c>), files under it are served first (<see cref="StaticFiles"/>).
 /// </summary>
-public class DemoHandler : RequestHandler
+internal class DemoHandler : RequestHandler
 {
     /// <summary>The text of <c>/</c>.</summary>
     public const string RootText = "h2ref: the HTTP/2 reference server\n";

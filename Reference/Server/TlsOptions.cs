@@ -1,4 +1,5 @@
 using System.Net;
+using LanguageExt;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography;
@@ -80,17 +81,23 @@ public sealed class TlsOptions
     };
 
     /// <summary>
-    /// TLS with a certificate (and the intermediates after it: a fullchain.pem is sent
-    /// whole) and key read from PEM files; the key may be PKCS#8, PKCS#1, SEC1, or
-    /// encrypted PKCS#8 with <paramref name="password"/>. See <see cref="CertificateFiles"/>.
+    /// TLS from certificate files, the ways Kestrel accepts them: a PEM file with the
+    /// certificate first and its intermediates after it (a <c>fullchain.pem</c>, sent whole
+    /// in the handshake), with its key in the same file or in <paramref name="keyPath"/>
+    /// (PKCS#8, PKCS#1, SEC1, or encrypted PKCS#8 with <paramref name="password"/>); or a
+    /// PKCS#12 file (<c>.pfx</c>, <c>.p12</c>) with <paramref name="password"/> and no key path.
     /// </summary>
-    /// <exception cref="CertificateFileException">The files cannot be used; the message says why.</exception>
-    public static TlsOptions FromPemFiles(string certificatePath, string keyPath, string? password = null) =>
-        CertificateFiles.Load(certificatePath, keyPath, password);
-
-    /// <summary>TLS with the certificate, key and chain of a PKCS#12 file (.pfx, .p12).</summary>
-    /// <exception cref="CertificateFileException">The file cannot be read with <paramref name="password"/>; the message says why.</exception>
-    public static TlsOptions FromPkcs12File(string path, string? password = null) => CertificateFiles.Load(path, null, password);
+    /// <returns>The options, or why the files cannot be used, in one line: a file missing or
+    /// unreadable, no certificate or key in it, a missing or wrong password, a key that is
+    /// not the certificate's.</returns>
+    public static Either<string, TlsOptions> Load(string certificatePath, string? keyPath = null, string? password = null)
+    {
+        try { return CertificateFiles.Load(certificatePath, keyPath, password); }
+        catch (Exception e) when (e is CertificateFileException or IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            return e.Message;
+        }
+    }
 
     /// <summary>
     /// TLS with a new self-signed certificate (ECDSA P-256, valid for a week)

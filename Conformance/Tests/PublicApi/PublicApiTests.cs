@@ -16,6 +16,22 @@ public class PublicApiTests
     [Fact(DisplayName = "Public API: Reference.api.txt lists the library's public types and members (UPDATE_GOLDEN=1 rewrites it)")]
     public void PublicApiGolden() => GoldenFile.Check(GoldenPath, Render(typeof(Http2.Reference.ErrorCode).Assembly), nameof(PublicApiTests));
 
+    [Fact(DisplayName = "Public API: docs/api.md, the API on one page, names every public type once and nothing that is not public")]
+    public void OnePageNamesEveryPublicType()
+    {
+        var page = File.ReadAllLines(Path.Combine(GoldenFile.Root, "docs", "api.md"));
+        // The second column of the table's rows: `Type` `Type` ...
+        var named = page.Where(l => l.StartsWith("| ", StringComparison.Ordinal) && !l.StartsWith("| ---", StringComparison.Ordinal) && !l.StartsWith("| purpose", StringComparison.Ordinal))
+            .Select(l => l.Split('|')[2])
+            .SelectMany(cell => System.Text.RegularExpressions.Regex.Matches(cell, "`([^`]+)`").Select(m => m.Groups[1].Value))
+            .ToList();
+        var exported = typeof(Http2.Reference.ErrorCode).Assembly.GetExportedTypes()
+            .Select(t => t.IsNested ? $"{t.DeclaringType!.Name}.{t.Name}" : t.Name).ToHashSet(StringComparer.Ordinal);
+        Assert.Empty(named.GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key));
+        Assert.Empty(exported.Except(named).Order(StringComparer.Ordinal)); // public but not on the page
+        Assert.Empty(named.Except(exported).Order(StringComparer.Ordinal)); // on the page but not public
+    }
+
     /// <summary>Every public type, then its public and protected members, sorted; one line each.</summary>
     public static string Render(Assembly assembly)
     {

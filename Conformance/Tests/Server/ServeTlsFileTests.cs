@@ -47,6 +47,27 @@ public sealed class ServeTlsFileTests : IDisposable
         return (certPath, keyPath, certificate);
     }
 
+    [Fact(DisplayName = "TlsOptions.Load: certificate files that cannot be used are a value saying why, never an exception; good files give the certificate with its key")]
+    public void LoadReturnsWhyAsAValue()
+    {
+        var (cert, key, certificate) = WritePair("ecdsa", "pkcs8");
+        var (_, otherKey, _) = WritePair("ecdsa", "pkcs8", "other");
+        string Why(LanguageExt.Either<string, Http2.Reference.Server.TlsOptions> r) =>
+            r.Match(Right: _ => "loaded", Left: why => why);
+
+        var good = Http2.Reference.Server.TlsOptions.Load(cert, key);
+        Assert.Equal(certificate.Thumbprint, good.Match(Right: o => o.Certificate!.Thumbprint, Left: why => why));
+        Assert.True(good.Match(Right: o => o.Certificate!.HasPrivateKey, Left: _ => false));
+
+        Assert.StartsWith("no certificate file ", Why(Http2.Reference.Server.TlsOptions.Load(Path.Combine(dir, "missing.crt"), key)));
+        Assert.StartsWith("no key file ", Why(Http2.Reference.Server.TlsOptions.Load(cert, Path.Combine(dir, "missing.key"))));
+        Assert.Contains("does not match the certificate", Why(Http2.Reference.Server.TlsOptions.Load(cert, otherKey)));
+        Assert.Contains("holds no PEM private key", Why(Http2.Reference.Server.TlsOptions.Load(cert, cert)));
+        var notPfx = Path.Combine(dir, "garbage.pfx");
+        File.WriteAllText(notPfx, "not a certificate");
+        Assert.Contains("PKCS#12", Why(Http2.Reference.Server.TlsOptions.Load(notPfx)));
+    }
+
     [Theory(DisplayName = "RFC 9113 §3.2: serve --tls --cert --key presents that certificate; curl --http2 verifying it (--cacert) gets h2 and the answer")]
     [InlineData("ecdsa", "pkcs8")]
     [InlineData("ecdsa", "sec1")]

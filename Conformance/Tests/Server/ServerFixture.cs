@@ -12,7 +12,7 @@ namespace Conformance.Tests.Server;
 /// (exceptions, double responses, responses from other tasks, deferred
 /// bodies, trailers). Every handler records how its stream closed.
 /// </summary>
-public sealed class TestHandler : DemoHandler
+internal sealed class TestHandler : DemoHandler
 {
     /// <summary>Per stream path: the codes OnClose saw, and the calls recorded.</summary>
     public static readonly ConcurrentQueue<(string Path, string Event)> Journal = new();

@@ -82,14 +82,14 @@ public sealed class ServeCommand(CliIO io) : ICommand
         TlsOptions? tlsOptions = null;
         if (tls)
         {
-            try { tlsOptions = cert is not null ? CertificateFiles.Load(cert, key, password) : TlsOptions.SelfSigned(host); }
-            catch (Exception e) when (e is CertificateFileException or IOException or UnauthorizedAccessException
-                                          or System.Security.Cryptography.CryptographicException)
+            // A missing file, no PEM in it, a wrong password, a key that is not the certificate's: one line.
+            var loaded = cert is not null ? TlsOptions.Load(cert, key, password) : SelfSigned(host);
+            (tlsOptions, var why) = loaded.Match(Right: o => (o, (string?)null), Left: w => ((TlsOptions?)null, w));
+            if (why is not null)
             {
-                // A missing file, no PEM in it, a wrong password, a key that is not the certificate's: one line.
                 io.Err.WriteLine(cert is null
-                    ? $"h2ref serve: cannot make a self-signed certificate: {e.Message}"
-                    : $"h2ref serve: cannot use certificate {cert}{(key is null ? "" : $" with key {key}")}: {e.Message}");
+                    ? $"h2ref serve: cannot make a self-signed certificate: {why}"
+                    : $"h2ref serve: cannot use certificate {cert}{(key is null ? "" : $" with key {key}")}: {why}");
                 return 1;
             }
         }
@@ -127,6 +127,13 @@ public sealed class ServeCommand(CliIO io) : ICommand
     /// load cost beyond CPU time: allocations, collections, thread-pool work
     /// items and lock contention (divide by the requests served).
     /// </summary>
+    /// <summary>A self-signed certificate for <paramref name="host"/>, or why the platform cannot make one.</summary>
+    private static LanguageExt.Either<string, TlsOptions> SelfSigned(string host)
+    {
+        try { return TlsOptions.SelfSigned(host); }
+        catch (System.Security.Cryptography.CryptographicException e) { return e.Message; }
+    }
+
     private static void PrintStats()
     {
         var info = GC.GetGCMemoryInfo();
