@@ -12,11 +12,14 @@ namespace Http2.Reference.Server;
 /// octets. Bounded: at most <see cref="MaxFiles"/> files (one open descriptor each),
 /// octets of files up to <see cref="MaxFileLength"/> and <see cref="MaxOctets"/> in all.
 /// <para>
-/// Every answer from the cache is checked first: the path must still name the same
-/// file, unchanged (one <c>statx</c>: device, inode, size, modification and
-/// status-change times to the nanosecond). A rewritten file (new times), a replaced
-/// one (new inode), a deleted one, a link that now leads elsewhere: each fails the
-/// check, and the request takes the full walk again, with every no-escape rule. The
+/// No answer from the cache is stale: each shows the file as it was at some moment after
+/// its request was received. A check proves it: the path must still name the same file,
+/// unchanged (one <c>statx</c>: device, inode, size, modification and status-change
+/// times to the nanosecond), and a check that began after a request was received
+/// answers for that request too (<see cref="Fresh"/>), so requests read together share
+/// one. A rewritten file (new times), a replaced one (new inode), a deleted one, a link
+/// that now leads elsewhere: each fails the check, and the request takes the full walk
+/// again, with every no-escape rule. The
 /// cache keeps each file it knows open, so its inode cannot be reused by another
 /// file meanwhile. Octets are kept only of a file left unchanged for the settle time
 /// (2 s): file times have the kernel's tick as their grain, so a write within the

@@ -13,9 +13,9 @@ namespace Http2.Reference.Server;
 /// Nothing outside the directory is reachable: not by <c>..</c> (raw or
 /// percent-encoded) nor by a symbolic link that leads out of it.
 /// On Linux, what a request path resolved to and small files' octets are
-/// cached, and every answer from the cache is checked first to be of the file
-/// the path names now (<see cref="FileCache"/>): a changed, replaced or deleted
-/// file is served as it is now.
+/// cached, and every answer from the cache is of the file the path named at some
+/// moment after the request was received (<see cref="FileCache"/>): a changed,
+/// replaced or deleted file is served as it is now.
 /// </summary>
 public sealed class StaticFiles
 {
