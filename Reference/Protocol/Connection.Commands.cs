@@ -38,7 +38,7 @@ public static partial class Connection
             var adjustments = LanguageExt.Seq<ResponseAdjustment>.Empty;
             if (IsServer)
             {
-                var prepared = HttpSemantics.PrepareResponse(fields, endStream, rec.HeadRequest, c.Date, S.options.ServerField);
+                var prepared = HttpSemantics.PrepareResponse(fields, endStream, rec.HeadRequest, c.Date.IsSome ? c.Date : Optional(S.date), S.options.ServerField);
                 (fields, endStream, adjustments) = (prepared.Fields, prepared.EndStream, prepared.Adjustments);
             }
             // §8.1.1: an endpoint MUST NOT generate a malformed message; check ours as we check theirs.
@@ -191,6 +191,14 @@ public static partial class Connection
         }
 
         public ProtocolError? OnDataConsumed(ConsumeData c) => c.Count <= 0 ? null : ReturnCredit(c.StreamId, c.Count);
+
+        /// <summary>RFC 9110 §6.6.1: the date field of the responses to come (no frame, no event).</summary>
+        public ProtocolError? OnSetDate(SetDate c)
+        {
+            if (!c.Date.Name.Span.SequenceEqual("date"u8)) return Reject(c, "SetDate needs a date field (RFC 9110 §6.6.1)");
+            S.date = c.Date;
+            return null;
+        }
 
         public ProtocolError? OnFlushed()
         {

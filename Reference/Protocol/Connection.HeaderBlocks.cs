@@ -169,7 +169,8 @@ public static partial class Connection
         /// </summary>
         private ProtocolError? RejectTooLarge(uint id, bool endStream)
         {
-            SendHeaderBlock(id, [TooLargeStatus], true);
+            // RFC 9110 §6.6.1, §10.2.4: the 431 gets the date and server fields every response gets.
+            SendHeaderBlock(id, HttpSemantics.PrepareResponse([TooLargeStatus], true, false, Optional(S.date), S.options.ServerField).Fields, true);
             if (!endStream)
             {
                 Remember(id, CloseCause.ResetSent);

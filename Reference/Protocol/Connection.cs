@@ -132,7 +132,7 @@ public static partial class Connection
         return m.Finish(0);
     }
 
-    private static bool IsSilent(ConnectionCommand input) => input is ReceiveFrame or Tick or MarkFlushed or AbortConnection;
+    private static bool IsSilent(ConnectionCommand input) => input is ReceiveFrame or Tick or MarkFlushed or AbortConnection or SetDate;
 
     /// <summary>
     /// Several inputs in order, as one call: the same outputs as stepping them
@@ -197,6 +197,7 @@ public static partial class Connection
             ConsumeData c => OnDataConsumed(c),
             MarkFlushed => OnFlushed(),
             Tick => OnTick(),
+            SetDate c => OnSetDate(c),
             AbortConnection => OnTransportClosed(),
             _ => null,
         });

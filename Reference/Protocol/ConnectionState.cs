@@ -76,6 +76,7 @@ internal struct ConnectionFields
     public long connectionReceiveWindow;
     public int connectionUnreturnedCredit;
     public HeaderBlockInProgress? headerBlock;
+    public HeaderField? date; // the time of day, as SetDate last gave it
     public TokenBucket resetBucket;
     public TokenBucket churnBucket;
     public int queuedControlFrames;
@@ -180,6 +181,9 @@ public sealed class ConnectionState
 
     /// <summary>When the shell should call Step with <see cref="Tick"/>; None when no timer is running.</summary>
     public Option<TimeSpan> NextDeadline => Optional(f.nextDeadline);
+
+    /// <summary>The <c>date</c> field the last <see cref="SetDate"/> gave (None: no clock given yet).</summary>
+    public Option<HeaderField> Date => Optional(f.date);
 
     /// <summary>The last stream id of the GOAWAY we sent, if we sent one.</summary>
     public Option<uint> GoAwaySent => Optional(f.goAwaySent);

@@ -37,6 +37,19 @@ public sealed record SendHeaders(uint StreamId, IReadOnlyList<HeaderField> Field
 }
 
 /// <summary>
+/// Server role: the time of day changed. <paramref name="Date"/> (a
+/// <c>date</c> field, <see cref="HttpSemantics.DateField"/>) is what final
+/// responses get when they have none: those the core makes itself (431 for a
+/// header section over the limit) and a <see cref="SendHeaders"/> without its
+/// own <see cref="SendHeaders.Date"/>. RFC 9110 §6.6.1: "An origin server with
+/// a clock ... MUST generate a Date header field in all 2xx (Successful), 3xx
+/// (Redirection), and 4xx (Client Error) responses". The time of day is an
+/// input like every other: without this command the core adds no date.
+/// </summary>
+/// <param name="Date">The <c>date</c> field of the current second.</param>
+public sealed record SetDate(HeaderField Date) : ConnectionCommand;
+
+/// <summary>
 /// Send body octets. The core sends what the flow-control windows and the
 /// peer's SETTINGS_MAX_FRAME_SIZE allow and buffers the rest, up to
 /// <see cref="ConnectionLimits.MaxStreamSendBuffer"/>; it reports what it

@@ -114,7 +114,24 @@ internal sealed partial class Http2Connection
     }
 
     /// <summary>The <c>date</c> field of the current second (RFC 9110 §6.6.1), made once a second for all connections.</summary>
-    private static Option<HeaderField> CurrentDate
+    private static Option<HeaderField> CurrentDate => CurrentStamp.Field;
+
+    /// <summary>
+    /// Gives the core the time of day when the second has changed since it was
+    /// last given, so that the responses the core makes itself (431) carry a
+    /// date like every other (RFC 9110 §6.6.1). Called before each read is fed.
+    /// </summary>
+    private void GiveDate()
+    {
+        var stamp = CurrentStamp;
+        if (ReferenceEquals(stamp, dateGiven)) return;
+        dateGiven = stamp;
+        state = stamp.Field.Match(Some: date => Connection.Step(state, new SetDate(date), Now).State, None: () => state);
+    }
+
+    private DateStamp? dateGiven;
+
+    private static DateStamp CurrentStamp
     {
         get
         {
@@ -125,7 +142,7 @@ internal sealed partial class Http2Connection
                 stamp = new DateStamp(second, HttpSemantics.DateField(new DateTimeOffset(second * TimeSpan.TicksPerSecond, TimeSpan.Zero)));
                 Volatile.Write(ref dateStamp, stamp);
             }
-            return stamp.Field;
+            return stamp;
         }
     }
 

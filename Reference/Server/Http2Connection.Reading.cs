@@ -156,6 +156,7 @@ internal sealed partial class Http2Connection
     {
         if (closeRequested || finished) return (filled, null);
         receivedAt = Stopwatch.GetTimestamp(); // after the read: no later than any request it brought was received
+        GiveDate();
         var r = Connection.Receive(state, buffer.AsMemory(0, filled), Now);
         state = r.State;
         frameLog?.Received(buffer.AsMemory(0, r.Consumed));

@@ -45,6 +45,36 @@ public class LimitTests
         s.Request(3).NoError();
     }
 
+    private static List<string> ResponseFields(IReadOnlyList<ConnectionEvent> o) =>
+        HpackDecoder.Decode(DecoderState.Initial(), Assert.Single(o.Frames().OfType<HeadersFrame>()).Fragment.Span, DecoderLimits.Default)
+            .Match(d => d.Fields.Select(f => f.ToString()).ToList(), e => [e.ToString()]);
+
+    [Fact(DisplayName = "RFC 9110 §6.6.1: the 431 the core makes itself carries the date SetDate gave and the server field; none without a clock")]
+    public void TooLargeAnswerHasDate()
+    {
+        var date = HeaderField.Of("date", "Thu, 03 Dec 2026 12:00:00 GMT");
+        var s = new Server(ConnectionOptions.Server with { ServerField = HeaderField.Of("server", "h2ref") });
+        Assert.Empty(s.Step(new SetDate(date)));
+        Assert.Equal(date, s.State.Date.IfNone(HeaderField.Of("none", "")));
+        var fields = ResponseFields(s.Request(1, true, RequestOfSize(32 * 1024 + 1)));
+        Assert.Equal([":status: 431", "date: Thu, 03 Dec 2026 12:00:00 GMT", "server: h2ref"], fields);
+
+        var noClock = ResponseFields(new Server().Request(1, true, RequestOfSize(32 * 1024 + 1)));
+        Assert.Equal([":status: 431"], noClock);
+    }
+
+    [Fact(DisplayName = "RFC 9110 §6.6.1: a response sent without its own date gets the one SetDate gave; SetDate with another field is rejected")]
+    public void SetDateAppliesToResponses()
+    {
+        var s = new Server();
+        s.Step(new SetDate(HeaderField.Of("date", "Thu, 03 Dec 2026 12:00:01 GMT")));
+        s.Request(1).NoError();
+        Assert.Contains("date: Thu, 03 Dec 2026 12:00:01 GMT", ResponseFields(s.Respond(1, true)));
+        var rejected = Assert.Single(s.Step(new SetDate(HeaderField.Of("server", "x"))));
+        Assert.IsType<CommandRejected>(rejected);
+        Assert.Equal("date", s.State.Date.Map(d => d.Name.ToUtf8()).IfNone(""));
+    }
+
     [Fact(DisplayName = "RFC 9113 §10.5: a request over the list limit that is still sending gets 431 then RST_STREAM(NO_ERROR)")]
     public void HeaderListOverLimitWithBody()
     {
