@@ -69,6 +69,7 @@ internal sealed partial class Http2Connection
         }
         if (ctx is null) return;
         ctx.Handler.SetRequest(h.Fields);
+        ctx.Handler.ReceivedAt = receivedAt;
         // RFC 9110 §10.1.1: the client waits for a 100 before it sends the body.
         var awaitContinue = options.ExpectContinue != ExpectContinue.Never && HttpSemantics.ExpectsContinue(h.Fields, h.EndStream);
         if (awaitContinue)
