@@ -12,6 +12,9 @@
 #   h2ref-d    h2ref serve -d DIR (JIT): the same octets as files (the static file cache)
 #   h2ref-aot  h2ref-server -d DIR, the NativeAOT build (tools/h2ref-server); added when
 #              AOT=1 (published here, ~3-8 min) or H2REF_AOT=path/to/h2ref-server
+#   h2ref-aot-mem  h2ref-server without -d: /bytes/N in memory (ask for it in SERVERS, with H2REF_AOT or AOT=1)
+#   h2ref-d-base  h2ref serve -d DIR of another build (H2REF_BASE=dir/with/h2ref, e.g. main's
+#              built aside), added when H2REF_BASE is set: an A/B comparison within one run
 #   nghttpd    nghttpd -d DIR, the same files
 #   kestrel    tools/KestrelBaseline, /bytes/N in memory
 #
@@ -28,7 +31,8 @@
 # still ran partly unoptimized code (run-to-run spread of 2-5x).
 #
 # usage: tools/bench-server.sh [RUNS]     (default 3; env N13/N64 change the request counts,
-#        SERVERS the servers, AOT=1 or H2REF_AOT=FILE the NativeAOT server, SCALE=1 the scale runs)
+#        SERVERS the servers, AOT=1 or H2REF_AOT=FILE the NativeAOT server, H2REF_BASE=DIR another
+#        build's h2ref -d, SCALE=1 the scale runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -60,6 +64,9 @@ if [ "${AOT:-0}" = 1 ] && [ -z "${H2REF_AOT:-}" ]; then
   dotnet publish tools/h2ref-server -c Release -o "$work/aot" >>"$work/build.log" 2>&1 || { tail -20 "$work/build.log"; exit 1; }
   H2REF_AOT="$work/aot/h2ref-server"
 fi
+if [ -n "${H2REF_BASE:-}" ]; then
+  case " $SERVERS " in *" h2ref-d-base "*) ;; *) SERVERS="$SERVERS h2ref-d-base" ;; esac
+fi
 if [ -n "${H2REF_AOT:-}" ]; then
   case " $SERVERS " in *" h2ref-aot "*) ;; *) SERVERS="$SERVERS h2ref-aot" ;; esac
 fi
@@ -76,7 +83,9 @@ start() {
   case $name in
     h2ref)   taskset -c 0 "$work/h2ref/h2ref" serve --port "$port" -q >"$work/$name.log" 2>&1 & ;;
     h2ref-d) taskset -c 0 "$work/h2ref/h2ref" serve --port "$port" -q -d "$work/htdocs" >"$work/$name.log" 2>&1 & ;;
+    h2ref-d-base) taskset -c 0 "$H2REF_BASE/h2ref" serve --port "$port" -q -d "$work/htdocs" >"$work/$name.log" 2>&1 & ;;
     h2ref-aot) taskset -c 0 "$H2REF_AOT" --port "$port" -q -d "$work/htdocs" >"$work/$name.log" 2>&1 & ;;
+    h2ref-aot-mem) taskset -c 0 "$H2REF_AOT" --port "$port" -q >"$work/$name.log" 2>&1 & ;;
     nghttpd) taskset -c 0 "$NGHTTPD" --no-tls -a 127.0.0.1 -d "$work/htdocs" "$port" >"$work/$name.log" 2>&1 & ;;
     kestrel) taskset -c 0 "$work/kestrel/KestrelBaseline" "$port" >"$work/$name.log" 2>&1 & ;;
   esac

@@ -54,7 +54,7 @@ public static partial class Connection
                 return Reject(c, "the peer's SETTINGS_MAX_CONCURRENT_STREAMS is reached (§5.1.2)");
             if (StreamMachine.Send(rec.State, StreamEvent.Headers, endStream, id) is not StreamTransition.Moved mv)
                 return Reject(c, $"cannot send HEADERS on a stream in state {rec.State.Name} (§5.1)");
-            foreach (var a in adjustments) Emit(new ResponseAdjusted(id, a));
+            if (!adjustments.IsEmpty) foreach (var a in adjustments) Emit(new ResponseAdjusted(id, a)); // no enumerator for the usual none
             if (!informational && rec.PromisedOn != 0 && Find(rec.PromisedOn) is { OurHeadersDone: false })
             {
                 // §8.4: the client reads the answer to its own request first; this pushed

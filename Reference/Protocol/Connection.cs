@@ -142,8 +142,9 @@ public static partial class Connection
     /// </summary>
     public static ConnectionResult StepAll(ConnectionState state, IEnumerable<ConnectionCommand> inputs, TimeSpan now)
     {
-        // A response is typically two commands and three outputs (frames, DataAccepted, StreamClosed).
-        var m = new Machine(state.Fields, now, inputs is ICollection<ConnectionCommand> c ? Math.Clamp(c.Count * 2, 8, 4096) : 8);
+        // A response is typically two commands and four outputs (two frames, DataAccepted, StreamClosed),
+        // and the call may add a timer request: sized so that the list does not grow.
+        var m = new Machine(state.Fields, now, inputs is ICollection<ConnectionCommand> c ? Math.Clamp(c.Count * 2 + 4, 8, 4096) : 8);
         if (inputs is List<ConnectionCommand> list)
             foreach (var input in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list)) StepOne(m, input); // no enumerator on the hot path
         else if (inputs is ConnectionCommand[] array)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using LanguageExt;
 using System.Diagnostics;
 using System.Net;
@@ -150,26 +151,60 @@ internal sealed partial class Http2Connection
 
     private static DateStamp? dateStamp;
 
-    /// <summary>The two commands of <see cref="SmallBodyAtOnce"/>, one array per connection.</summary>
+    /// <summary>The two commands of <see cref="SmallBodyAtOnce"/> when it steps the core at once, one array per connection.</summary>
     private readonly ConnectionCommand[] headersAndData = new ConnectionCommand[2];
+
+    /// <summary>
+    /// Small responses given by handlers while the loop delivers a batch of
+    /// events, not yet given to the core: they go in one call of the core
+    /// (<see cref="FlushDeferred"/>) when the batch's events are delivered, or
+    /// before any other call of the core, so the core sees every command in the
+    /// order the handlers gave them. One state transition per read batch
+    /// instead of one per response.
+    /// </summary>
+    private List<ConnectionCommand> deferredCommands = new();
+    private List<DeferredResponse> deferredResponses = new();
+    private List<ConnectionCommand>? spareCommands = new();
+    private List<DeferredResponse>? spareResponses = new();
+    private readonly Dictionary<uint, int> acceptedInFlush = new();
+    private int deferredOctets;
+
+    /// <summary>A response of <see cref="deferredCommands"/>: its body and the chunk given with its header section.</summary>
+    private readonly record struct DeferredResponse(StreamContext Ctx, BodyReader Body, ReadOnlyMemory<byte> Chunk, bool Last, int Accepted = 0);
 
     /// <summary>
     /// A small in-memory body goes out with its header section in one call of
     /// the core (HEADERS and DATA with END_STREAM) when
     /// <see cref="ResponseProduction.WithHeaders"/> says so: one state
-    /// transition per response instead of two plus a pump. What the windows
-    /// do not take now is left to the production. False (nothing done) when
-    /// the response does not qualify.
+    /// transition per response instead of two plus a pump, and, while the loop
+    /// delivers a batch (a handler the loop called), one for all the batch's
+    /// responses (<see cref="deferredCommands"/>) when the core will take the
+    /// header section: the §8 checks the core makes of a final response
+    /// (RFC 9113 §8.1.1, §8.3.2) pass on its fields here first, and a response
+    /// they refuse is stepped at once, so the handler hears why. What the
+    /// windows do not take now is left to the production. False (nothing done)
+    /// when the response does not qualify.
     /// </summary>
     private bool SmallBodyAtOnce(StreamContext ctx, HeaderField[] fields, BodyReader body, IReadOnlyList<HeaderField>? trailers, out string? rejected)
     {
         rejected = null;
-        var room = ResponseProduction.Room(output.Queued, PumpLimit);
-        if (!ResponseProduction.WithHeaders(body.Remaining, body.InMemory, trailers is not null, room)
-            || body.TakeDirect(ResponseProduction.SmallBody) is not { } chunk)
+        var room = ResponseProduction.Room(output.Queued + deferredOctets, PumpLimit);
+        if (!ResponseProduction.WithHeaders(body.Remaining, body.InMemory, trailers is not null, room))
             return false;
+        var defer = dispatching && !closeRequested && !closing
+            && FieldValidation.CheckResponse(fields, false).TryRight(out var head, out _) && !head.IsInformational;
+        if (body.TakeDirect(ResponseProduction.SmallBody) is not { } chunk) return false;
         var last = chunk.IsEmpty || body.Remaining == 0;
         var id = ctx.Handler.StreamId;
+        if (defer)
+        {
+            deferredCommands.Add(new SendHeaders(id, fields, false) { Date = CurrentDate });
+            deferredCommands.Add(new SendData(id, chunk, last));
+            deferredResponses.Add(new DeferredResponse(ctx, body, chunk, last));
+            deferredOctets += chunk.Length;
+            return true;
+        }
+        FlushDeferred();
         headersAndData[0] = new SendHeaders(id, fields, false) { Date = CurrentDate };
         headersAndData[1] = new SendData(id, chunk, last);
         var r = Connection.StepAll(state, headersAndData, Now);
@@ -188,14 +223,74 @@ internal sealed partial class Http2Connection
         }
         state = r.State;
         Apply(r.Outputs);
-        var production = ResponseProduction.AfterHeaders(chunk[accepted..], last);
+        Produce(ctx, body, chunk[accepted..], last);
+        return true;
+    }
+
+    /// <summary>After a body's first chunk went with its header section: done, or the production goes on with what the windows left.</summary>
+    private void Produce(StreamContext ctx, BodyReader body, ReadOnlyMemory<byte> left, bool last)
+    {
+        var production = ResponseProduction.AfterHeaders(left, last);
         if (production is ResponseProduction.Done) body.Release();
         else
         {
             ctx.Body = body;
             ctx.Production = production;
         }
-        return true;
+    }
+
+    /// <summary>
+    /// Gives the deferred responses to the core in one call, then goes on with
+    /// each as <see cref="SmallBodyAtOnce"/> would have. A response the core
+    /// still refuses (its stream was reset in the same batch, the connection
+    /// ended) is dropped: the stream's close tells its handler.
+    /// </summary>
+    private void FlushDeferred()
+    {
+        if (deferredCommands.Count == 0) return;
+        // Taken out whole: a handler called while these are finished (a close callback) may defer
+        // and flush more; those go in lists of their own (new ones only when that happens).
+        var (commands, responses) = (deferredCommands, deferredResponses);
+        (deferredCommands, deferredResponses) = (spareCommands ?? new(), spareResponses ?? new());
+        (spareCommands, spareResponses) = (null, null);
+        deferredOctets = 0;
+        var r = Connection.StepAll(state, commands, Now);
+        commands.Clear();
+        state = r.State;
+        acceptedInFlush.Clear();
+        for (var i = 0; i < r.Outputs.Count; i++)
+        {
+            switch (r.Outputs[i])
+            {
+                case DataAccepted a:
+                    acceptedInFlush[a.StreamId] = a.Accepted;
+                    break;
+                case CommandRejected { Command: SendHeaders h } no:
+                    acceptedInFlush[h.StreamId] = -1;
+                    log.LogDebug("{Client}: stream {Stream}: the response was dropped: {Reason}", client, h.StreamId, no.Reason);
+                    break;
+            }
+        }
+        var each = CollectionsMarshal.AsSpan(responses);
+        for (var i = 0; i < each.Length; i++) each[i] = each[i] with { Accepted = acceptedInFlush.GetValueOrDefault(each[i].Ctx.Handler.StreamId) };
+        Apply(r.Outputs);
+        foreach (var d in each)
+        {
+            if (d.Accepted < 0) { d.Body.Release(); continue; }
+            Produce(d.Ctx, d.Body, d.Chunk[d.Accepted..], d.Last);
+            if (d.Ctx.Production is not null) Pump(d.Ctx);
+        }
+        responses.Clear();
+        (spareCommands, spareResponses) = (commands, responses);
+    }
+
+    /// <summary>The connection ended with responses not given to the core: their bodies are released.</summary>
+    private void DropDeferred()
+    {
+        foreach (var d in deferredResponses) d.Body.Release();
+        deferredResponses.Clear();
+        deferredCommands.Clear();
+        deferredOctets = 0;
     }
 
     private PushResult Push(RequestHandler parent, PushPlan plan)

@@ -74,6 +74,7 @@ internal sealed partial class Http2Connection
     /// <summary>One step of the core with <paramref name="input"/>; returns its outputs (already applied).</summary>
     private IReadOnlyList<ConnectionEvent> Step(ConnectionCommand input)
     {
+        FlushDeferred(); // the core sees commands in the order they were given
         var r = Connection.Step(state, input, Now);
         state = r.State;
         Apply(r.Outputs);
@@ -88,6 +89,13 @@ internal sealed partial class Http2Connection
             var o = outputs[i];
             switch (o)
             {
+                case FrameReady { Frame: DataFrame { Padding.IsNone: true } d } when d.Data.Length >= ReferencedPayload && Immutable(d.StreamId):
+                    // The payload leaves from where it is, in the batch's gathering write: no copy into the buffer.
+                    FrameWriter.WriteHeader((uint)d.Data.Length, FrameType.Data, d.EndStream ? (byte)FrameFlags.EndStream : (byte)0, d.StreamId, output.Pending);
+                    if (!output.Pending.Reference(d.Data.Memory)) output.Pending.Write(d.Data.Span);
+                    if (options.AccessLog && streams.TryGetValue(d.StreamId, out var referencing)) referencing.SentOctets += d.Data.Length;
+                    frameLog?.Sent(d);
+                    break;
                 case FrameReady f:
                     FrameWriter.Write(f.Frame, output.Pending);
                     if (f.Frame is DataFrame data && options.AccessLog && streams.TryGetValue(data.StreamId, out var sending))
@@ -110,6 +118,18 @@ internal sealed partial class Http2Connection
             }
         }
     }
+
+    /// <summary>
+    /// DATA payloads of at least this many octets are sent from the body's own
+    /// memory rather than copied into the output buffer (when the writer gathers):
+    /// at 64 KiB responses the copy was an eighth of the server's CPU and the
+    /// buffers it filled most of its memory under load.
+    /// </summary>
+    private const int ReferencedPayload = 4096;
+
+    /// <summary>Whether the stream's body octets stay as they are until written: an in-memory body (bytes, text, a cached file).</summary>
+    private bool Immutable(uint streamId) =>
+        output.Gathers && streams.TryGetValue(streamId, out var ctx) && ctx.Body is { InMemory: true };
 
     private void LogNotice(ConnectionEvent o)
     {

@@ -17,7 +17,15 @@ internal sealed partial class Http2Connection
         while (true)
         {
             ConnectionEvent ev;
-            if (dispatching || events.Count == 0) return;
+            if (dispatching) return;
+            if (events.Count == 0)
+            {
+                // The responses handlers gave meanwhile go to the core now, in one call; what that
+                // brings (a stream closed, a body to pump) is delivered by this same loop.
+                if (deferredCommands.Count == 0) return;
+                FlushDeferred();
+                continue;
+            }
             dispatching = true;
             ev = events.Dequeue();
             try { Deliver(ev); }
@@ -61,6 +69,7 @@ internal sealed partial class Http2Connection
         }
         if (ctx is null) return;
         ctx.Handler.SetRequest(h.Fields);
+        ctx.Handler.ReceivedAt = receivedAt;
         // RFC 9110 §10.1.1: the client waits for a 100 before it sends the body.
         var awaitContinue = options.ExpectContinue != ExpectContinue.Never && HttpSemantics.ExpectsContinue(h.Fields, h.EndStream);
         if (awaitContinue)

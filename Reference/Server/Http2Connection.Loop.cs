@@ -181,6 +181,7 @@ internal sealed partial class Http2Connection
         timer?.Dispose();
         drained?.TrySetResult();
         // Before the mailbox closes: a callback that ends meanwhile is still sequenced by the loop.
+        DropDeferred();
         ConnectionLost();
         mailbox.Writer.TryComplete();
         while (mailbox.Reader.TryRead(out var late))

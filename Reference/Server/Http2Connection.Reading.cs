@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Http2.Reference.Protocol;
@@ -154,6 +155,8 @@ internal sealed partial class Http2Connection
     private (int Consumed, Task? Backlog) Feed(byte[] buffer, int filled)
     {
         if (closeRequested || finished) return (filled, null);
+        FlushDeferred();
+        receivedAt = Stopwatch.GetTimestamp(); // after the read: no later than any request it brought was received
         GiveDate();
         var r = Connection.Receive(state, buffer.AsMemory(0, filled), Now);
         state = r.State;
@@ -178,4 +181,7 @@ internal sealed partial class Http2Connection
     }
 
     private TaskCompletionSource? drained;
+
+    /// <summary>When the octets being fed were read (a <see cref="Stopwatch"/> timestamp): each request's <see cref="RequestHandler.ReceivedAt"/>.</summary>
+    private long receivedAt;
 }

@@ -78,7 +78,7 @@ internal sealed partial class Http2Connection
         accessLog = options.LoggerFactory.CreateLogger(AccessLog.Category);
         if (options.LogFrames) frameLog = new FrameLog(options.LoggerFactory.CreateLogger("Http2.Reference.Server.Frames"), client);
         host = new StreamHost(this);
-        output = new OutputWriter(transport, options.IdleTimeout, w => Post(new Flushed(w)));
+        output = new OutputWriter(transport, options.IdleTimeout, w => Post(new Flushed(w)), transport is NetworkStream && socket is not null ? socket : null);
         Scheme = secure ? "https" : "http";
     }
 
@@ -146,7 +146,19 @@ internal sealed partial class Http2Connection
         private static readonly ResponseResult Gone = ResponseResult.NotSent("the connection is closed");
 
         public ResponseResult SendResponse(RequestHandler handler, ResponsePlan plan) =>
-            connection.Ask(c => c.SendResponse(handler, plan), () => { plan.Body?.Discard(); return Gone; });
+            connection.OnLoop // a handler the loop called (the usual case): at once, without the closures of Ask
+                ? connection.finished ? Discarded(plan) : connection.SendResponse(handler, plan)
+                : Posted(handler, plan);
+
+        /// <summary>From another thread: posted and awaited (the closures live only on this path).</summary>
+        private ResponseResult Posted(RequestHandler handler, ResponsePlan plan) =>
+            connection.Ask(c => c.SendResponse(handler, plan), () => Discarded(plan));
+
+        private static ResponseResult Discarded(ResponsePlan plan)
+        {
+            plan.Body?.Discard();
+            return Gone;
+        }
 
         public ResponseResult SendInformational(RequestHandler handler, int status, IReadOnlyList<HeaderField> headers) =>
             connection.Ask(c => c.SendInformational(handler, status, headers), () => Gone);

@@ -10,8 +10,17 @@ namespace Http2.Reference.Server;
 /// as a message. Only the loop calls this class; the write itself runs on.
 /// An empty buffer holds no array: an idle connection holds no output memory.
 /// </summary>
-internal sealed class OutputWriter(Stream transport, TimeSpan idleTimeout, Func<OutputWriter.Written, bool> report) : IDisposable
+internal sealed class OutputWriter(Stream transport, TimeSpan idleTimeout, Func<OutputWriter.Written, bool> report, Socket? gatherTo = null) : IDisposable
 {
+    /// <summary>
+    /// Whether buffers may reference octets instead of copying them
+    /// (<see cref="OutputBuffer.Reference"/>): the transport is a socket's own
+    /// stream, so a batch leaves in one gathering write (sendmsg with the frame
+    /// headers and the payloads where they are). Not over TLS, which encrypts
+    /// everything anyway.
+    /// </summary>
+    public bool Gathers => gatherTo is not null;
+
     private OutputBuffer pending = new(), writing = new();
     private int inFlight; // octets of the write in progress (0: none)
     private int turn;
@@ -61,7 +70,7 @@ internal sealed class OutputWriter(Stream transport, TimeSpan idleTimeout, Func<
         var size = batch.Length;
         try
         {
-            var write = transport.WriteAsync(batch.Written);
+            var write = batch.HasReferences ? GatherAsync(batch) : transport.WriteAsync(batch.Written);
             if (write.IsCompleted)
             {
                 write.GetAwaiter().GetResult();
@@ -89,6 +98,26 @@ internal sealed class OutputWriter(Stream transport, TimeSpan idleTimeout, Func<
         }
         batch.Clear();
         if (!report(new Written(size, error))) batch.Dispose(); // the loop has ended
+    }
+
+    /// <summary>One gathering write of the whole batch, continued until every octet is sent.</summary>
+    private ValueTask GatherAsync(OutputBuffer batch)
+    {
+        var list = batch.Gather();
+        var size = batch.Length;
+        var send = gatherTo!.SendAsync(list, SocketFlags.None);
+        return send.IsCompletedSuccessfully && send.Result == size ? ValueTask.CompletedTask : new ValueTask(RestAsync(send, list, size));
+    }
+
+    private async Task RestAsync(Task<int> send, IList<ArraySegment<byte>> list, int size)
+    {
+        for (var sent = await send.ConfigureAwait(false); sent < size; sent = await gatherTo!.SendAsync(list, SocketFlags.None).ConfigureAwait(false))
+        {
+            if (sent <= 0) throw new IOException("the socket took nothing of a gathering write");
+            size -= sent;
+            while (sent >= list[0].Count) { sent -= list[0].Count; list.RemoveAt(0); }
+            list[0] = list[0][sent..];
+        }
     }
 
     /// <summary>

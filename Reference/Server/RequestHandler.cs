@@ -277,6 +277,13 @@ public abstract class RequestHandler
         _ => octets.ToUtf8(),
     };
 
+    /// <summary>
+    /// A <see cref="System.Diagnostics.Stopwatch"/> timestamp taken after the read that brought the
+    /// request's header section (0: not known). State observed at or after it is state after the
+    /// request arrived: a static file checked then is as fresh as one checked for this request alone.
+    /// </summary>
+    internal long ReceivedAt { get; set; }
+
     internal void SetTrailers(IReadOnlyList<HeaderField> fields) => Trailers = fields;
 
     internal void MarkResponded() => Interlocked.Exchange(ref responded, 1);

@@ -43,7 +43,7 @@ public abstract class ResponseBody
     /// <summary>The body will not be sent (a HEAD response, a reset stream): releases what it owns (a stream given directly is disposed).</summary>
     internal virtual void Discard() { }
 
-    /// <summary>Octets.</summary>
+    /// <summary>Octets (not copied: they are written to the socket from where they are, so do not change them while they are sent).</summary>
     public static ResponseBody FromBytes(ReadOnlyMemory<byte> octets) => new OctetsBody(octets);
 
     /// <summary>Text, sent as UTF-8.</summary>

@@ -125,6 +125,33 @@ public sealed class NonReadingClientTests
         Assert.Equal(0, connection.QueuedOutput);
     }
 
+    [Fact(DisplayName = "RFC 9113 §6.1: DATA of an in-memory body is written from the body's own octets over h2c: a full output queue holds frame headers, not copies of the payloads")]
+    public async Task QueuedPayloadsAreNotCopied()
+    {
+        var options = ServerFixture.Quiet;
+        await using var server = new Http2Server("127.0.0.1", 0, () => new TestHandler(), null, options);
+        server.Start();
+        var flood = await FloodAsync(server, "nc" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            Assert.True(await Eventually(() => server.ConnectionCount == 1, TimeSpan.FromSeconds(10)));
+            var connection = server.Connections.Single();
+            Assert.True(await Eventually(() => connection.QueuedOutput >= options.MaxQueuedOutput / 2, TimeSpan.FromSeconds(10)),
+                $"queued {connection.QueuedOutput}");
+            // What the reader holds (one 64 KiB buffer at most) and the output arrays: the queued
+            // payloads (hundreds of KiB) are referenced where the body keeps them, not copied in.
+            long maxHeld = 0;
+            for (var i = 0; i < 10; i++)
+            {
+                maxHeld = Math.Max(maxHeld, connection.HeldBufferOctets);
+                await Task.Delay(50, Ct);
+            }
+            Assert.True(connection.QueuedOutput >= options.MaxQueuedOutput / 2, $"queued {connection.QueuedOutput}");
+            Assert.True(maxHeld <= 128 * 1024, $"buffers held: {maxHeld} octets for {connection.QueuedOutput} queued");
+        }
+        finally { flood.Close(0); }
+    }
+
     [Theory(DisplayName = "A client that never reads but stays connected is dropped after the idle timeout (its streams are told), not held forever")]
     [InlineData("/bytes/")]            // answered at once, while the request octets are being read
     [InlineData("/test/later-bytes/")] // answered later, when the server is only waiting for more requests

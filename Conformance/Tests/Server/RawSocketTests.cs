@@ -101,6 +101,43 @@ public sealed class RawSocketTests(ServerFixture servers)
         Assert.DoesNotContain(settings.Settings, s => s.Id == SettingId.InitialWindowSize && s.Value != 65535);
     }
 
+    [Fact(DisplayName = "RFC 9113 §5.1, §8.1: requests read in one batch are answered in order, and a stream the client reset in the same batch gets no frame after its RST_STREAM")]
+    public async Task OneBatchWithAReset()
+    {
+        await using var stream = await Connect(servers.Cleartext);
+        var authority = $"127.0.0.1:{servers.Cleartext.LocalEndPoint!.Port}";
+        byte[] Get(string path)
+        {
+            // :method GET, :scheme http (static 2, 6); :path and :authority as literals with indexed names.
+            var block = new List<byte> { 0x82, 0x86, 0x04, (byte)path.Length };
+            block.AddRange(Encoding.ASCII.GetBytes(path));
+            block.Add(0x01);
+            block.Add((byte)authority.Length);
+            block.AddRange(Encoding.ASCII.GetBytes(authority));
+            return [.. block];
+        }
+        var frames = new List<Frame> { new SettingsFrame(false, default), SettingsFrame.Acknowledgement };
+        frames.Add(new HeadersFrame(1, Get("/bytes/13"), EndStream: true));
+        frames.Add(new HeadersFrame(3, Get("/bytes/13"), EndStream: true));
+        frames.Add(new RstStreamFrame(3, ErrorCode.Cancel));
+        frames.Add(new HeadersFrame(5, Get("/bytes/20000"), EndStream: true)); // more than a small body: produced after its HEADERS
+        frames.Add(new HeadersFrame(7, Get("/bytes/1"), EndStream: true));
+        await stream.WriteAsync(CleartextPreface.Preface.ToArray().Concat(FrameWriter.ToBytes(frames)).ToArray(), Ct);
+        var ended = new HashSet<uint>();
+        var seen = await ReadFrames(stream, f =>
+        {
+            if (f is DataFrame { EndStream: true } or HeadersFrame { EndStream: true }) ended.Add(f.StreamId);
+            return ended.IsSupersetOf([1u, 5u, 7u]);
+        }, TimeSpan.FromSeconds(10));
+        Assert.True(ended.IsSupersetOf([1u, 5u, 7u]), $"ended: {string.Join(",", ended)}");
+        Assert.DoesNotContain(seen, f => f.StreamId == 3 && f is HeadersFrame or DataFrame);
+        Assert.DoesNotContain(seen, f => f is GoAwayFrame or RstStreamFrame);
+        // Each answer's HEADERS before its DATA, answers started in the order of the requests.
+        var firstHeaders = seen.OfType<HeadersFrame>().Select(h => h.StreamId).ToList();
+        Assert.Equal([1u, 5u, 7u], firstHeaders);
+        Assert.Equal(13 + 20000 + 1, seen.OfType<DataFrame>().Sum(d => d.Data.Length));
+    }
+
     [Fact(DisplayName = "RFC 9113 §6.5.3: SETTINGS not acknowledged in time gets GOAWAY SETTINGS_TIMEOUT (the timer runs without traffic)")]
     public async Task SettingsTimeout()
     {

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Http2.Reference.Frames;
 using Http2.Reference.Server;
 using Xunit;
 
@@ -183,4 +185,81 @@ public sealed class StaticFilesCacheTests : IAsyncDisposable
         Assert.InRange(files.Cached.Files, 1, FileCache.MaxFiles);
         Assert.InRange(files.Cached.Octets, 1, FileCache.MaxOctets);
     }
+
+    [Fact(DisplayName = "serve -d cache: a check of the path that began after a request arrived answers for it; one received after a change never gets an answer checked before it")]
+    public async Task CheckAfterArrival()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "the cache is Linux's (statx)");
+        var full = Path.Combine(Root, "u.txt");
+        await File.WriteAllTextAsync(full, "u\n", Ct);
+        var cache = new FileCache(TimeSpan.Zero);
+        var loaded = cache.Load("/u.txt", full, StaticFiles.RealPath(Root)!, "text/plain");
+        Assert.NotNull(loaded);
+        var arrived = Stopwatch.GetTimestamp();
+        Assert.Same(loaded, cache.Fresh("/u.txt", arrived)); // not checked since it arrived: checked now
+        Assert.Equal(1, cache.Checks);
+        Assert.Same(loaded, cache.Fresh("/u.txt", arrived)); // arrived before that check: its answer stands
+        Assert.Equal(1, cache.Checks);
+        Assert.Same(loaded, cache.Fresh("/u.txt", 0)); // arrival not known: checked now
+        Assert.Equal(2, cache.Checks);
+        File.Delete(full);
+        // A request that arrived before the last check that saw the file, and was answered after the
+        // delete, is one the delete overlapped: the file as it was after the request arrived is its answer.
+        Assert.Same(loaded, cache.Fresh("/u.txt", arrived));
+        Assert.Equal(2, cache.Checks);
+        // One that arrived after the delete is checked, and the file is gone.
+        Assert.Null(cache.Fresh("/u.txt", Stopwatch.GetTimestamp()));
+        Assert.Equal((0, 0L), (cache.Count, cache.Octets));
+    }
+
+    [Fact(DisplayName = "serve -d cache: requests read together share one check of the file, and one read after the file changed gets it as changed")]
+    public async Task OneCheckPerRead()
+    {
+        const int Together = 20;
+        var path = Path.Combine(Root, "c.txt");
+        await File.WriteAllTextAsync(path, "before\n", Ct);
+        Start();
+        Assert.Equal((HttpStatusCode.OK, "before\n"), await Get("/c.txt")); // known, its octets in memory
+        await using var stream = await RawSocketTests.Connect(server!);
+        var authority = $"127.0.0.1:{server!.LocalEndPoint!.Port}";
+        var checks = files.CacheChecks;
+        var frames = new List<Frame> { new SettingsFrame(false, default) };
+        for (var i = 0; i < Together; i++) frames.Add(new HeadersFrame((uint)(2 * i + 1), GetBlock("/c.txt", authority), EndStream: true));
+        await stream.WriteAsync(CleartextPreface.Preface.ToArray().Concat(FrameWriter.ToBytes(frames)).ToArray(), Ct); // one write: read together
+        var bodies = Bodies(await RawSocketTests.ReadFrames(stream, Ended(Together), TimeSpan.FromSeconds(10)));
+        Assert.Equal(Together, bodies.Count);
+        Assert.All(bodies.Values, b => Assert.Equal("before\n", b));
+        Assert.InRange(files.CacheChecks - checks, 1, Together / 2); // one per read of the connection (a check each before)
+
+        await PastTimestampGrain();
+        await using (var writer = new FileStream(path, FileMode.Open, FileAccess.Write)) // in place: the same inode, the same length
+            await writer.WriteAsync("after!\n"u8.ToArray(), Ct);
+        await stream.WriteAsync(FrameWriter.ToBytes(new HeadersFrame(2 * Together + 1, GetBlock("/c.txt", authority), EndStream: true)), Ct);
+        bodies = Bodies(await RawSocketTests.ReadFrames(stream, Ended(1), TimeSpan.FromSeconds(10)));
+        Assert.Equal("after!\n", bodies[2 * Together + 1]);
+    }
+
+    /// <summary>RFC 7541 §6.2.2 literals without indexing (indexed names), no Huffman: a GET for <paramref name="path"/>.</summary>
+    private static byte[] GetBlock(string path, string authority)
+    {
+        var block = new List<byte> { 0x82, 0x86 }; // :method GET, :scheme http (static table 2, 6)
+        foreach (var (index, value) in new[] { ((byte)0x04, path), ((byte)0x01, authority) }) // :path, :authority
+        {
+            block.Add(index);
+            block.Add((byte)value.Length);
+            block.AddRange(Encoding.ASCII.GetBytes(value));
+        }
+        return [.. block];
+    }
+
+    /// <summary>Stops reading once <paramref name="streams"/> streams have ended with DATA.</summary>
+    private static Func<Frame, bool> Ended(int streams)
+    {
+        var ended = 0;
+        return f => f is DataFrame { EndStream: true } && ++ended == streams;
+    }
+
+    private static Dictionary<uint, string> Bodies(IEnumerable<Frame> frames) =>
+        frames.OfType<DataFrame>().GroupBy(d => d.StreamId)
+            .ToDictionary(g => g.Key, g => string.Concat(g.Select(d => Encoding.ASCII.GetString(d.Data.Span))));
 }

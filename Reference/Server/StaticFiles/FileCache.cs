@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Http2.Reference.Hpack;
 using Microsoft.Win32.SafeHandles;
 
@@ -11,11 +12,14 @@ namespace Http2.Reference.Server;
 /// octets. Bounded: at most <see cref="MaxFiles"/> files (one open descriptor each),
 /// octets of files up to <see cref="MaxFileLength"/> and <see cref="MaxOctets"/> in all.
 /// <para>
-/// Every answer from the cache is checked first: the path must still name the same
-/// file, unchanged (one <c>statx</c>: device, inode, size, modification and
-/// status-change times to the nanosecond). A rewritten file (new times), a replaced
-/// one (new inode), a deleted one, a link that now leads elsewhere: each fails the
-/// check, and the request takes the full walk again, with every no-escape rule. The
+/// No answer from the cache is stale: each shows the file as it was at some moment after
+/// its request was received. A check proves it: the path must still name the same file,
+/// unchanged (one <c>statx</c>: device, inode, size, modification and status-change
+/// times to the nanosecond), and a check that began after a request was received
+/// answers for that request too (<see cref="Fresh"/>), so requests read together share
+/// one. A rewritten file (new times), a replaced one (new inode), a deleted one, a link
+/// that now leads elsewhere: each fails the check, and the request takes the full walk
+/// again, with every no-escape rule. The
 /// cache keeps each file it knows open, so its inode cannot be reused by another
 /// file meanwhile. Octets are kept only of a file left unchanged for the settle time
 /// (2 s): file times have the kernel's tick as their grain, so a write within the
@@ -45,11 +49,34 @@ internal sealed class FileCache(TimeSpan settle)
     /// <summary>The octets kept now.</summary>
     public long Octets => Interlocked.Read(ref octets);
 
-    /// <summary>The file known for <paramref name="key"/> (a request path without query), when the path still names it unchanged; null otherwise (forgotten).</summary>
-    public CachedFile? Fresh(string key)
+    /// <summary>How many times a known file's path was checked (one <c>statx</c> each) since the start.</summary>
+    public long Checks => Interlocked.Read(ref checks);
+
+    private long checks;
+
+    /// <summary>
+    /// The file known for <paramref name="key"/> (a request path without query), when the path still
+    /// names it unchanged; null otherwise (forgotten). <paramref name="receivedAt"/> is when the request
+    /// was received (a <see cref="Stopwatch"/> timestamp; 0 when not known: now): a check that began at
+    /// or after it already saw the file as it was after the request arrived, so its answer is reused;
+    /// otherwise the path is checked now. Requests read together (one read of a connection, or reads
+    /// of several connections before one check) thus cost one <c>statx</c>, and none is answered from
+    /// a check made before it arrived.
+    /// </summary>
+    public CachedFile? Fresh(string key, long receivedAt = 0)
     {
         if (!files.TryGetValue(key, out var file)) return null;
-        if (PosixFiles.OfPath(file.PathZ) == file.Identity && !file.OctetsDue) return file;
+        if (!file.OctetsDue)
+        {
+            if (receivedAt != 0 && file.CheckedAt >= receivedAt) return file;
+            var start = Stopwatch.GetTimestamp();
+            Interlocked.Increment(ref checks);
+            if (PosixFiles.OfPath(file.PathZ) == file.Identity)
+            {
+                file.CheckedAt = start;
+                return file;
+            }
+        }
         Forget(key, file);
         return null;
     }
@@ -169,6 +196,19 @@ internal sealed class CachedFile(string fullPath, byte[] pathZ, FileIdentity ide
 
     /// <summary>The whole file as a response body (the octets in memory; null when they are not).</summary>
     public ResponseBody? Body { get; } = content is null ? null : ResponseBody.FromBytes(content);
+
+    /// <summary>
+    /// When a check of the path last began (a <see cref="Stopwatch"/> timestamp) and found this
+    /// version of the file (0: not checked since it was opened). Any such time is a true one, so
+    /// concurrent checks may store theirs in any order.
+    /// </summary>
+    public long CheckedAt
+    {
+        get => Volatile.Read(ref checkedAt);
+        set => Volatile.Write(ref checkedAt, value);
+    }
+
+    private long checkedAt;
 
     /// <summary>True when the octets were left out as too recent and the settle time has passed: time to load them.</summary>
     public bool OctetsDue => recheckAt != 0 && Environment.TickCount64 >= recheckAt;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Http2.Reference.Hpack;
 
 namespace Http2.Reference.Server;
 
@@ -12,9 +13,9 @@ namespace Http2.Reference.Server;
 /// Nothing outside the directory is reachable: not by <c>..</c> (raw or
 /// percent-encoded) nor by a symbolic link that leads out of it.
 /// On Linux, what a request path resolved to and small files' octets are
-/// cached, and every answer from the cache is checked first to be of the file
-/// the path names now (<see cref="FileCache"/>): a changed, replaced or deleted
-/// file is served as it is now.
+/// cached, and every answer from the cache is of the file the path named at some
+/// moment after the request was received (<see cref="FileCache"/>): a changed,
+/// replaced or deleted file is served as it is now.
 /// </summary>
 public sealed class StaticFiles
 {
@@ -39,6 +40,9 @@ public sealed class StaticFiles
     /// <summary>The files and octets the cache holds now (for tests and diagnostics).</summary>
     internal (int Files, long Octets) Cached => cache is null ? (0, 0) : (cache.Count, cache.Octets);
 
+    /// <summary>How many times the cache checked that a known path still names its file (for tests and diagnostics).</summary>
+    internal long CacheChecks => cache?.Checks ?? 0;
+
     /// <summary>The name of the file served for a directory.</summary>
     public const string IndexFile = "index.html";
 
@@ -52,7 +56,7 @@ public sealed class StaticFiles
     public bool TryServe(RequestHandler handler)
     {
         var key = PathOnly(handler.Path);
-        if (cache?.Fresh(key) is { } known) return Serve(handler, known);
+        if (cache?.Fresh(key, handler.ReceivedAt) is { } known) return Serve(handler, known);
         var full = Find(handler.Path);
         if (full is null) return false;
         var method = handler.Method;
@@ -83,9 +87,13 @@ public sealed class StaticFiles
     {
         var method = handler.Method;
         if (method is not ("GET" or "HEAD")) return NotAllowed(handler);
-        if (Conditional(handler, file.Validators, file.Tags)) return true;
-        var range = Range(handler, file.Validators, file.Length);
-        if (range is RangeRequest.Unsatisfiable) return Unsatisfiable(handler, file.Length, file.Tags);
+        RangeRequest range = Whole;
+        if (!Unconditional(handler.Headers))
+        {
+            if (Conditional(handler, file.Validators, file.Tags)) return true;
+            range = Range(handler, file.Validators, file.Length);
+            if (range is RangeRequest.Unsatisfiable) return Unsatisfiable(handler, file.Length, file.Tags);
+        }
         if (file.Content is { } content)
         {
             if (range is RangeRequest.Part part)
@@ -127,6 +135,23 @@ public sealed class StaticFiles
             return Unsatisfiable(handler, length, tags);
         }
         return SendStream(handler, stream, range, types.For(full), length, tags);
+    }
+
+    private static readonly RangeRequest Whole = new RangeRequest.Whole();
+
+    /// <summary>
+    /// True when the request has none of the fields the preconditions (§13.1) and ranges (§14.2)
+    /// read (nor any other <c>if-</c> field): the answer is then the whole file, decided without
+    /// looking each of them up. Names are lower case on the wire (RFC 9113 §8.2.1).
+    /// </summary>
+    private static bool Unconditional(IReadOnlyList<HeaderField> fields)
+    {
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var name = fields[i].Name.Span;
+            if (name.StartsWith("if-"u8) || name.SequenceEqual("range"u8)) return false;
+        }
+        return true;
     }
 
     /// <summary>The preconditions (§13.2.2): true when they decided the answer (304 or 412), which was sent.</summary>
