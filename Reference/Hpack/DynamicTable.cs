@@ -21,9 +21,10 @@ namespace Http2.Reference.Hpack;
 /// atomically), any other one (a replay from an older state) first copies its
 /// live entries into a fresh log. When a log fills up, the live entries move
 /// to a new one. So a block costs no copy of the table, and eviction is
-/// bookkeeping. The encoder's logs also carry a hash chain over the ids by
-/// name (as nghttp2's), so that lookups do not scan the table: one walk finds
-/// the newest entry equal in name and value and the newest with the name.
+/// bookkeeping. The encoder's logs also carry two hash chains, so that lookups
+/// do not scan the table: one by name, value length and a print of the value
+/// (whose walk rarely meets an entry other than the field looked for), one by
+/// name (whose head is mostly the newest entry with the name).
 /// </remarks>
 public sealed class DynamicTable : IReadOnlyList<HeaderField>
 {
@@ -90,18 +91,37 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
     /// §4.4: adds an entry at the front after evicting from the end until it
     /// fits; an entry larger than the maximum empties the table and is not added.
     /// </summary>
-    internal void Add(HeaderField field) => Add(field, field.Size, 0, [], 0);
+    internal void Add(HeaderField field) => Add(field, field.Size);
 
     /// <summary>
-    /// The encoder's <see cref="Add(HeaderField)"/>: a field of <paramref name="nameLength"/>
-    /// octets of name followed by its value in <paramref name="octets"/> (the table's own
-    /// copy). The encoder's table keeps only the octets; a field object is made when
-    /// the table is read (<see cref="this[int]"/>), which the encoder never does.
+    /// The encoder's <see cref="Add(HeaderField)"/>: the table copies the octets of
+    /// <paramref name="name"/> and <paramref name="value"/> into its own storage (one
+    /// array shared by many entries, see <see cref="EntryLog"/>), with the name's hash
+    /// and its first static index (0: none). A field object is made only when the
+    /// table is read (<see cref="this[int]"/>), which the encoder never does.
     /// </summary>
-    internal void Add(byte[] octets, int nameLength, uint nameHash) =>
-        Add(null, octets.Length + HeaderField.EntryOverhead, nameHash, octets, nameLength);
+    internal void Add(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, uint nameHash, int staticName)
+    {
+        var length = name.Length + value.Length;
+        var entrySize = length + HeaderField.EntryOverhead;
+        if (entrySize > maxSize)
+        {
+            EvictUntil(0);
+            return;
+        }
+        EvictUntil(maxSize - entrySize);
+        if (inserted - log.BaseId >= log.Capacity || log.End(inserted) + length > log.Octets.Length || !log.TryClaim(inserted))
+        {
+            log = log.CopyLive(inserted, count, length);
+            if (!log.TryClaim(inserted)) throw new InvalidOperationException("a fresh log is always claimable");
+        }
+        log.Write(inserted, name, value, nameHash, staticName);
+        inserted++;
+        count++;
+        size += entrySize;
+    }
 
-    private void Add(HeaderField? field, int entrySize, uint nameHash, byte[] octets, int nameLength)
+    private void Add(HeaderField field, int entrySize)
     {
         if (entrySize > maxSize)
         {
@@ -111,10 +131,10 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
         EvictUntil(maxSize - entrySize);
         if (inserted - log.BaseId >= log.Capacity || !log.TryClaim(inserted))
         {
-            log = log.CopyLive(inserted, count);
+            log = log.CopyLive(inserted, count, 0);
             if (!log.TryClaim(inserted)) throw new InvalidOperationException("a fresh log is always claimable");
         }
-        log.Write(inserted, field, nameHash, octets, nameLength);
+        log.Write(inserted, field);
         inserted++;
         count++;
         size += entrySize;
@@ -133,39 +153,74 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
     }
 
     /// <summary>
-    /// Encoder lookup, one walk of the name chain: the position (0 = newest) of
+    /// Encoder lookup: the position (0 = newest) of
     /// the newest entry equal to <paramref name="name"/> and <paramref name="value"/>
     /// (-1: none; not looked for when <paramref name="nameOnly"/>), and in
     /// <paramref name="named"/> the position of the newest entry with the name (-1: none).
+    /// A name of the static table (<paramref name="staticName"/>, its first index; 0: none)
+    /// is compared by that index, as nghttp2 compares its tokens, not octet by octet.
     /// </summary>
-    internal int Find(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, uint nameHash, bool nameOnly, out int named)
+    internal int Find(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, uint nameHash, int staticName, bool nameOnly, out int named)
     {
         named = -1;
         var l = log;
-        var oldest = inserted - count;
-        // Links hold id + 1 (0 = none); ids in a chain decrease, so the walk
-        // stops at the first id below this window; ids above it (appended by
-        // a later table on the same log) are skipped.
-        for (var link = Volatile.Read(ref l.NameHeads[nameHash & (l.NameHeads.Length - 1)]); link > oldest;)
+        // Positions in the log, not ids: the window is [oldest, end).
+        var oldest = (int)(inserted - count - l.BaseId);
+        var end = (int)(inserted - l.BaseId);
+        var slots = l.Slots;
+        // Links hold position + 1 (0 = none); positions in a chain decrease, so the
+        // walk stops at the first one below this window; those above it (appended
+        // by a later table on the same log) are skipped.
+        var mask = l.NameHeads.Length - 1;
+        if (!nameOnly)
         {
-            var at = link - 1 - l.BaseId;
-            if (link <= inserted && l.NameHash[at] == nameHash && l.NameLength[at] == name.Length)
+            // The exact chain: entries by name hash, value length and value print, so
+            // that the walk rarely meets an entry that is not the field itself.
+            var print = ValuePrint(value);
+            for (var link = Volatile.Read(ref l.ExactHeads[ExactKey(nameHash, print, value.Length) & mask]); link > oldest;)
             {
-                // The octets, not the entry: one load less on a path of cache misses.
-                var octets = l.Octets[at];
-                if (name.SequenceEqual(octets.AsSpan(0, name.Length)))
-                {
-                    if (named < 0)
-                    {
-                        named = (int)(inserted - link);
-                        if (nameOnly) return -1;
-                    }
-                    if (value.SequenceEqual(octets.AsSpan(name.Length))) return (int)(inserted - link);
-                }
+                ref var slot = ref slots[link - 1];
+                if (link <= end && slot.ValuePrint == print && slot.NameHash == nameHash && slot.NameLength == name.Length
+                    && slot.Length - slot.NameLength == value.Length && slot.StaticName == staticName
+                    && (staticName > 0 || name.SequenceEqual(l.Octets.AsSpan(slot.Offset, name.Length)))
+                    && value.SequenceEqual(l.Octets.AsSpan(slot.Offset + slot.NameLength, value.Length)))
+                    return end - link;
+                link = slot.ExactNext;
             }
-            link = l.NameNext[at];
+        }
+        // The name chain: its newest entry with the name is mostly its head.
+        for (var link = Volatile.Read(ref l.NameHeads[nameHash & mask]); link > oldest;)
+        {
+            ref var slot = ref slots[link - 1];
+            if (link <= end && slot.NameHash == nameHash && slot.NameLength == name.Length && slot.StaticName == staticName
+                && (staticName > 0 || name.SequenceEqual(l.Octets.AsSpan(slot.Offset, name.Length))))
+            {
+                named = end - link;
+                return -1;
+            }
+            link = slot.Next;
         }
         return -1;
+    }
+
+    private static uint ExactKey(uint nameHash, uint print, int length)
+    {
+        var h = nameHash + print * 0x9E3779B1u + (uint)length * 0x85EBCA6Bu;
+        h ^= h >> 15;
+        h *= 0x2C1B3C6Du;
+        return h ^ (h >> 12);
+    }
+
+    // A value's octets when under 8, else its first and last 8 octets folded: values of
+    // one name and one length (dates, cookies, ids) mostly differ there.
+    private static uint ValuePrint(ReadOnlySpan<byte> value)
+    {
+        ulong x = 0;
+        if (value.Length < 8)
+            for (var i = 0; i < value.Length; i++) x = x << 8 | value[i];
+        else
+            x = BinaryPrimitives.ReadUInt64LittleEndian(value) ^ BitOperations.RotateLeft(BinaryPrimitives.ReadUInt64LittleEndian(value[^8..]), 17);
+        return (uint)x ^ (uint)(x >> 32);
     }
 
     /// <summary>A fast non-cryptographic hash of octets (the encoder's table index).</summary>
@@ -187,25 +242,29 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
     }
 
     /// <summary>
-    /// Append-only storage of entries by id (position = id - <see cref="BaseId"/>),
-    /// with the encoder's hash chains when indexed. Positions below
-    /// <see cref="highest"/> are never written again.
+    /// Append-only storage of entries by id (position = id - <see cref="BaseId"/>):
+    /// the decoder's fields, or the encoder's entries as slots over one array of
+    /// octets (an entry's name then value, appended in id order), with hash
+    /// chains by name. Positions below <see cref="highest"/>, and the octets they
+    /// refer to, are never written again, so every table on the log sees fixed
+    /// entries; when the slots or the octets run out, the live window moves to
+    /// a new log (its octets copied once, amortised over the appends that filled
+    /// the old one).
     /// </summary>
     private sealed class EntryLog
     {
         public readonly long BaseId;
         public readonly HeaderField[] Entries = []; // the decoder's (unindexed) entries
-        public readonly uint[] NameHash = [];
-        public readonly int[] NameLength = [];
-        public readonly byte[][] Octets = [];
-        public readonly long[] NameNext = [];
-        public readonly long[] NameHeads = [0];
+        public readonly Slot[] Slots = [];
+        public readonly byte[] Octets = [];
+        public readonly int[] NameHeads = [0];
+        public readonly int[] ExactHeads = [0];
         private readonly bool indexed;
         private long highest; // the next id to write; claimed with a compare-and-swap
 
         public readonly int Capacity;
 
-        private EntryLog(long baseId, int capacity, bool indexed)
+        private EntryLog(long baseId, int capacity, int octets, bool indexed)
         {
             Capacity = capacity;
             BaseId = baseId;
@@ -216,60 +275,104 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
                 Entries = new HeaderField[capacity];
                 return;
             }
-            NameHash = new uint[capacity];
-            NameLength = new int[capacity];
-            Octets = new byte[capacity][];
-            NameNext = new long[capacity];
-            var buckets = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, 1));
-            NameHeads = new long[buckets];
+            Slots = new Slot[capacity];
+            Octets = octets == 0 ? [] : GC.AllocateUninitializedArray<byte>(octets);
+            var buckets = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, 1));
+            NameHeads = new int[buckets];
+            ExactHeads = new int[buckets];
         }
 
-        public static EntryLog Create(long baseId, int capacity, bool indexed) => new(baseId, capacity, indexed);
+        public static EntryLog Create(long baseId, int capacity, bool indexed) => new(baseId, capacity, 0, indexed);
 
         /// <summary>Claims position <paramref name="id"/> for the table whose window ends there (the tip).</summary>
         public bool TryClaim(long id) => Interlocked.CompareExchange(ref highest, id + 1, id) == id;
+
+        /// <summary>Where the octets of entry <paramref name="id"/> go: after those of the entry before it.</summary>
+        public int End(long id)
+        {
+            if (id == BaseId) return 0;
+            ref var before = ref Slots[id - 1 - BaseId];
+            return before.Offset + before.Length;
+        }
 
         /// <summary>The entry at a position: the stored field, or (encoder) one made from its octets.</summary>
         public HeaderField Entry(long at)
         {
             if (!indexed) return Entries[at];
-            var octets = Octets[at];
-            var nameLength = NameLength[at];
-            return new HeaderField(new Bytes(octets.AsMemory(0, nameLength)), new Bytes(octets.AsMemory(nameLength)));
+            var slot = Slots[at];
+            return new HeaderField(new Bytes(Octets.AsMemory(slot.Offset, slot.NameLength)),
+                new Bytes(Octets.AsMemory(slot.Offset + slot.NameLength, slot.Length - slot.NameLength)));
         }
 
         /// <summary>The size (§4.1) of the entry at a position.</summary>
-        public int EntrySize(long at) => indexed ? Octets[at].Length + HeaderField.EntryOverhead : Entries[at].Size;
+        public int EntrySize(long at) => indexed ? Slots[at].Length + HeaderField.EntryOverhead : Entries[at].Size;
 
-        public void Write(long id, HeaderField? field, uint nameHash, byte[] octets, int nameLength)
+        public void Write(long id, HeaderField field) => Entries[id - BaseId] = field;
+
+        public void Write(long id, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, uint nameHash, int staticName)
         {
-            var at = id - BaseId;
-            if (!indexed)
+            var offset = End(id);
+            name.CopyTo(Octets.AsSpan(offset));
+            value.CopyTo(Octets.AsSpan(offset + name.Length));
+            Link(id, new Slot
             {
-                Entries[at] = field!;
-                return;
-            }
-            NameHash[at] = nameHash;
-            NameLength[at] = nameLength;
-            Octets[at] = octets;
-            ref var nameHead = ref NameHeads[nameHash & (NameHeads.Length - 1)];
-            NameNext[at] = nameHead;
-            Volatile.Write(ref nameHead, id + 1);
+                NameHash = nameHash, NameLength = name.Length, StaticName = (byte)staticName, Offset = offset, Length = name.Length + value.Length,
+                ValuePrint = ValuePrint(value),
+            });
         }
 
-        /// <summary>A new log holding the window [end - count, end) of this one, with room to grow.</summary>
-        public EntryLog CopyLive(long end, int count)
+        private void Link(long id, Slot slot)
+        {
+            ref var nameHead = ref NameHeads[slot.NameHash & (NameHeads.Length - 1)];
+            ref var exactHead = ref ExactHeads[ExactKey(slot.NameHash, slot.ValuePrint, slot.Length - slot.NameLength) & (ExactHeads.Length - 1)];
+            slot.Next = nameHead;
+            slot.ExactNext = exactHead;
+            var at = (int)(id - BaseId);
+            Slots[at] = slot;
+            Volatile.Write(ref nameHead, at + 1);
+            Volatile.Write(ref exactHead, at + 1);
+        }
+
+        /// <summary>
+        /// A new log holding the window [end - count, end) of this one, with room to grow
+        /// (for 4 times as many entries, and octets) and for an entry of <paramref name="incoming"/> octets.
+        /// </summary>
+        public EntryLog CopyLive(long end, int count, int incoming)
         {
             var start = end - count;
-            var copy = new EntryLog(start, Math.Max(32, count * 4), indexed);
+            var live = 0;
+            if (indexed)
+                for (var id = start; id < end; id++) live += Slots[id - BaseId].Length;
+            var copy = new EntryLog(start, Math.Max(32, count * 4), indexed ? (int)Math.Min(Array.MaxLength, Math.Max(1024, (live + (long)incoming) * 4)) : 0, indexed);
             for (var id = start; id < end; id++)
             {
                 var at = id - BaseId;
                 copy.TryClaim(id);
-                if (indexed) copy.Write(id, null, NameHash[at], Octets[at], NameLength[at]);
-                else copy.Write(id, Entries[at], 0, [], 0);
+                if (!indexed)
+                {
+                    copy.Write(id, Entries[at]);
+                    continue;
+                }
+                var slot = Slots[at];
+                var offset = copy.End(id);
+                Octets.AsSpan(slot.Offset, slot.Length).CopyTo(copy.Octets.AsSpan(offset));
+                slot.Offset = offset;
+                copy.Link(id, slot);
             }
             return copy;
         }
+    }
+
+    /// <summary>One entry of the encoder's log: its name's hash and first static index, where its octets are, the chain, its value's print.</summary>
+    private struct Slot
+    {
+        public uint NameHash;
+        public int NameLength;
+        public int Offset;
+        public int Length;
+        public int Next; // the position + 1 of the next older entry in the name's bucket (0: none)
+        public uint ValuePrint;
+        public int ExactNext; // the same in the bucket of its name, value length and value print
+        public byte StaticName;
     }
 }

@@ -17,10 +17,20 @@ namespace Http2.Reference.Hpack;
 /// </remarks>
 public sealed record HeaderField(Bytes Name, Bytes Value, bool Sensitive = false)
 {
-    // The §8.2 checks of the connection (FieldValidation.Facts), learnt once: 0 = none yet.
-    // They only depend on the octets, so a racing writer can only store the same verdicts.
-    internal int Facts;
+    /// <summary>
+    /// The RFC 9113 §8.2 verdicts on the octets (<see cref="FieldFacts"/>), part of the
+    /// value: set when the field is made by the decoder, the static table or
+    /// <see cref="Of"/>, never written afterwards; 0 when the maker did not compute
+    /// them (the public constructor, a <c>with</c> copy), and the checks then compute
+    /// them per use.
+    /// </summary>
+    internal readonly int Facts;
 
+    /// <summary>A field whose §8.2 verdicts are known (<see cref="FieldFacts.Of"/> of these octets).</summary>
+    internal HeaderField(Bytes name, Bytes value, bool sensitive, int facts)
+        : this(name, value, sensitive) => Facts = facts;
+
+    // A with-expression may change the octets: the copy does not take the original's facts.
     private HeaderField(HeaderField original)
     {
         Name = original.Name;
@@ -45,18 +55,22 @@ public sealed record HeaderField(Bytes Name, Bytes Value, bool Sensitive = false
     /// A field holding copies of <paramref name="name"/> and <paramref name="value"/>
     /// in one array (one allocation for both: they live and die together).
     /// </summary>
-    internal static HeaderField Copy(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, bool sensitive)
+    internal static HeaderField Copy(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, bool sensitive, int facts)
     {
-        if (name.Length + value.Length == 0) return new HeaderField(Bytes.Empty, Bytes.Empty, sensitive);
+        if (name.Length + value.Length == 0) return new HeaderField(Bytes.Empty, Bytes.Empty, sensitive, facts);
         var octets = new byte[name.Length + value.Length];
         name.CopyTo(octets);
         value.CopyTo(octets.AsSpan(name.Length));
-        return new HeaderField(new Bytes(octets.AsMemory(0, name.Length)), new Bytes(octets.AsMemory(name.Length)), sensitive);
+        return new HeaderField(new Bytes(octets.AsMemory(0, name.Length)), new Bytes(octets.AsMemory(name.Length)), sensitive, facts);
     }
 
     /// <summary>A field from UTF-8 text.</summary>
-    public static HeaderField Of(string name, string value, bool sensitive = false) =>
-        new(Bytes.FromUtf8(name), Bytes.FromUtf8(value), sensitive);
+    public static HeaderField Of(string name, string value, bool sensitive = false)
+    {
+        var n = Bytes.FromUtf8(name);
+        var v = Bytes.FromUtf8(value);
+        return new(n, v, sensitive, FieldFacts.Of(n.Span, v.Span));
+    }
 
     /// <summary>The name as text (UTF-8).</summary>
     public string NameText => Name.ToUtf8();

@@ -141,11 +141,13 @@ public static partial class HpackDecoder
                 return Truncated(ref a, final, start, literalError, offset);
 
             Bytes sharedName = Bytes.Empty;
+            var nameFacts = 0;
+            var nameClasses = -1;
             ReadOnlySpan<byte> nameOctets;
             var nameEncoding = StringEncoding.None;
             if (nameIndex == 0)
             {
-                if (ReadString(block, ref pos, ref nameRented, out nameOctets, out var nameHuffman, out var nameMissing) is { } nameError)
+                if (ReadString(block, ref pos, ref nameRented, out nameOctets, out var nameHuffman, out var nameMissing, out nameClasses) is { } nameError)
                     return Incomplete(ref a, final, start, nameError, offset, nameMissing, nameHuffman, 0, indexing, limits, thenValue: true, block.Length);
                 nameEncoding = nameHuffman ? StringEncoding.Huffman : StringEncoding.Raw;
             }
@@ -153,9 +155,10 @@ public static partial class HpackDecoder
             {
                 if (Lookup(a.Table, nameIndex, start) is var (entry, lookupError) && lookupError is not null) return lookupError.Shift(offset);
                 sharedName = entry!.Name;
+                nameFacts = entry.Facts;
                 nameOctets = sharedName.Span;
             }
-            if (ReadString(block, ref pos, ref valueRented, out var valueOctets, out var valueHuffman, out var valueMissing) is { } valueError)
+            if (ReadString(block, ref pos, ref valueRented, out var valueOctets, out var valueHuffman, out var valueMissing, out var valueClasses) is { } valueError)
                 return Incomplete(ref a, final, start, valueError, offset, valueMissing, valueHuffman, nameOctets.Length, indexing, limits, thenValue: false, block.Length);
 
             var entrySize = nameOctets.Length + valueOctets.Length + HeaderField.EntryOverhead;
@@ -171,9 +174,13 @@ public static partial class HpackDecoder
             HeaderField? literal = null;
             if (collect || trace is not null || (indexing && entrySize <= a.Table.MaxSize))
             {
+                // The §8.2 verdicts are computed here, once, while the octets are at hand (a
+                // table's name brings its own); the field is never written after it is made.
                 literal = nameIndex == 0
-                    ? HeaderField.Copy(nameOctets, valueOctets, kind == RepresentationKind.LiteralNeverIndexed)
-                    : new HeaderField(sharedName, Materialize(valueOctets), kind == RepresentationKind.LiteralNeverIndexed);
+                    ? HeaderField.Copy(nameOctets, valueOctets, kind == RepresentationKind.LiteralNeverIndexed,
+                        FieldFacts.WithValue(FieldFacts.OfName(nameOctets, nameClasses), valueOctets, valueClasses))
+                    : new HeaderField(sharedName, Materialize(valueOctets), kind == RepresentationKind.LiteralNeverIndexed,
+                        FieldFacts.WithValue(nameFacts != 0 ? nameFacts : FieldFacts.OfName(nameOctets), valueOctets, valueClasses));
                 if (indexing) a.Table.Add(literal);
                 if (collect)
                 {
@@ -285,10 +292,11 @@ public static partial class HpackDecoder
     // §5.2: reads a string literal; Huffman strings are decoded into scratch
     // space (stack, or a pooled array bounded by the octets present).
     private static HpackError? ReadString(ReadOnlySpan<byte> block, scoped ref int pos, scoped ref byte[]? rented,
-        out ReadOnlySpan<byte> octets, out bool huffman, out int missing)
+        out ReadOnlySpan<byte> octets, out bool huffman, out int missing, out int classes)
     {
         octets = default;
         missing = 0;
+        classes = -1; // unknown: a raw string's octets are checked when its field is made
         var start = pos;
         var status = StringLiteral.TryReadHeader(block[pos..], out huffman, out var length, out var headerLength);
         if (status != IntegerStatus.Ok)
@@ -315,7 +323,7 @@ public static partial class HpackDecoder
             rented = ArrayPool<byte>.Shared.Rent(Math.Max(max, SmallScratch));
         }
         Span<byte> scratch = rented;
-        switch (Huffman.Decode(coded, scratch, out var written))
+        switch (Huffman.Decode(coded, scratch, out var written, out classes))
         {
             case HuffmanStatus.Ok:
                 octets = scratch[..written];

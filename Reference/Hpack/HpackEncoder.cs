@@ -112,9 +112,12 @@ public static class HpackEncoder
         var never = literal == Literal.NeverIndexed;
 
         // A never-indexed field may only borrow a name (§6.2.3), so its value is not looked up.
+        // An exact static match wins in either lookup order: nghttp2 looks in the dynamic table
+        // first, but a field equal to a static entry is always sent as that index, so never
+        // enters the dynamic table, where the walk could only find it absent.
         var staticExact = staticMatch > 0 && !never;
         var staticIndex = staticExact ? staticMatch : staticName;
-        if (staticExact && strategy.Lookup != LookupOrder.Nghttp2) return Integer.Write(destination, staticIndex, 7, 0x80);
+        if (staticExact) return Integer.Write(destination, staticIndex, 7, 0x80);
 
         // The dynamic table is searched by name hash (a static name's is precomputed).
         uint nameHash = 0;
@@ -124,10 +127,9 @@ public static class HpackEncoder
         {
             nameHash = staticName > 0 ? StaticTable.NameHash(staticName) : DynamicTable.Hash(name, 0);
             hashed = true;
-            var dynamicExact = table.Find(name, value, nameHash, never, out dynamicName);
+            var dynamicExact = table.Find(name, value, nameHash, staticName, never, out dynamicName);
             if (dynamicExact >= 0) return Integer.Write(destination, StaticTable.Length + 1 + dynamicExact, 7, 0x80);
         }
-        if (staticExact) return Integer.Write(destination, staticIndex, 7, 0x80);
         var nameIndex = staticIndex > 0 ? staticIndex : dynamicName >= 0 ? StaticTable.Length + 1 + dynamicName : 0;
 
         var n = Integer.Write(destination, nameIndex, literal == Literal.IncrementalIndexing ? 6 : 4, (byte)literal);
@@ -143,10 +145,7 @@ public static class HpackEncoder
             }
             if (!hashed) nameHash = staticName > 0 ? StaticTable.NameHash(staticName) : DynamicTable.Hash(name, 0);
             // The table outlives the caller's buffers: it keeps its own copy of the octets.
-            var octets = new byte[name.Length + value.Length];
-            name.CopyTo(octets);
-            value.CopyTo(octets.AsSpan(name.Length));
-            table.Add(octets, name.Length, nameHash);
+            table.Add(name, value, nameHash, staticName);
         }
         return n;
     }

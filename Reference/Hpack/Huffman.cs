@@ -28,14 +28,27 @@ internal enum HuffmanStatus
 /// </summary>
 internal static class Huffman
 {
-    // Decoding table entry: bits taken by all the symbols (bits 0-5), symbol 1 (8-15),
+    // Decoding table entry: bits taken by all the symbols (bits 0-5), the classes of the
+    // symbols (6-7: NotValueOctet, NotNameOctet), symbol 1 (8-15),
     // symbol 2 (16-23), symbols (24-25: 0 = no code of 12 bits or less starts here, 1 or
     // 2), bits taken by symbol 1 (26-30).
     private const int PeekBits = 12;
     private const uint CountMask = 3u << 24;
 
     private static readonly short[] tree = BuildTree();
+    private static readonly byte[] octetClass = BuildClasses();
     private static readonly uint[] peek = BuildPeek();
+
+    private static byte[] BuildClasses()
+    {
+        var classes = new byte[256];
+        for (var b = 0; b < 256; b++)
+        {
+            if (b <= 0x20 || b is >= 'A' and <= 'Z' || b == ':' || b >= 0x7f) classes[b] |= NotNameOctet;
+            if (b is 0 or '\r' or '\n') classes[b] |= NotValueOctet;
+        }
+        return classes;
+    }
 
     /// <summary>Number of octets <paramref name="source"/> takes once Huffman-coded (padding included).</summary>
     public static int EncodedLength(ReadOnlySpan<byte> source)
@@ -93,7 +106,7 @@ internal static class Huffman
     }
 
     /// <summary>
-    /// The room <see cref="Decode"/> needs for <paramref name="encodedLength"/>
+    /// The room <see cref="Decode(ReadOnlySpan{byte}, Span{byte}, out int)"/> needs for <paramref name="encodedLength"/>
     /// Huffman-coded octets: the most they can decode to (5-bit codes), plus one
     /// octet the decoder may write past the end (it stores two at a time).
     /// </summary>
@@ -107,8 +120,24 @@ internal static class Huffman
     /// <param name="destination">Where the decoded octets go.</param>
     /// <param name="written">The decoded length, when the result is <see cref="HuffmanStatus.Ok"/>.</param>
     /// <exception cref="ArgumentException">When <paramref name="destination"/> is shorter than <see cref="MaxDecodedLength"/>.</exception>
-    public static HuffmanStatus Decode(ReadOnlySpan<byte> source, Span<byte> destination, out int written)
+    public static HuffmanStatus Decode(ReadOnlySpan<byte> source, Span<byte> destination, out int written) =>
+        Decode(source, destination, out written, out _);
+
+    /// <summary>A decoded octet is one no field name may hold (RFC 9113 §8.2.1: 0x00-0x20, 'A'-'Z', ':', 0x7f-0xff).</summary>
+    internal const int NotNameOctet = 0x80;
+
+    /// <summary>A decoded octet is NUL, CR or LF, which no field value may hold (RFC 9113 §8.2.1).</summary>
+    internal const int NotValueOctet = 0x40;
+
+    /// <summary>
+    /// <see cref="Decode(ReadOnlySpan{byte}, Span{byte}, out int)"/>, telling also which classes of
+    /// octets it decoded (<see cref="NotNameOctet"/>, <see cref="NotValueOctet"/>): the §8.2.1 checks
+    /// of the octets, learnt while decoding them (the classes ride in the table's entries), so that the
+    /// decoder need not scan the octets again.
+    /// </summary>
+    internal static HuffmanStatus Decode(ReadOnlySpan<byte> source, Span<byte> destination, out int written, out int classes)
     {
+        uint seen = 0;
         if (destination.Length < MaxDecodedLength(source.Length)) throw new ArgumentException("destination too small", nameof(destination));
         // Indices are the top 12 bits of acc, so reads through a ref skip the bounds checks.
         ref var table = ref MemoryMarshal.GetArrayDataReference(peek);
@@ -148,7 +177,8 @@ internal static class Huffman
                     // A code longer than 12 bits (up to 30): read more first unless the input is all in acc.
                     if (bits < 30 && pos < source.Length) break;
                     var code = LongCode(acc, bits);
-                    if (code < 0) { written = n; return code == -1 ? HuffmanStatus.Eos : HuffmanStatus.BadPadding; }
+                    if (code < 0) { written = n; classes = 0; return code == -1 ? HuffmanStatus.Eos : HuffmanStatus.BadPadding; }
+                    seen |= octetClass[code & 0xff];
                     Unsafe.Add(ref output, n++) = (byte)code;
                     acc <<= code >> 16;
                     bits -= code >> 16;
@@ -158,6 +188,7 @@ internal static class Huffman
                 // second is overwritten by the next symbol when it is not one (see MaxDecodedLength).
                 Unsafe.Add(ref output, n) = (byte)(e >> 8);
                 Unsafe.Add(ref output, n + 1) = (byte)(e >> 16);
+                seen |= e; // the classes of the symbols taken (bits 6-7), off the step's latency chain
                 n += (int)((e & CountMask) >> 24);
                 acc <<= (int)e;
                 bits -= (int)(e & 0x3f);
@@ -175,10 +206,12 @@ internal static class Huffman
             var first = (int)((e >> 26) & 0x1f);
             if ((e & CountMask) == 0 || first > bits) break;
             Unsafe.Add(ref output, n++) = (byte)(e >> 8);
+            seen |= octetClass[(byte)(e >> 8)];
             var both = (int)(e & 0x3f);
             if ((e & CountMask) == 2 << 24 && both <= bits)
             {
                 Unsafe.Add(ref output, n++) = (byte)(e >> 16);
+                seen |= octetClass[(byte)(e >> 16)];
                 acc <<= both;
                 bits -= both;
             }
@@ -189,6 +222,7 @@ internal static class Huffman
             }
         }
         written = n;
+        classes = (int)(seen & (NotNameOctet | NotValueOctet));
         // §5.2: what remains is padding: at most 7 bits, all ones (the most significant bits of EOS).
         return bits == 0 || (bits <= 7 && (acc >> (64 - bits)) == (1UL << bits) - 1) ? HuffmanStatus.Ok : HuffmanStatus.BadPadding;
     }
@@ -265,6 +299,7 @@ internal static class Huffman
                 entry = count == 0
                     ? (uint)symbol << 8 | (uint)used << 26 | (uint)used
                     : (entry & ~0x3fu) | (uint)symbol << 16 | (uint)used;
+                entry |= octetClass[symbol];
                 count++;
             }
             table[window] = entry | count << 24;

@@ -43,9 +43,6 @@ public static class FieldValidation
 {
     private static Malformed Bad(string reason, string section) => new(reason, section);
 
-    // §8.2.1: octets no field name may hold: 0x00-0x20, 'A'-'Z', 0x7f-0xff, and ':' (outside a pseudo-header's first octet).
-    private static readonly System.Buffers.SearchValues<byte> NotInName = System.Buffers.SearchValues.Create(
-        [.. Enumerable.Range(0, 0x21).Select(b => (byte)b), .. "ABCDEFGHIJKLMNOPQRSTUVWXYZ:"u8.ToArray(), .. Enumerable.Range(0x7f, 0x81).Select(b => (byte)b)]);
 
     /// <summary>
     /// §8.2.1: a name is not empty and has no octet in 0x00-0x20, 0x41-0x5a
@@ -57,7 +54,7 @@ public static class FieldValidation
     {
         if (name.IsEmpty) return Bad("empty field name", "8.2.1");
         var skip = name[0] == (byte)':' ? 1 : 0;
-        var at = name[skip..].IndexOfAny(NotInName);
+        var at = name[skip..].IndexOfAny(FieldFacts.NotInName);
         if (at < 0) return null;
         var c = name[skip + at];
         return c is >= (byte)'A' and <= (byte)'Z' ? Bad("uppercase character in a field name", "8.2.1")
@@ -112,49 +109,26 @@ public static class FieldValidation
         return null;
     }
 
-    // ---- per-field facts, computed once per field (the low byte of HeaderField.Facts) ----------
+    // ---- per-field facts (FieldFacts): part of the field's value, never written here ------------
 
-    private enum Kind { Other, ContentLength, Cookie, Method, Scheme, Authority, Path, Status, OtherPseudo }
-
-    private const int Known = 1, ValueOk = 2, RegularOk = 4, KindShift = 4;
+    private const int ValueOk = FieldFacts.ValueOk, RegularOk = FieldFacts.RegularOk;
 
     /// <summary>
-    /// The verdicts on one field's octets: computed the first time and kept in
-    /// the field (its octets never change), so a field from the static or
-    /// dynamic table, or a constant response field, is checked once, not on
-    /// every message that uses it.
+    /// The verdicts on one field's octets: those the field was made with (the
+    /// decoder computes them while it reads the octets, the static table's
+    /// entries have them from the start, so a field from a table is checked
+    /// once, not on every message that uses it), or else computed now and kept
+    /// nowhere: a field is an immutable value shared between connections.
     /// </summary>
     private static int Facts(HeaderField f)
     {
-        var facts = Volatile.Read(ref f.Facts) & 0xff;
-        if (facts != 0) return facts;
-        var name = f.Name.Span;
-        var kind = name.Length > 0 && name[0] == (byte)':'
-            ? name.Length switch
-            {
-                5 when name.SequenceEqual(":path"u8) => Kind.Path,
-                7 when name.SequenceEqual(":method"u8) => Kind.Method,
-                7 when name.SequenceEqual(":scheme"u8) => Kind.Scheme,
-                7 when name.SequenceEqual(":status"u8) => Kind.Status,
-                10 when name.SequenceEqual(":authority"u8) => Kind.Authority,
-                _ => Kind.OtherPseudo,
-            }
-            : name.Length switch
-            {
-                6 when name.SequenceEqual("cookie"u8) => Kind.Cookie,
-                14 when name.SequenceEqual("content-length"u8) => Kind.ContentLength,
-                _ => Kind.Other,
-            };
-        var valueOk = ValueError(f.Value.Span) is null;
-        var regularOk = valueOk && NameError(name) is null && SpecificError(f) is null;
-        facts = Known | (valueOk ? ValueOk : 0) | (regularOk ? RegularOk : 0) | (int)kind << KindShift;
-        Volatile.Write(ref f.Facts, Volatile.Read(ref f.Facts) | facts); // a racing writer may drop bits: recomputed, never wrong
-        return facts;
+        var facts = f.Facts;
+        return facts != 0 ? facts : FieldFacts.Of(f.Name.Span, f.Value.Span);
     }
 
-    private static Kind KindOf(int facts) => (Kind)(facts >> KindShift);
+    private static FieldKind KindOf(int facts) => FieldFacts.KindOf(facts);
 
-    /// <summary>A regular field that passes every §8.2 check (lower case, not connection-specific, a clean value): from the cached facts.</summary>
+    /// <summary>A regular field that passes every §8.2 check (lower case, not connection-specific, a clean value): from the facts the field was made with, or computed now.</summary>
     internal static bool IsPlainRegular(HeaderField f) => (Facts(f) & RegularOk) != 0;
 
     /// <summary>
@@ -166,7 +140,7 @@ public static class FieldValidation
     {
         var facts = Facts(f);
         if ((facts & RegularOk) == 0) return ComputeRegularError(f);
-        if (KindOf(facts) != Kind.ContentLength) return null;
+        if (KindOf(facts) != FieldKind.ContentLength) return null;
         var parsed = ParseLength(f.Value.Span);
         if (parsed < 0) return Bad("content-length is not a number", "8.1.1");
         if (contentLength >= 0 && contentLength != parsed) return Bad("conflicting content-length fields", "8.1.1");
@@ -192,32 +166,32 @@ public static class FieldValidation
             var f = fields[i];
             var facts = Facts(f);
             var kind = KindOf(facts);
-            if (kind >= Kind.Method)
+            if (kind >= FieldKind.Method)
             {
                 if (regular) return Bad("pseudo-header after a regular field", "8.3");
                 switch (kind)
                 {
-                    case Kind.Method:
+                    case FieldKind.Method:
                         if (method) return Bad("repeated :method", "8.3");
                         if (f.Value.IsEmpty) return Bad("empty :method", "8.3.1");
                         method = true;
                         connect = f.Value.Span.SequenceEqual("CONNECT"u8);
                         isHead = f.Value.Span.SequenceEqual("HEAD"u8);
                         break;
-                    case Kind.Scheme:
+                    case FieldKind.Scheme:
                         if (scheme) return Bad("repeated :scheme", "8.3");
                         scheme = true;
                         break;
-                    case Kind.Authority:
+                    case FieldKind.Authority:
                         if (authority) return Bad("repeated :authority", "8.3");
                         authority = true;
                         break;
-                    case Kind.Path:
+                    case FieldKind.Path:
                         if (path) return Bad("repeated :path", "8.3");
                         if (f.Value.IsEmpty) return Bad("empty :path", "8.3.1");
                         path = true;
                         break;
-                    case Kind.Status:
+                    case FieldKind.Status:
                         return Bad("response pseudo-header :status in a request", "8.3");
                     default:
                         return Bad($"unknown pseudo-header '{f.NameText}'", "8.3");
@@ -226,7 +200,7 @@ public static class FieldValidation
                 continue;
             }
             regular = true;
-            if (kind == Kind.Cookie) cookies++;
+            if (kind == FieldKind.Cookie) cookies++;
             if (RegularWithLength(f, ref contentLength) is { } bad) return bad;
         }
         if (!method) return Bad("missing :method", "8.3.1");
@@ -259,10 +233,10 @@ public static class FieldValidation
         {
             var f = fields[i];
             var kind = KindOf(Facts(f));
-            if (kind >= Kind.Method)
+            if (kind >= FieldKind.Method)
             {
                 if (regular) return Bad("pseudo-header after a regular field", "8.3");
-                if (kind != Kind.Status) return Bad($"pseudo-header '{f.NameText}' in a response", "8.3");
+                if (kind != FieldKind.Status) return Bad($"pseudo-header '{f.NameText}' in a response", "8.3");
                 if (status >= 0) return Bad("repeated :status", "8.3");
                 var v = f.Value.Span;
                 if (v.Length != 3 || !char.IsAsciiDigit((char)v[0]) || !char.IsAsciiDigit((char)v[1]) || !char.IsAsciiDigit((char)v[2]))

@@ -51,6 +51,23 @@ public class HuffmanDecoderTests
         if (status == HuffmanStatus.Ok) Assert.Equal(ToHex(octets), ToHex(destination[..written]));
     }
 
+    [Property(DisplayName = "RFC 9113 §8.2.1, RFC 7541 Appendix B: the Huffman decoder reports exactly the classes of the octets it decoded (not in a name; NUL, CR or LF)", MaxTest = 2000)]
+    public bool ClassesOfDecodedOctets(byte[] s, byte[] extra)
+    {
+        // Text with the octets §8.2.1 singles out, and arbitrary octets.
+        byte[] text = [.. s, .. extra.Select(b => "A :\0\r\nz-"u8[b % 8])];
+        var coded = new byte[Huffman.EncodedLength(text)];
+        Huffman.Encode(text, coded);
+        var decoded = new byte[Huffman.MaxDecodedLength(coded.Length)];
+        if (Huffman.Decode(coded, decoded, out var written, out var classes) != HuffmanStatus.Ok) return false;
+        var octets = decoded.AsSpan(0, written);
+        var notName = octets.IndexOfAny(Http2.Reference.Hpack.FieldFacts.NotInName) >= 0;
+        var notValue = octets.IndexOfAny((byte)0, (byte)'\r', (byte)'\n') >= 0;
+        return octets.SequenceEqual(text)
+               && ((classes & Huffman.NotNameOctet) != 0) == notName
+               && ((classes & Huffman.NotValueOctet) != 0) == notValue;
+    }
+
     [Property(DisplayName = "RFC 7541 §5.2, Appendix B: on arbitrary octets the Huffman decoder gives what a bit-by-bit reading of the code gives (octets, EOS, bad padding)", MaxTest = 2000)]
     public void ArbitraryOctets(byte[] coded) => Agrees(coded);
 
