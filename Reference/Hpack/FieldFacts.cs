@@ -48,6 +48,9 @@ internal static class FieldFacts
     public static readonly SearchValues<byte> NotInName = SearchValues.Create(
         [.. Enumerable.Range(0, 0x21).Select(b => (byte)b), .. "ABCDEFGHIJKLMNOPQRSTUVWXYZ:"u8.ToArray(), .. Enumerable.Range(0x7f, 0x81).Select(b => (byte)b)]);
 
+    /// <summary>§8.2.1: octets no field value may hold: NUL, CR, LF.</summary>
+    public static readonly SearchValues<byte> NotInValue = SearchValues.Create([0, (byte)'\r', (byte)'\n']);
+
     /// <summary>The kind in a set of facts.</summary>
     public static FieldKind KindOf(int facts) => (FieldKind)((facts >> KindShift) & 0xf);
 
@@ -70,7 +73,7 @@ internal static class FieldFacts
 
     /// <summary>§8.2.1 on a value.</summary>
     public static bool ValueClean(ReadOnlySpan<byte> value, int classes = -1) =>
-        (classes >= 0 ? (classes & Huffman.NotValueOctet) == 0 : value.IndexOfAny((byte)0, (byte)'\r', (byte)'\n') < 0)
+        (classes >= 0 ? (classes & Huffman.NotValueOctet) == 0 : value.IndexOfAny(NotInValue) < 0)
         && (value.IsEmpty || (value[0] is not ((byte)' ' or (byte)'\t') && value[^1] is not ((byte)' ' or (byte)'\t')));
 
     /// <summary>The name's part of the facts (<see cref="WithValue"/> adds the value's).</summary>

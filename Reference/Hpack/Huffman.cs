@@ -44,8 +44,8 @@ internal static class Huffman
         var classes = new byte[256];
         for (var b = 0; b < 256; b++)
         {
-            if (b <= 0x20 || b is >= 'A' and <= 'Z' || b == ':' || b >= 0x7f) classes[b] |= NotNameOctet;
-            if (b is 0 or '\r' or '\n') classes[b] |= NotValueOctet;
+            if (FieldFacts.NotInName.Contains((byte)b)) classes[b] |= NotNameOctet;
+            if (FieldFacts.NotInValue.Contains((byte)b)) classes[b] |= NotValueOctet;
         }
         return classes;
     }

@@ -67,7 +67,7 @@ public static class FieldValidation
 
     private static Malformed? ValueError(ReadOnlySpan<byte> value)
     {
-        if (value.IndexOfAny((byte)0, (byte)'\r', (byte)'\n') >= 0) return Bad("NUL, CR or LF in a field value", "8.2.1");
+        if (value.IndexOfAny(FieldFacts.NotInValue) >= 0) return Bad("NUL, CR or LF in a field value", "8.2.1");
         if (!value.IsEmpty && (value[0] is (byte)' ' or (byte)'\t' || value[^1] is (byte)' ' or (byte)'\t'))
             return Bad("leading or trailing whitespace in a field value", "8.2.1");
         return null;

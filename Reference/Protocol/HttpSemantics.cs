@@ -104,14 +104,7 @@ internal static class HttpSemantics
     public static HeaderField DateField(DateTimeOffset time) => HeaderField.Of("date", FormatDate(time));
 
     /// <summary>RFC 9113 §8.2.2: connection, keep-alive, proxy-connection, transfer-encoding, upgrade.</summary>
-    public static bool IsConnectionSpecific(ReadOnlySpan<byte> name) => name.Length switch
-    {
-        7 => name.SequenceEqual("upgrade"u8),
-        10 => name.SequenceEqual("connection"u8) || name.SequenceEqual("keep-alive"u8),
-        16 => name.SequenceEqual("proxy-connection"u8),
-        17 => name.SequenceEqual("transfer-encoding"u8),
-        _ => false,
-    };
+    public static bool IsConnectionSpecific(ReadOnlySpan<byte> name) => (FieldFacts.OfName(name) & FieldFacts.ConnectionSpecific) != 0;
 
     /// <summary>
     /// A field with its name in lower case (RFC 9113 §8.2.1: names are lower
