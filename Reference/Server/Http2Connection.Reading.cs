@@ -158,7 +158,7 @@ internal sealed partial class Http2Connection
         FlushDeferred();
         receivedAt = Stopwatch.GetTimestamp(); // after the read: no later than any request it brought was received
         GiveDate();
-        var r = Connection.Receive(state, buffer.AsMemory(0, filled), Now);
+        var r = Connection.Receive(state, buffer.AsMemory(0, filled), Stopwatch.GetElapsedTime(Epoch, receivedAt)); // Now, from the clock read above
         state = r.State;
         frameLog?.Received(buffer.AsMemory(0, r.Consumed));
         Apply(r.Outputs);
