@@ -1,6 +1,5 @@
 using System.Net;
 using System.Runtime.CompilerServices;
-using System.Text;
 using Http2.Reference.Hpack;
 
 namespace Http2.Reference.Server;
@@ -98,12 +97,38 @@ public abstract class RequestHandler
     /// <summary>The value of the first field named <paramref name="name"/> (any case: names are lower case on the wire), or null.</summary>
     public string? Header(string name) => Find(Headers, name);
 
-    private static string? Find(IReadOnlyList<HeaderField> fields, string name)
+    private static string? Find(IReadOnlyList<HeaderField> fields, string name) =>
+        FindField(fields, name) is { } f ? f.Value.ToUtf8() : null;
+
+    /// <summary>
+    /// The first field named <paramref name="name"/> (compared as lower-case ASCII: names are lower
+    /// case on the wire, RFC 9113 §8.2.1), or null. Nothing is allocated for the look-up.
+    /// </summary>
+    internal static HeaderField? FindField(IReadOnlyList<HeaderField> fields, string name)
     {
-        var key = Encoding.ASCII.GetBytes(LowerAscii(name));
-        foreach (var f in fields)
-            if (f.Name.Span.SequenceEqual(key)) return f.Value.ToUtf8();
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var f = fields[i];
+            if (NameIs(f.Name.Span, name)) return f;
+        }
         return null;
+    }
+
+    /// <summary>The first request field named <paramref name="name"/> (any case), or null; its octets, without a string.</summary>
+    internal HeaderField? Field(string name) => FindField(Headers, name);
+
+    /// <summary>True when <paramref name="octets"/> are <paramref name="name"/> lower-cased (ASCII letters; a name with other than printable ASCII names no field).</summary>
+    private static bool NameIs(ReadOnlySpan<byte> octets, string name)
+    {
+        if (octets.Length != name.Length) return false;
+        for (var i = 0; i < octets.Length; i++)
+        {
+            var c = name[i];
+            if (c is >= 'A' and <= 'Z') c = (char)(c | 0x20);
+            else if (c > 0x7e) return false; // never in a received name (RFC 9113 §8.2.1)
+            if (octets[i] != c) return false;
+        }
+        return true;
     }
 
     /// <summary>The request's header block arrived (the fields are in <see cref="Headers"/>).</summary>
@@ -254,19 +279,34 @@ public abstract class RequestHandler
     {
         Headers = fields;
         Bytes? authority = null, hostField = null;
+        var conditional = false;
         for (var i = 0; i < fields.Count; i++)
         {
             var f = fields[i];
             var n = f.Name.Span;
-            if (n.SequenceEqual(":method"u8)) Method = MethodName(f.Value);
-            else if (n.SequenceEqual(":path"u8)) Path = f.Value.ToUtf8();
-            else if (n.SequenceEqual(":scheme"u8)) { schemeOctets = f.Value; schemeText = null; }
-            else if (n.SequenceEqual(":authority"u8)) authority = f.Value;
+            if (n.IsEmpty) continue;
+            if (n[0] == (byte)':')
+            {
+                if (n.SequenceEqual(":method"u8)) Method = MethodName(f.Value);
+                else if (n.SequenceEqual(":path"u8)) Path = f.Value.ToUtf8();
+                else if (n.SequenceEqual(":scheme"u8)) { schemeOctets = f.Value; schemeText = null; }
+                else if (n.SequenceEqual(":authority"u8)) authority = f.Value;
+            }
             else if (hostField is null && n.SequenceEqual("host"u8)) hostField = f.Value;
+            else if (!conditional && (n.StartsWith("if-"u8) || n.SequenceEqual("range"u8))) conditional = true;
         }
         hostOctets = authority ?? hostField ?? default;
         hostText = null;
+        MayBeConditional = conditional;
     }
+
+    /// <summary>
+    /// True when the request has a field the preconditions (RFC 9110 §13.1) or ranges (§14.2)
+    /// read: any field named <c>if-</c>something, or <c>range</c>. False means neither applies,
+    /// so a server can answer without looking for them (names are lower case on the wire,
+    /// RFC 9113 §8.2.1). Set with the request's fields.
+    /// </summary>
+    internal bool MayBeConditional { get; private set; }
 
     /// <summary>The method as text; the common ones without a new string per request.</summary>
     private static string MethodName(Bytes octets) => octets.Span switch

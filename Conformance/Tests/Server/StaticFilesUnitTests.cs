@@ -1,3 +1,4 @@
+using Http2.Reference.Hpack;
 using Http2.Reference.Server;
 using Xunit;
 
@@ -82,8 +83,8 @@ public sealed class StaticFilesUnitTests
 
     private static readonly Validators File1 = Validators.Of(1000, new DateTime(2026, 11, 25, 21, 52, 48, 700, DateTimeKind.Utc));
 
-    private static Func<string, string?> Fields(params (string Name, string Value)[] fields) =>
-        name => fields.FirstOrDefault(f => f.Name == name).Value;
+    private static IReadOnlyList<HeaderField> Fields(params (string Name, string Value)[] fields) =>
+        [HeaderField.Of(":method", "GET"), HeaderField.Of(":path", "/f"), .. fields.Select(f => HeaderField.Of(f.Name, f.Value))];
 
     [Fact(DisplayName = "RFC 9110 §8.8: validators from length and modification time; last-modified in whole seconds, IMF-fixdate")]
     public void ValidatorsOfFile()
@@ -114,6 +115,21 @@ public sealed class StaticFilesUnitTests
         Assert.Equal(412, File1.Evaluate(Fields(("if-unmodified-since", "Wed, 25 Nov 2026 21:52:47 GMT"))));
     }
 
+    [Fact(DisplayName = "RFC 9110 §8.8.3, §13.1.2: entity-tag lists read as octets: entries that are not tags skipped, quoted commas kept, an unterminated tag ends the list")]
+    public void EntityTagLists()
+    {
+        var tag = File1.ETag;
+        Assert.Equal(304, File1.Evaluate(Fields(("if-none-match", $"foo, {tag}"))));            // not a tag, then ours
+        Assert.Equal(304, File1.Evaluate(Fields(("if-none-match", $"W/x,\t{tag}"))));            // W/ without a quote skipped
+        Assert.Equal(304, File1.Evaluate(Fields(("if-none-match", $"\"a,{tag}\", {tag}"))));   // ours inside a quoted tag does not count, the next does
+        Assert.Null(File1.Evaluate(Fields(("if-none-match", $"\"a,{tag}\""))));
+        Assert.Null(File1.Evaluate(Fields(("if-none-match", $"\"open, {tag}"))));              // unterminated: nothing after it
+        Assert.Null(File1.Evaluate(Fields(("if-none-match", tag[..^1]))));                       // a prefix of ours
+        Assert.Null(File1.Evaluate(Fields(("if-none-match", "**"))));
+        Assert.Null(File1.Evaluate(Fields(("if-match", $"\"x\", {tag}"))));                   // a list naming ours: the precondition holds
+        Assert.Equal(304, File1.Evaluate(Fields(("if-modified-since", File1.LastModifiedText + new string(' ', 80))))); // long: read as text, trimmed
+    }
+
     [Fact(DisplayName = "RFC 9110 §13.1.5: If-Range matches the strong etag or the exact date only")]
     public void IfRange()
     {
@@ -124,5 +140,45 @@ public sealed class StaticFilesUnitTests
         Assert.False(File1.RangeApplies("\"other\""));
         Assert.False(File1.RangeApplies("Wed, 25 Nov 2026 21:52:49 GMT"));
         Assert.False(File1.RangeApplies("garbage"));
+    }
+
+    private sealed class Probe : RequestHandler;
+
+    private static Probe Request(params (string Name, string Value)[] fields)
+    {
+        var probe = new Probe();
+        probe.SetRequest([.. Fields(fields)]);
+        return probe;
+    }
+
+    [Fact(DisplayName = "RFC 9113 §8.2.1: a request field is found by its name in any case (names are lower case on the wire); the first of several")]
+    public void FieldByName()
+    {
+        var r = Request(("if-none-match", "\"a\""), ("x-two", "1"), ("x-two", "2"));
+        Assert.Equal("\"a\"", r.Header("If-None-Match"));
+        Assert.Equal("1", r.Header("X-TWO"));
+        Assert.Equal("GET", r.Header(":method"));
+        Assert.Null(r.Header("if-none-matc"));
+        Assert.Null(r.Header("if-none-matchx"));
+        Assert.Null(r.Header("x-tw\u00f6")); // no octet of a received name is outside printable ASCII
+        Assert.Equal("/f", r.Path);
+        Assert.Equal("GET", r.Method);
+    }
+
+    [Theory(DisplayName = "RFC 9110 §13.1, §14.2: a request with any if-* or range field is evaluated in full; one without them is not")]
+    [InlineData("if-none-match", true)]
+    [InlineData("if-modified-since", true)]
+    [InlineData("if-match", true)]
+    [InlineData("if-unmodified-since", true)]
+    [InlineData("if-range", true)]
+    [InlineData("if-anything-new", true)]
+    [InlineData("range", true)]
+    [InlineData("accept", false)]
+    [InlineData("ranges", false)]
+    [InlineData("x-if-none-match", false)]
+    public void MayBeConditional(string name, bool conditional)
+    {
+        Assert.Equal(conditional, Request(("accept", "*/*"), (name, "x"), ("user-agent", "t")).MayBeConditional);
+        Assert.False(Request(("accept", "*/*")).MayBeConditional);
     }
 }

@@ -187,12 +187,17 @@ internal sealed class CachedFile(string fullPath, byte[] pathZ, FileIdentity ide
     public (string, string)[] Tags => field ??= Validators.Fields();
 
     /// <summary>
-    /// The fields of a 200 for the whole file, made once: the same field objects in every
-    /// response, so what the connection learns about a field (its §8.2 verdict, its HPACK
-    /// hashes and table match) is learnt once per file, not once per request.
+    /// <see cref="Tags"/> as fields, made once: all a 304 carries (RFC 9110 §15.4.5), the same
+    /// objects in every response of this version of the file.
     /// </summary>
-    public IReadOnlyList<HeaderField> WholeFields =>
-        field ??= [.. StaticFiles.WholeFields(contentType, identity.Size, Tags).Select(f => HeaderField.Of(f.Item1, f.Item2))];
+    public HeaderField[] TagFields => field ??= Validators.HeaderFields();
+
+    /// <summary>
+    /// The fields of a 200 for the whole file, made once: the same field objects in every
+    /// response, their §8.2 verdicts computed when made (<see cref="HeaderField.Of"/>), so
+    /// a request costs no field, no octets and no check of them.
+    /// </summary>
+    public HeaderField[] WholeFields => field ??= StaticFiles.WholeFields(contentType, identity.Size, TagFields);
 
     /// <summary>The whole file as a response body (the octets in memory; null when they are not).</summary>
     public ResponseBody? Body { get; } = content is null ? null : ResponseBody.FromBytes(content);

@@ -88,9 +88,10 @@ public sealed class StaticFiles
         var method = handler.Method;
         if (method is not ("GET" or "HEAD")) return NotAllowed(handler);
         RangeRequest range = Whole;
-        if (!Unconditional(handler.Headers))
+        // Nearly every request has no if-* and no range field: the cached 200, nothing evaluated.
+        if (handler.MayBeConditional)
         {
-            if (Conditional(handler, file.Validators, file.Tags)) return true;
+            if (Conditional(handler, file.Validators, file.TagFields)) return true;
             range = Range(handler, file.Validators, file.Length);
             if (range is RangeRequest.Unsatisfiable) return Unsatisfiable(handler, file.Length, file.Tags);
         }
@@ -123,7 +124,7 @@ public sealed class StaticFiles
         var length = stream.Length;
         var validators = Validators.Of(length, File.GetLastWriteTimeUtc(full));
         var tags = validators.Fields();
-        if (Conditional(handler, validators, tags))
+        if (Conditional(handler, validators, validators.HeaderFields()))
         {
             stream.Dispose();
             return true;
@@ -139,29 +140,16 @@ public sealed class StaticFiles
 
     private static readonly RangeRequest Whole = new RangeRequest.Whole();
 
-    /// <summary>
-    /// True when the request has none of the fields the preconditions (§13.1) and ranges (§14.2)
-    /// read (nor any other <c>if-</c> field): the answer is then the whole file, decided without
-    /// looking each of them up. Names are lower case on the wire (RFC 9113 §8.2.1).
-    /// </summary>
-    private static bool Unconditional(IReadOnlyList<HeaderField> fields)
+    /// <summary>The preconditions (§13.2.2): true when they decided the answer (304 or 412), which was sent.</summary>
+    private static bool Conditional(RequestHandler handler, Validators validators, HeaderField[] tags)
     {
-        for (var i = 0; i < fields.Count; i++)
-        {
-            var name = fields[i].Name.Span;
-            if (name.StartsWith("if-"u8) || name.SequenceEqual("range"u8)) return false;
-        }
+        if (validators.Evaluate(handler.Headers) is not { } decided) return false;
+        // §15.4.5: a 304 carries the validators a 200 would have, and no content.
+        handler.SendResponse(decided, decided == 304 ? tags : [.. tags, ZeroLength]);
         return true;
     }
 
-    /// <summary>The preconditions (§13.2.2): true when they decided the answer (304 or 412), which was sent.</summary>
-    private static bool Conditional(RequestHandler handler, Validators validators, (string, string)[] tags)
-    {
-        if (validators.Evaluate(handler.Header) is not { } decided) return false;
-        // §15.4.5: a 304 carries the validators a 200 would have, and no content.
-        handler.SendResponse(decided, decided == 304 ? tags : [.. tags, ("content-length", "0")]);
-        return true;
-    }
+    private static readonly HeaderField ZeroLength = HeaderField.Of("content-length", "0");
 
     /// <summary>§14.2: range handling is defined for GET only; If-Range may turn it off (§13.1.5).</summary>
     private static RangeRequest Range(RequestHandler handler, Validators validators, long length) =>
@@ -180,8 +168,10 @@ public sealed class StaticFiles
         [("content-type", type), ("content-length", Text(part.Length)), ("content-range", $"bytes {Text(part.First)}-{Text(part.Last)}/{Text(length)}"), .. tags];
 
     /// <summary>The fields of a 200 for the whole file.</summary>
-    internal static (string, string)[] WholeFields(string type, long length, (string, string)[] tags) =>
-        [("content-type", type), ("content-length", Text(length)), ("accept-ranges", "bytes"), .. tags];
+    internal static HeaderField[] WholeFields(string type, long length, HeaderField[] tags) =>
+        [HeaderField.Of("content-type", type), HeaderField.Of("content-length", Text(length)), AcceptRanges, .. tags];
+
+    private static readonly HeaderField AcceptRanges = HeaderField.Of("accept-ranges", "bytes");
 
     /// <summary>A 200 (or 206) whose body is read from <paramref name="stream"/>, which the response disposes (a HEAD disposes it here).</summary>
     private static bool SendStream(RequestHandler handler, FileStream stream, RangeRequest range, string type, long length, (string, string)[] tags)
@@ -193,7 +183,7 @@ public sealed class StaticFiles
             return true;
         }
         var head = handler.Method == "HEAD";
-        handler.SendResponse(200, WholeFields(type, length, tags), head ? null : ResponseBody.FromStream(stream));
+        handler.SendResponse(200, WholeFields(type, length, [.. tags.Select(t => HeaderField.Of(t.Item1, t.Item2))]), head ? null : ResponseBody.FromStream(stream));
         if (head) stream.Dispose();
         return true;
     }

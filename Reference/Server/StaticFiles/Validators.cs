@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text;
+using Http2.Reference.Hpack;
 
 namespace Http2.Reference.Server;
 
@@ -28,22 +30,27 @@ internal sealed record Validators(string ETag, DateTimeOffset LastModified)
     /// <summary>The <c>etag</c> and <c>last-modified</c> fields, as every answer about the file carries them (a 304 too, §15.4.5).</summary>
     public (string, string)[] Fields() => [("etag", ETag), ("last-modified", LastModifiedText)];
 
+    /// <summary>The same fields as octets (<see cref="Fields"/>), new ones on each call: keep them to share them.</summary>
+    public HeaderField[] HeaderFields() => [HeaderField.Of("etag", ETag), HeaderField.Of("last-modified", LastModifiedText)];
+
     /// <summary>
     /// The status the preconditions decide for a GET or HEAD, or null to go on
     /// (§13.2.2): If-Match that fails is 412; If-None-Match that matches is 304;
     /// without If-None-Match, If-Modified-Since not older than the file is 304.
+    /// The fields are read as octets: nothing is allocated but for a date's parse.
     /// </summary>
-    /// <param name="header">The request's field value by (lower-case) name, or null.</param>
-    public int? Evaluate(Func<string, string?> header)
+    /// <param name="fields">The request's fields (names lower case, RFC 9113 §8.2.1).</param>
+    public int? Evaluate(IReadOnlyList<HeaderField> fields)
     {
         // §13.1.1: If-Match compares strongly; "*" matches any current representation.
-        if (header("if-match") is { } ifMatch && !AnyTag(ifMatch, weak: false)) return 412;
-        if (header("if-unmodified-since") is { } ius && header("if-match") is null
-            && HttpDate(ius) is { } unmodifiedSince && LastModified > unmodifiedSince) return 412; // §13.1.4
+        var ifMatch = RequestHandler.FindField(fields, "if-match");
+        if (ifMatch is not null && !AnyTag(ifMatch.Value.Span, weak: false)) return 412;
+        if (ifMatch is null && RequestHandler.FindField(fields, "if-unmodified-since") is { } ius
+            && HttpDate(ius.Value.Span) is { } unmodifiedSince && LastModified > unmodifiedSince) return 412; // §13.1.4
         // §13.1.2: If-None-Match compares weakly; for GET and HEAD a match is 304.
-        if (header("if-none-match") is { } ifNoneMatch) return AnyTag(ifNoneMatch, weak: true) ? 304 : null;
+        if (RequestHandler.FindField(fields, "if-none-match") is { } ifNoneMatch) return AnyTag(ifNoneMatch.Value.Span, weak: true) ? 304 : null;
         // §13.1.3: only without If-None-Match; an invalid date is ignored.
-        if (header("if-modified-since") is { } ims && HttpDate(ims) is { } since && LastModified <= since) return 304;
+        if (RequestHandler.FindField(fields, "if-modified-since") is { } ims && HttpDate(ims.Value.Span) is { } since && LastModified <= since) return 304;
         return null;
     }
 
@@ -60,41 +67,37 @@ internal sealed record Validators(string ETag, DateTimeOffset LastModified)
         return HttpDate(value) is { } date && date == LastModified;
     }
 
-    /// <summary>True when the list (or <c>*</c>) holds a tag matching ours (weakly: the W/ prefix ignored, §8.8.3.2).</summary>
-    private bool AnyTag(string list, bool weak)
-    {
-        if (list.Trim() == "*") return true;
-        foreach (var tag in Tags(list))
-        {
-            var isWeak = tag.StartsWith("W/", StringComparison.Ordinal);
-            if (isWeak && !weak) continue;
-            if ((isWeak ? tag[2..] : tag) == ETag) return true;
-        }
-        return false;
-    }
+    /// <summary>The entity tag as octets, to compare with request fields.</summary>
+    private readonly byte[] etagOctets = Encoding.ASCII.GetBytes(ETag);
 
-    /// <summary>The entity tags of a comma-separated list (a tag's quoted part may itself hold commas).</summary>
-    private static IEnumerable<string> Tags(string list)
+    /// <summary>
+    /// True when the list (or <c>*</c>) holds a tag matching ours (weakly: the W/ prefix ignored,
+    /// §8.8.3.2). A tag's quoted part may itself hold commas; an entry that is not a tag is skipped.
+    /// </summary>
+    private bool AnyTag(ReadOnlySpan<byte> list, bool weak)
     {
+        if (list.Trim(" \t"u8).SequenceEqual("*"u8)) return true;
         var i = 0;
         while (i < list.Length)
         {
-            while (i < list.Length && (list[i] is ' ' or '\t' or ',')) i++;
-            if (i >= list.Length) yield break;
-            var start = i;
-            if (string.CompareOrdinal(list, i, "W/", 0, 2) == 0) i += 2;
+            while (i < list.Length && list[i] is (byte)' ' or (byte)'\t' or (byte)',') i++;
+            if (i >= list.Length) return false;
+            var isWeak = list[i..].StartsWith("W/"u8);
+            if (isWeak) i += 2;
             if (i < list.Length && list[i] == '"')
             {
-                var close = list.IndexOf('"', i + 1);
-                if (close < 0) yield break; // unterminated: nothing more to match
-                i = close + 1;
-                yield return list[start..i];
+                var close = list[(i + 1)..].IndexOf((byte)'"');
+                if (close < 0) return false; // unterminated: nothing more to match
+                var tag = list.Slice(i, close + 2);
+                i += close + 2;
+                if ((weak || !isWeak) && tag.SequenceEqual(etagOctets)) return true;
             }
             else
             {
                 while (i < list.Length && list[i] != ',') i++; // not a tag: skipped
             }
         }
+        return false;
     }
 
     private static readonly string[] DateFormats =
@@ -105,7 +108,18 @@ internal sealed record Validators(string ETag, DateTimeOffset LastModified)
     ];
 
     /// <summary>An HTTP-date in any of the three forms a recipient must accept (§5.6.7), or null.</summary>
-    public static DateTimeOffset? HttpDate(string text) =>
+    public static DateTimeOffset? HttpDate(string text) => HttpDate(text.AsSpan());
+
+    private static DateTimeOffset? HttpDate(ReadOnlySpan<char> text) =>
         DateTimeOffset.TryParseExact(text.Trim(), DateFormats, CultureInfo.InvariantCulture,
             DateTimeStyles.AllowInnerWhite | DateTimeStyles.AssumeUniversal, out var date) ? date : null;
+
+    /// <summary>An HTTP-date given as a field's octets (ASCII; any other octet fails the parse), or null.</summary>
+    private static DateTimeOffset? HttpDate(ReadOnlySpan<byte> octets)
+    {
+        if (octets.Length > 64) return HttpDate(Encoding.Latin1.GetString(octets)); // not a date but with much white space: as text
+        Span<char> text = stackalloc char[octets.Length];
+        for (var i = 0; i < octets.Length; i++) text[i] = (char)octets[i];
+        return HttpDate(text);
+    }
 }
