@@ -130,6 +130,19 @@ public sealed class StaticFilesUnitTests
         Assert.Equal(304, File1.Evaluate(Fields(("if-modified-since", File1.LastModifiedText + new string(' ', 80))))); // long: read as text, trimmed
     }
 
+    [Fact(DisplayName = "RFC 9110 §5.3, §13.1.1, §13.1.2: several If-None-Match or If-Match lines are one list: a tag in any line counts")]
+    public void ListFieldsOverSeveralLines()
+    {
+        var tag = File1.ETag;
+        Assert.Equal(304, File1.Evaluate(Fields(("if-none-match", "\"x\""), ("accept", "*/*"), ("if-none-match", $"\"y\", {tag}"))));
+        Assert.Null(File1.Evaluate(Fields(("if-none-match", "\"x\""), ("if-none-match", "\"y\""))));
+        Assert.Null(File1.Evaluate(Fields(("if-match", "\"x\""), ("if-match", tag))));
+        Assert.Equal(412, File1.Evaluate(Fields(("if-match", "\"x\""), ("if-match", "\"y\""))));
+        // Of two dates, the first line counts.
+        Assert.Equal(304, File1.Evaluate(Fields(("if-modified-since", File1.LastModifiedText), ("if-modified-since", "Wed, 25 Nov 2026 21:52:47 GMT"))));
+        Assert.Null(File1.Evaluate(Fields(("if-modified-since", "Wed, 25 Nov 2026 21:52:47 GMT"), ("if-modified-since", File1.LastModifiedText))));
+    }
+
     [Fact(DisplayName = "RFC 9110 §13.1.5: If-Range matches the strong etag or the exact date only")]
     public void IfRange()
     {

@@ -42,15 +42,28 @@ internal sealed record Validators(string ETag, DateTimeOffset LastModified)
     /// <param name="fields">The request's fields (names lower case, RFC 9113 §8.2.1).</param>
     public int? Evaluate(IReadOnlyList<HeaderField> fields)
     {
+        // One pass for the four fields. If-Match and If-None-Match are lists: several lines of one
+        // are one list (§5.3), so a tag in any line counts; of the dates, the first line counts.
+        bool ifMatch = false, ifMatchHit = false, ifNoneMatch = false, ifNoneMatchHit = false;
+        HeaderField? ifUnmodifiedSince = null, ifModifiedSince = null;
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var f = fields[i];
+            var name = f.Name.Span;
+            if (name.Length < 8 || !name.StartsWith("if-"u8)) continue;
+            if (name.SequenceEqual("if-match"u8)) { ifMatch = true; ifMatchHit = ifMatchHit || AnyTag(f.Value.Span, weak: false); }
+            else if (name.SequenceEqual("if-none-match"u8)) { ifNoneMatch = true; ifNoneMatchHit = ifNoneMatchHit || AnyTag(f.Value.Span, weak: true); }
+            else if (name.SequenceEqual("if-modified-since"u8)) ifModifiedSince ??= f;
+            else if (name.SequenceEqual("if-unmodified-since"u8)) ifUnmodifiedSince ??= f;
+        }
         // §13.1.1: If-Match compares strongly; "*" matches any current representation.
-        var ifMatch = RequestHandler.FindField(fields, "if-match");
-        if (ifMatch is not null && !AnyTag(ifMatch.Value.Span, weak: false)) return 412;
-        if (ifMatch is null && RequestHandler.FindField(fields, "if-unmodified-since") is { } ius
-            && HttpDate(ius.Value.Span) is { } unmodifiedSince && LastModified > unmodifiedSince) return 412; // §13.1.4
+        if (ifMatch && !ifMatchHit) return 412;
+        if (!ifMatch && ifUnmodifiedSince is not null
+            && HttpDate(ifUnmodifiedSince.Value.Span) is { } unmodifiedSince && LastModified > unmodifiedSince) return 412; // §13.1.4
         // §13.1.2: If-None-Match compares weakly; for GET and HEAD a match is 304.
-        if (RequestHandler.FindField(fields, "if-none-match") is { } ifNoneMatch) return AnyTag(ifNoneMatch.Value.Span, weak: true) ? 304 : null;
+        if (ifNoneMatch) return ifNoneMatchHit ? 304 : null;
         // §13.1.3: only without If-None-Match; an invalid date is ignored.
-        if (RequestHandler.FindField(fields, "if-modified-since") is { } ims && HttpDate(ims.Value.Span) is { } since && LastModified <= since) return 304;
+        if (ifModifiedSince is not null && HttpDate(ifModifiedSince.Value.Span) is { } since && LastModified <= since) return 304;
         return null;
     }
 
