@@ -138,6 +138,46 @@ public sealed class RawSocketTests(ServerFixture servers)
         Assert.Equal(13 + 20000 + 1, seen.OfType<DataFrame>().Sum(d => d.Data.Length));
     }
 
+    [Fact(DisplayName = "RFC 9110 §9.3.2, RFC 9113 §5.1: answers without content read in one batch (HEAD) end on their HEADERS, in order among the others; a reset stream gets none")]
+    public async Task OneBatchOfAnswersWithoutContent()
+    {
+        await using var stream = await Connect(servers.Cleartext);
+        var authority = $"127.0.0.1:{servers.Cleartext.LocalEndPoint!.Port}";
+        byte[] Request(string method, string path)
+        {
+            // :method as GET (static 2) or a literal with the indexed name 2; :scheme http (static 6); :path and :authority as literals.
+            var block = new List<byte>();
+            if (method == "GET") block.Add(0x82);
+            else { block.Add(0x02); block.Add((byte)method.Length); block.AddRange(Encoding.ASCII.GetBytes(method)); }
+            block.AddRange([0x86, 0x04, (byte)path.Length]);
+            block.AddRange(Encoding.ASCII.GetBytes(path));
+            block.Add(0x01);
+            block.Add((byte)authority.Length);
+            block.AddRange(Encoding.ASCII.GetBytes(authority));
+            return [.. block];
+        }
+        var frames = new List<Frame> { new SettingsFrame(false, default), SettingsFrame.Acknowledgement };
+        frames.Add(new HeadersFrame(1, Request("HEAD", "/bytes/13"), EndStream: true));
+        frames.Add(new HeadersFrame(3, Request("HEAD", "/bytes/13"), EndStream: true));
+        frames.Add(new RstStreamFrame(3, ErrorCode.Cancel));
+        frames.Add(new HeadersFrame(5, Request("GET", "/bytes/13"), EndStream: true));
+        frames.Add(new HeadersFrame(7, Request("HEAD", "/bytes/20000"), EndStream: true));
+        await stream.WriteAsync(CleartextPreface.Preface.ToArray().Concat(FrameWriter.ToBytes(frames)).ToArray(), Ct);
+        var ended = new HashSet<uint>();
+        var seen = await ReadFrames(stream, f =>
+        {
+            if (f is DataFrame { EndStream: true } or HeadersFrame { EndStream: true }) ended.Add(f.StreamId);
+            return ended.IsSupersetOf([1u, 5u, 7u]);
+        }, TimeSpan.FromSeconds(10));
+        Assert.True(ended.IsSupersetOf([1u, 5u, 7u]), $"ended: {string.Join(",", ended)}");
+        Assert.DoesNotContain(seen, f => f.StreamId == 3 && f is HeadersFrame or DataFrame);
+        Assert.DoesNotContain(seen, f => f is GoAwayFrame or RstStreamFrame);
+        Assert.Equal([1u, 5u, 7u], seen.OfType<HeadersFrame>().Select(h => h.StreamId).ToList());
+        Assert.All(seen.OfType<HeadersFrame>().Where(h => h.StreamId != 5), h => Assert.True(h.EndStream));
+        Assert.Equal(13, seen.OfType<DataFrame>().Where(d => d.StreamId == 5).Sum(d => d.Data.Length));
+        Assert.DoesNotContain(seen, f => f is DataFrame && f.StreamId != 5);
+    }
+
     [Fact(DisplayName = "RFC 9113 §6.5.3: SETTINGS not acknowledged in time gets GOAWAY SETTINGS_TIMEOUT (the timer runs without traffic)")]
     public async Task SettingsTimeout()
     {
