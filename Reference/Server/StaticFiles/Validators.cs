@@ -63,9 +63,13 @@ internal sealed record Validators(string ETag, DateTimeOffset LastModified)
         // §13.1.2: If-None-Match compares weakly; for GET and HEAD a match is 304.
         if (ifNoneMatch) return ifNoneMatchHit ? 304 : null;
         // §13.1.3: only without If-None-Match; an invalid date is ignored.
-        if (ifModifiedSince is not null && HttpDate(ifModifiedSince.Value.Span) is { } since && LastModified <= since) return 304;
+        if (ifModifiedSince is not null && (ifModifiedSince.Value.Span.SequenceEqual(lastModifiedOctets) // our own last-modified sent back: the same date
+            || HttpDate(ifModifiedSince.Value.Span) is { } since && LastModified <= since)) return 304;
         return null;
     }
+
+    /// <summary><see cref="LastModifiedText"/> as octets: what a client sends back in If-Modified-Since.</summary>
+    private readonly byte[] lastModifiedOctets = Encoding.ASCII.GetBytes(LastModified.UtcDateTime.ToString("r", CultureInfo.InvariantCulture));
 
     /// <summary>
     /// §13.1.5: a range request applies only when If-Range (if any) still names this
