@@ -231,6 +231,9 @@ internal static class Huffman
     // and the bits its code takes (bits 16 and up), or -1 for EOS, or -2 when the bits end
     // inside a code (padding over 7 bits, since more than 12 bits remain). The count is
     // returned, not passed by reference, so that the caller's loop keeps it in a register.
+    // Inlined: a call inside the decoding loop made the JIT keep the loop's state in stack
+    // slots across it (a store and reloads per step); inlined, the loop runs from registers.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int LongCode(ulong acc, int bits)
     {
         var node = 0;
