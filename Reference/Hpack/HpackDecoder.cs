@@ -24,11 +24,23 @@ public static partial class HpackDecoder
 
     internal static Either<HpackError, DecodedBlock> Run(DecoderState state, ReadOnlySpan<byte> block, DecoderLimits limits, List<Representation>? trace)
     {
-        var a = new Walker(state, state.Table, state.SizeUpdateRequired, false, new List<HeaderField>(Math.Min(block.Length, 16)), 0, false);
+        // The fields gather in a list kept per thread (taken, so a nested call would make its
+        // own) and leave as one array of their exact number: one allocation per block.
+        var scratch = gathering ?? new List<HeaderField>(16);
+        gathering = null;
+        var a = new Walker(state, state.Table, state.SizeUpdateRequired, false, scratch, 0, false);
         var error = Walk(ref a, block, limits, trace, final: true, 0);
+        HeaderField[] fields = error is null && scratch.Count > 0 ? scratch.ToArray() : [];
+        scratch.Clear();
+        if (scratch.Capacity <= MaxKeptCapacity) gathering = scratch;
         if (error is not null) return error;
-        return new DecodedBlock(state.AfterBlock(a.Table), a.Fields, a.Exceeded);
+        return new DecodedBlock(state.AfterBlock(a.Table), fields, a.Exceeded);
     }
+
+    [ThreadStatic] private static List<HeaderField>? gathering;
+
+    // A list grown by a block of more fields than this is not kept.
+    private const int MaxKeptCapacity = 1024;
 
     /// <summary>
     /// What one pass over octets of a block accumulates: the table (copied at

@@ -171,7 +171,8 @@ internal static class Huffman
             {
                 // The step's latency chain is load, shift, shift: the entry's low 6 bits are the
                 // bits its symbols take, and a 64-bit shift uses only those bits of its count.
-                var e = Unsafe.Add(ref table, (int)(acc >> (64 - PeekBits)));
+                // The index is the shift's 64-bit result as is (a native int: no sign extension).
+                var e = Unsafe.Add(ref table, (nint)(acc >> (64 - PeekBits)));
                 if ((e & CountMask) == 0)
                 {
                     // A code longer than 12 bits (up to 30): read more first unless the input is all in acc.
@@ -191,7 +192,9 @@ internal static class Huffman
                 seen |= e; // the classes of the symbols taken (bits 6-7), off the step's latency chain
                 n += (int)((e & CountMask) >> 24);
                 acc <<= (int)e;
-                bits -= (int)(e & 0x3f);
+                // Not e & 0x3f: the compiler would share that with the shift's count (C# masks a
+                // shift count with 63), putting an AND on the latency chain the shift alone avoids.
+                bits -= (int)(e << 26 >> 26);
             }
             while (bits >= PeekBits);
             if (bits >= PeekBits || pos < source.Length) continue;
