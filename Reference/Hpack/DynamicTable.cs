@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Http2.Reference.Hpack;
 
@@ -203,6 +204,7 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
         return -1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint ExactKey(uint nameHash, uint print, int length)
     {
         var h = nameHash + print * 0x9E3779B1u + (uint)length * 0x85EBCA6Bu;
@@ -213,6 +215,7 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
 
     // A value's octets when under 8, else its first and last 8 octets folded: values of
     // one name and one length (dates, cookies, ids) mostly differ there.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint ValuePrint(ReadOnlySpan<byte> value)
     {
         ulong x = 0;
@@ -321,14 +324,15 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
             });
         }
 
-        private void Link(long id, Slot slot)
+        private void Link(long id, in Slot entry)
         {
+            var at = (int)(id - BaseId);
+            ref var slot = ref Slots[at];
+            slot = entry;
             ref var nameHead = ref NameHeads[slot.NameHash & (NameHeads.Length - 1)];
             ref var exactHead = ref ExactHeads[ExactKey(slot.NameHash, slot.ValuePrint, slot.Length - slot.NameLength) & (ExactHeads.Length - 1)];
             slot.Next = nameHead;
             slot.ExactNext = exactHead;
-            var at = (int)(id - BaseId);
-            Slots[at] = slot;
             Volatile.Write(ref nameHead, at + 1);
             Volatile.Write(ref exactHead, at + 1);
         }
