@@ -230,6 +230,81 @@ internal static class Huffman
         return bits == 0 || (bits <= 7 && (acc >> (64 - bits)) == (1UL << bits) - 1) ? HuffmanStatus.Ok : HuffmanStatus.BadPadding;
     }
 
+    /// <summary>
+    /// The state of <see cref="Check"/> before any octet: the root of the code tree.
+    /// A state is the node of the tree the bits read so far lead to (0 at a symbol
+    /// boundary), or <see cref="CheckFailed"/> once the string contained EOS.
+    /// </summary>
+    internal const int CheckStart = 0;
+
+    /// <summary>The state of <see cref="Check"/> after EOS (§5.2: a decoding error).</summary>
+    internal const int CheckFailed = -1;
+
+    /// <summary>
+    /// Checks Huffman-coded octets without decoding them, in pieces as they arrive
+    /// (a string skipped unread, RFC 7541 §5.2): the state after
+    /// <paramref name="octets"/>, from <paramref name="state"/> (<see cref="CheckStart"/>
+    /// at the start of the string). A walk of the code tree four bits at a time: two
+    /// table steps per octet, nothing written.
+    /// </summary>
+    internal static int Check(int state, ReadOnlySpan<byte> octets)
+    {
+        if (state < 0) return state;
+        var steps = nibbleSteps;
+        foreach (var b in octets)
+        {
+            state = steps[state << 4 | b >> 4];
+            if (state < 0) return CheckFailed;
+            state = steps[state << 4 | (b & 0xf)];
+            if (state < 0) return CheckFailed;
+        }
+        return state;
+    }
+
+    /// <summary>
+    /// §5.2: a string whose <see cref="Check"/> ended in <paramref name="state"/> is
+    /// well coded: no EOS, and what follows its last symbol is at most 7 bits, all ones
+    /// (the most significant bits of EOS).
+    /// </summary>
+    internal static bool CheckEnd(int state) => state >= 0 && paddingNodes[state];
+
+    // nibbleSteps[node * 16 + nibble]: the node four bits lead to from node (leaves return
+    // to the root), or -1 when they complete EOS.
+    private static readonly short[] nibbleSteps = BuildNibbleSteps();
+
+    // The nodes reached from the root by 0 to 7 one bits: where valid padding may end.
+    private static readonly bool[] paddingNodes = BuildPaddingNodes();
+
+    private static short[] BuildNibbleSteps()
+    {
+        var steps = new short[256 * 16];
+        for (var node = 0; node < 256; node++)
+            for (var nibble = 0; nibble < 16; nibble++)
+            {
+                var at = node;
+                for (var i = 3; i >= 0 && at >= 0; i--)
+                {
+                    int next = tree[at * 2 + ((nibble >> i) & 1)];
+                    at = next > 0 ? next : -next == HuffmanCode.Eos ? -1 : 0;
+                }
+                steps[node * 16 + nibble] = (short)at;
+            }
+        return steps;
+    }
+
+    private static bool[] BuildPaddingNodes()
+    {
+        var nodes = new bool[256];
+        var at = 0;
+        nodes[at] = true;
+        for (var i = 0; i < 7; i++)
+        {
+            at = tree[at * 2 + 1];
+            nodes[at] = true;
+        }
+        return nodes;
+    }
+
     // Walks the code tree over the top `bits` bits of acc; returns the symbol (bits 0-7)
     // and the bits its code takes (bits 16 and up), or -1 for EOS, or -2 when the bits end
     // inside a code (padding over 7 bits, since more than 12 bits remain). The count is
