@@ -101,7 +101,11 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
     /// and its first static index (0: none). A field object is made only when the
     /// table is read (<see cref="this[int]"/>), which the encoder never does.
     /// </summary>
-    internal void Add(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, uint nameHash, int staticName)
+    internal void Add(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, uint nameHash, int staticName) =>
+        Add(name, value, nameHash, staticName, ValuePrint(value));
+
+    /// <summary><see cref="Add(ReadOnlySpan{byte}, ReadOnlySpan{byte}, uint, int)"/> with the value's print a <see cref="Find"/> already computed.</summary>
+    internal void Add(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, uint nameHash, int staticName, uint valuePrint)
     {
         var length = name.Length + value.Length;
         var entrySize = length + HeaderField.EntryOverhead;
@@ -116,7 +120,7 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
             log = log.CopyLive(inserted, count, length);
             if (!log.TryClaim(inserted)) throw new InvalidOperationException("a fresh log is always claimable");
         }
-        log.Write(inserted, name, value, nameHash, staticName);
+        log.Write(inserted, name, value, nameHash, staticName, valuePrint);
         inserted++;
         count++;
         size += entrySize;
@@ -159,11 +163,15 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
     /// (-1: none; not looked for when <paramref name="nameOnly"/>), and in
     /// <paramref name="named"/> the position of the newest entry with the name (-1: none).
     /// A name of the static table (<paramref name="staticName"/>, its first index; 0: none)
-    /// is compared by that index, as nghttp2 compares its tokens, not octet by octet.
+    /// is compared by that index, as nghttp2 compares its tokens, not octet by octet; such a
+    /// name is not looked for alone (<paramref name="named"/> stays -1): the static index
+    /// names it, as in nghttp2. <paramref name="valuePrint"/> is the value's print, for an
+    /// <see cref="Add(ReadOnlySpan{byte}, ReadOnlySpan{byte}, uint, int, uint)"/> that follows.
     /// </summary>
-    internal int Find(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, uint nameHash, int staticName, bool nameOnly, out int named)
+    internal int Find(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, uint nameHash, int staticName, bool nameOnly, out int named, out uint valuePrint)
     {
         named = -1;
+        var print = valuePrint = ValuePrint(value);
         var l = log;
         // Positions in the log, not ids: the window is [oldest, end).
         var oldest = (int)(inserted - count - l.BaseId);
@@ -177,7 +185,6 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
         {
             // The exact chain: entries by name hash, value length and value print, so
             // that the walk rarely meets an entry that is not the field itself.
-            var print = ValuePrint(value);
             for (var link = Volatile.Read(ref l.ExactHeads[ExactKey(nameHash, print, value.Length) & mask]); link > oldest;)
             {
                 ref var slot = ref slots[link - 1];
@@ -189,6 +196,7 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
                 link = slot.ExactNext;
             }
         }
+        if (staticName > 0) return -1;
         // The name chain: its newest entry with the name is mostly its head.
         for (var link = Volatile.Read(ref l.NameHeads[nameHash & mask]); link > oldest;)
         {
@@ -312,7 +320,7 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
 
         public void Write(long id, HeaderField field) => Entries[id - BaseId] = field;
 
-        public void Write(long id, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, uint nameHash, int staticName)
+        public void Write(long id, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, uint nameHash, int staticName, uint valuePrint)
         {
             var offset = End(id);
             name.CopyTo(Octets.AsSpan(offset));
@@ -320,7 +328,7 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
             Link(id, new Slot
             {
                 NameHash = nameHash, NameLength = name.Length, StaticName = (byte)staticName, Offset = offset, Length = name.Length + value.Length,
-                ValuePrint = ValuePrint(value),
+                ValuePrint = valuePrint,
             });
         }
 
