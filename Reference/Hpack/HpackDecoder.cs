@@ -81,18 +81,33 @@ public static partial class HpackDecoder
 
     private static HpackError? Walk(ref Walker a, ReadOnlySpan<byte> block, DecoderLimits limits, List<Representation>? trace, bool final, int offset)
     {
-        // Huffman strings decode into pooled scratch, rented at the first one: a block of
-        // indexed fields only (most requests after the first) rents nothing and clears no stack.
-        byte[]? nameRented = null, valueRented = null;
+        // Huffman strings decode into scratch kept per thread (taken, so a nested call would
+        // rent its own), grown from the pool when a string needs more: a block rents nothing
+        // and clears no stack.
+        var nameRented = spareName;
+        var valueRented = spareValue;
+        spareName = spareValue = null;
         try
         {
             return WalkOctets(ref a, block, limits, trace, final, offset, ref nameRented, ref valueRented);
         }
         finally
         {
-            if (nameRented is not null) ArrayPool<byte>.Shared.Return(nameRented);
-            if (valueRented is not null) ArrayPool<byte>.Shared.Return(valueRented);
+            Keep(ref spareName, nameRented);
+            Keep(ref spareValue, valueRented);
         }
+    }
+
+    [ThreadStatic] private static byte[]? spareName, spareValue;
+
+    // Scratch up to this size is kept for the thread's next block; larger goes back to the pool.
+    private const int KeptScratch = 4096;
+
+    private static void Keep(ref byte[]? spare, byte[]? scratch)
+    {
+        if (scratch is null) return;
+        if (scratch.Length <= KeptScratch && spare is null) spare = scratch;
+        else ArrayPool<byte>.Shared.Return(scratch);
     }
 
     private static HpackError? WalkOctets(
