@@ -355,7 +355,7 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
             var live = 0;
             if (indexed)
                 for (var id = start; id < end; id++) live += Slots[id - BaseId].Length;
-            var copy = new EntryLog(start, Math.Max(32, count * 4), indexed ? (int)Math.Min(Array.MaxLength, Math.Max(1024, (live + (long)incoming) * 4)) : 0, indexed);
+            var copy = new EntryLog(start, Math.Max(8, count * 4), indexed ? (int)Math.Min(Array.MaxLength, Math.Max(256, (live + (long)incoming) * 4)) : 0, indexed);
             for (var id = start; id < end; id++)
             {
                 var at = id - BaseId;
