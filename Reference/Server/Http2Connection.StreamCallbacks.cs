@@ -23,6 +23,8 @@ internal sealed partial class Http2Connection
         public IReadOnlyList<HeaderField>? Trailers;
         /// <summary>The body's production (null: no body in progress).</summary>
         public ResponseProduction? Production;
+        /// <summary>A <see cref="SendData"/> of the production waits among the deferred commands: nothing more is fed until the core answers it.</summary>
+        public bool FeedDeferred;
         // semantics
         /// <summary>Why the handler's last response attempt was refused (it may retry); null once one is sent.</summary>
         public string? InvalidResponse;
