@@ -215,6 +215,7 @@ internal sealed partial class Http2Connection
             if (take > 0) deferredCommands.Add(new SendData(id, chunk, last)); // else the body waits for room in the output queue
             deferredResponses.Add(new DeferredResponse(ctx, body, chunk, last));
             deferredOctets += chunk.Length;
+            ctx.SendingInMemory = true; // until the flush has applied the core's frames
             return true;
         }
         FlushDeferred();
@@ -235,7 +236,9 @@ internal sealed partial class Http2Connection
             if (o is DataAccepted a && a.StreamId == id) accepted = a.Accepted;
         }
         state = r.State;
+        ctx.SendingInMemory = true;
         Apply(r.Outputs);
+        ctx.SendingInMemory = false;
         Produce(ctx, body, chunk[accepted..], last);
         return true;
     }
@@ -292,6 +295,7 @@ internal sealed partial class Http2Connection
         Apply(r.Outputs);
         foreach (var d in each)
         {
+            d.Ctx.SendingInMemory = false;
             if (d.Accepted < 0) { d.Body.Release(); continue; }
             Produce(d.Ctx, d.Body, d.Chunk[d.Accepted..], d.Last);
             if (d.Ctx.Production is not null) Pump(d.Ctx);
@@ -315,7 +319,11 @@ internal sealed partial class Http2Connection
     /// <summary>The connection ended with responses not given to the core: their bodies are released.</summary>
     private void DropDeferred()
     {
-        foreach (var d in deferredResponses) d.Body.Release();
+        foreach (var d in deferredResponses)
+        {
+            d.Ctx.SendingInMemory = false;
+            d.Body.Release();
+        }
         deferredResponses.Clear();
         foreach (var (ctx, _) in deferredFeeds) ctx.FeedDeferred = false;
         deferredFeeds.Clear();

@@ -125,7 +125,7 @@ internal sealed partial class Http2Connection
 
     /// <summary>Whether the stream's body octets stay as they are until written: an in-memory body (bytes, text, a cached file).</summary>
     private bool Immutable(uint streamId) =>
-        output.Gathers && streams.TryGetValue(streamId, out var ctx) && ctx.Body is { InMemory: true };
+        output.Gathers && streams.TryGetValue(streamId, out var ctx) && (ctx.SendingInMemory || ctx.Body is { InMemory: true });
 
     private void LogNotice(ConnectionEvent o)
     {
