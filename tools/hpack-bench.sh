@@ -6,7 +6,8 @@
 #               decodes the corpus DECODE_REPEAT=4 times, encodes raw-data ENCODE_REPEAT=27 times)
 #               (tools/Benchmarks --hpack), decode and encode; each run reports
 #               several rounds of process CPU time; prints the median headers/s
-#               of each and our ratio. Wall-clock figures on a shared machine
+#               of each and our ratio, then the ratio of ours to libnghttp2 within each
+#               run (median and range over the runs). Figures on a shared machine
 #               drift: compare within one invocation only.
 #   callgrind   instructions per header, which do not depend on the machine's
 #               load: each program runs 3 rounds under valgrind --tool=callgrind,
@@ -53,10 +54,10 @@ run_time() {
     for what in decode encode; do
       # rounds of ~0.2 s of CPU each: shorter ones are dominated by the noise of a shared machine
       local repeat=${DECODE_REPEAT:-4}; [ "$what" = encode ] && repeat=${ENCODE_REPEAT:-27}
-      "$out/anchor" "$what" "$out/$what.bin" 5 "$repeat" | rate | sed "s/^/c $what /" >> "$log"
+      "$out/anchor" "$what" "$out/$what.bin" 5 "$repeat" | rate | sed "s/^/c $what $run /" >> "$log"
       # ours: 5 rounds of warm-up (tiered compilation), then 5 measured
-      "${ours[@]}" "$what" 10 "$repeat" | rate | tail -5 | sed "s/^/net $what /" >> "$log"
-      if [ ${#base[@]} -gt 0 ]; then "${base[@]}" "$what" 10 "$repeat" | rate | tail -5 | sed "s/^/base $what /" >> "$log"; fi
+      "${ours[@]}" "$what" 10 "$repeat" | rate | tail -5 | sed "s/^/net $what $run /" >> "$log"
+      if [ ${#base[@]} -gt 0 ]; then "${base[@]}" "$what" 10 "$repeat" | rate | tail -5 | sed "s/^/base $what $run /" >> "$log"; fi
     done
   done
   if [ ${#base[@]} -gt 0 ]; then
@@ -66,14 +67,28 @@ run_time() {
   fi
   for what in decode encode; do
     local c n b
-    c=$(awk -v w="$what" '$1 == "c" && $2 == w { print $3 }' "$log" | median)
-    n=$(awk -v w="$what" '$1 == "net" && $2 == w { print $3 }' "$log" | median)
+    c=$(awk -v w="$what" '$1 == "c" && $2 == w { print $4 }' "$log" | median)
+    n=$(awk -v w="$what" '$1 == "net" && $2 == w { print $4 }' "$log" | median)
     if [ ${#base[@]} -gt 0 ]; then
-      b=$(awk -v w="$what" '$1 == "base" && $2 == w { print $3 }' "$log" | median)
+      b=$(awk -v w="$what" '$1 == "base" && $2 == w { print $4 }' "$log" | median)
       printf '%-8s %16.2f %16.2f %16.2f %8.2f %8.2f\n' "$what" "$c" "$b" "$n" "$(echo "$b / $c" | bc -l)" "$(echo "$n / $c" | bc -l)"
     else
       printf '%-8s %16.2f %16.2f %8.2f\n' "$what" "$c" "$n" "$(echo "$n / $c" | bc -l)"
     fi
+  done
+  # Paired: within each run ours and libnghttp2 ran back to back, so the ratio of their
+  # medians in one run drifts less with the machine's load than the ratio of overall medians.
+  for what in decode encode; do
+    local ratios=""
+    for run in $(seq 1 "$runs"); do
+      local c n
+      c=$(awk -v w="$what" -v r="$run" '$1 == "c" && $2 == w && $3 == r { print $4 }' "$log" | median)
+      n=$(awk -v w="$what" -v r="$run" '$1 == "net" && $2 == w && $3 == r { print $4 }' "$log" | median)
+      ratios="$ratios $(echo "$n / $c" | bc -l)"
+    done
+    printf '%-8s ours/C per run: median %.2f, range %.2f-%.2f (%s)\n' "$what" \
+      "$(echo $ratios | tr ' ' '\n' | median)" "$(echo $ratios | tr ' ' '\n' | sort -g | head -1)" "$(echo $ratios | tr ' ' '\n' | sort -g | tail -1)" \
+      "$(for r in $ratios; do printf '%.2f ' "$r"; done | sed 's/ $//')"
   done
   echo "(medians of $runs interleaved runs x 5 rounds of process CPU time; encode ratio: $("$out/anchor" encode "$out/encode.bin" 1 | sed -n 's/.*ratio \([0-9.]*\).*/libnghttp2 \1/p'), $("${ours[@]}" encode 1 | sed -n 's/.*ratio \([0-9.]*\).*/ours \1/p'))"
 }

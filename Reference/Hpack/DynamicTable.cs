@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Http2.Reference.Hpack;
 
@@ -100,7 +101,11 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
     /// and its first static index (0: none). A field object is made only when the
     /// table is read (<see cref="this[int]"/>), which the encoder never does.
     /// </summary>
-    internal void Add(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, uint nameHash, int staticName)
+    internal void Add(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, uint nameHash, int staticName) =>
+        Add(name, value, nameHash, staticName, ValuePrint(value));
+
+    /// <summary><see cref="Add(ReadOnlySpan{byte}, ReadOnlySpan{byte}, uint, int)"/> with the value's print a <see cref="Find"/> already computed.</summary>
+    internal void Add(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, uint nameHash, int staticName, uint valuePrint)
     {
         var length = name.Length + value.Length;
         var entrySize = length + HeaderField.EntryOverhead;
@@ -115,7 +120,7 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
             log = log.CopyLive(inserted, count, length);
             if (!log.TryClaim(inserted)) throw new InvalidOperationException("a fresh log is always claimable");
         }
-        log.Write(inserted, name, value, nameHash, staticName);
+        log.Write(inserted, name, value, nameHash, staticName, valuePrint);
         inserted++;
         count++;
         size += entrySize;
@@ -158,11 +163,15 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
     /// (-1: none; not looked for when <paramref name="nameOnly"/>), and in
     /// <paramref name="named"/> the position of the newest entry with the name (-1: none).
     /// A name of the static table (<paramref name="staticName"/>, its first index; 0: none)
-    /// is compared by that index, as nghttp2 compares its tokens, not octet by octet.
+    /// is compared by that index, as nghttp2 compares its tokens, not octet by octet; such a
+    /// name is not looked for alone (<paramref name="named"/> stays -1): the static index
+    /// names it, as in nghttp2. <paramref name="valuePrint"/> is the value's print, for an
+    /// <see cref="Add(ReadOnlySpan{byte}, ReadOnlySpan{byte}, uint, int, uint)"/> that follows.
     /// </summary>
-    internal int Find(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, uint nameHash, int staticName, bool nameOnly, out int named)
+    internal int Find(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, uint nameHash, int staticName, bool nameOnly, out int named, out uint valuePrint)
     {
         named = -1;
+        var print = valuePrint = ValuePrint(value);
         var l = log;
         // Positions in the log, not ids: the window is [oldest, end).
         var oldest = (int)(inserted - count - l.BaseId);
@@ -176,7 +185,6 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
         {
             // The exact chain: entries by name hash, value length and value print, so
             // that the walk rarely meets an entry that is not the field itself.
-            var print = ValuePrint(value);
             for (var link = Volatile.Read(ref l.ExactHeads[ExactKey(nameHash, print, value.Length) & mask]); link > oldest;)
             {
                 ref var slot = ref slots[link - 1];
@@ -188,6 +196,7 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
                 link = slot.ExactNext;
             }
         }
+        if (staticName > 0) return -1;
         // The name chain: its newest entry with the name is mostly its head.
         for (var link = Volatile.Read(ref l.NameHeads[nameHash & mask]); link > oldest;)
         {
@@ -203,6 +212,7 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
         return -1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint ExactKey(uint nameHash, uint print, int length)
     {
         var h = nameHash + print * 0x9E3779B1u + (uint)length * 0x85EBCA6Bu;
@@ -213,6 +223,7 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
 
     // A value's octets when under 8, else its first and last 8 octets folded: values of
     // one name and one length (dates, cookies, ids) mostly differ there.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint ValuePrint(ReadOnlySpan<byte> value)
     {
         ulong x = 0;
@@ -309,7 +320,7 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
 
         public void Write(long id, HeaderField field) => Entries[id - BaseId] = field;
 
-        public void Write(long id, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, uint nameHash, int staticName)
+        public void Write(long id, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, uint nameHash, int staticName, uint valuePrint)
         {
             var offset = End(id);
             name.CopyTo(Octets.AsSpan(offset));
@@ -317,18 +328,19 @@ public sealed class DynamicTable : IReadOnlyList<HeaderField>
             Link(id, new Slot
             {
                 NameHash = nameHash, NameLength = name.Length, StaticName = (byte)staticName, Offset = offset, Length = name.Length + value.Length,
-                ValuePrint = ValuePrint(value),
+                ValuePrint = valuePrint,
             });
         }
 
-        private void Link(long id, Slot slot)
+        private void Link(long id, in Slot entry)
         {
+            var at = (int)(id - BaseId);
+            ref var slot = ref Slots[at];
+            slot = entry;
             ref var nameHead = ref NameHeads[slot.NameHash & (NameHeads.Length - 1)];
             ref var exactHead = ref ExactHeads[ExactKey(slot.NameHash, slot.ValuePrint, slot.Length - slot.NameLength) & (ExactHeads.Length - 1)];
             slot.Next = nameHead;
             slot.ExactNext = exactHead;
-            var at = (int)(id - BaseId);
-            Slots[at] = slot;
             Volatile.Write(ref nameHead, at + 1);
             Volatile.Write(ref exactHead, at + 1);
         }

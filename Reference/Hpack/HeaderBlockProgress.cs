@@ -25,6 +25,8 @@ public sealed class HeaderBlockProgress
     internal long Skip;                            // octets of a discarded string still to come
     internal bool SkipThenValue;                   // the skipped string is a name: its value follows, discarded too
     internal bool SkipIndexing;                    // the discarded field was to be indexed: it empties the table (§4.4)
+    internal bool SkipHuffman;                     // the skipped string is Huffman-coded: checked as it passes (RFC 7541 §5.2)
+    internal int SkipCheck;                        // the state of that check (Huffman.Check)
     internal long Octets;                          // octets of the block received so far
 
     internal HeaderBlockProgress() { }
@@ -66,9 +68,10 @@ public static partial class HpackDecoder
 
     /// <summary>
     /// Decodes the last fragment of a block (END_HEADERS): the same result as
-    /// <see cref="Decode"/> on the concatenated fragments, but for strings
-    /// skipped unread (see <see cref="HeaderBlockProgress"/>), whose Huffman
-    /// coding is not checked.
+    /// <see cref="Decode"/> on the concatenated fragments. A string skipped
+    /// unread (see <see cref="HeaderBlockProgress"/>) is still checked for the
+    /// §5.2 Huffman errors as it passes; an error may then name another offset
+    /// than one read would.
     /// </summary>
     public static Either<HpackError, DecodedBlock> End(HeaderBlockProgress progress, ReadOnlySpan<byte> fragment, DecoderLimits limits)
     {
@@ -85,13 +88,16 @@ public static partial class HpackDecoder
         if (skip > 0)
         {
             var n = (int)Math.Min(skip, fragment.Length);
+            var check = p.SkipHuffman ? Huffman.Check(p.SkipCheck, fragment[..n]) : Huffman.CheckStart;
+            if (check == Huffman.CheckFailed) return (HuffmanCheckError(check, p.Octets), null, null);
             skip -= n;
             fpos = n;
             if (skip > 0)
             {
                 if (final) return (new HpackError($"the block ends {skip} octets before the end of a string", "5.2", (int)Math.Min(int.MaxValue, p.Octets + fragment.Length)), null, null);
-                return (null, With(p, a, [], false, skip, p.SkipThenValue, p.SkipIndexing, fragment.Length), null);
+                return (null, With(p, a, [], false, skip, p.SkipThenValue, p.SkipIndexing, fragment.Length, p.SkipHuffman, check), null);
             }
+            if (p.SkipHuffman && HuffmanCheckError(check, p.Octets + n) is { } badEnd) return (badEnd, null, null);
             if (p.SkipThenValue) discardValue = true;
             else if (p.SkipIndexing) { a.Own(); a.Table.EvictAll(); } // §4.4: an entry larger than the table empties it
         }
@@ -101,16 +107,19 @@ public static partial class HpackDecoder
         var pos = 0;
         if (discardValue)
         {
-            var status = StringLiteral.TryReadHeader(work, out _, out var length, out var headerLength);
+            var status = StringLiteral.TryReadHeader(work, out var huffman, out var length, out var headerLength);
             if (status is not (IntegerStatus.Ok or IntegerStatus.Truncated))
                 return (new HpackError($"string length {Integer.LimitBroken(status)}", "5.1", (int)workOffset), null, null);
             if (status == IntegerStatus.Truncated || length > work.Length - headerLength)
             {
                 if (final) return (new HpackError("the block ends inside a string", "5.2", (int)workOffset), null, null);
-                return status == IntegerStatus.Truncated
-                    ? (null, With(p, a, work.ToArray(), true, 0, false, p.SkipIndexing, fragment.Length), null)
-                    : (null, With(p, a, [], false, length - (work.Length - headerLength), false, p.SkipIndexing, fragment.Length), null);
+                if (status == IntegerStatus.Truncated) return (null, With(p, a, work.ToArray(), true, 0, false, p.SkipIndexing, fragment.Length, false, 0), null);
+                var started = huffman ? Huffman.Check(Huffman.CheckStart, work[headerLength..]) : Huffman.CheckStart;
+                if (started == Huffman.CheckFailed) return (HuffmanCheckError(started, workOffset), null, null);
+                return (null, With(p, a, [], false, length - (work.Length - headerLength), false, p.SkipIndexing, fragment.Length, huffman, started), null);
             }
+            if (huffman && HuffmanCheckError(Huffman.Check(Huffman.CheckStart, work.Slice(headerLength, length)), workOffset) is { } badValue)
+                return (badValue, null, null);
             pos = headerLength + length;
             if (p.SkipIndexing) { a.Own(); a.Table.EvictAll(); }
         }
@@ -118,10 +127,11 @@ public static partial class HpackDecoder
         if (error is not null) return (error, null, null);
         if (final) return (null, null, new DecodedBlock(p.State.AfterBlock(a.Table), a.Fields, a.Exceeded));
         var carry = a.StopAt >= 0 ? work[(pos + a.StopAt)..].ToArray() : [];
-        return (null, With(p, a, carry, false, a.Skip, a.SkipThenValue, a.SkipIndexing, fragment.Length), null);
+        return (null, With(p, a, carry, false, a.Skip, a.SkipThenValue, a.SkipIndexing, fragment.Length, a.SkipHuffman, a.SkipCheck), null);
     }
 
-    private static HeaderBlockProgress With(HeaderBlockProgress p, in Walker a, byte[] carry, bool discardValue, long skip, bool skipThenValue, bool skipIndexing, int received) => new()
+    private static HeaderBlockProgress With(HeaderBlockProgress p, in Walker a, byte[] carry, bool discardValue, long skip, bool skipThenValue, bool skipIndexing, int received,
+        bool skipHuffman, int skipCheck) => new()
     {
         State = p.State,
         Table = a.Table,
@@ -135,6 +145,8 @@ public static partial class HpackDecoder
         Skip = skip,
         SkipThenValue = skipThenValue,
         SkipIndexing = skipIndexing,
+        SkipHuffman = skipHuffman,
+        SkipCheck = skipCheck,
         Octets = p.Octets + received,
     };
 }

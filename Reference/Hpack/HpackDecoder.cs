@@ -24,11 +24,23 @@ public static partial class HpackDecoder
 
     internal static Either<HpackError, DecodedBlock> Run(DecoderState state, ReadOnlySpan<byte> block, DecoderLimits limits, List<Representation>? trace)
     {
-        var a = new Walker(state, state.Table, state.SizeUpdateRequired, false, new List<HeaderField>(Math.Min(block.Length, 16)), 0, false);
+        // The fields gather in a list kept per thread (taken, so a nested call would make its
+        // own) and leave as one array of their exact number: one allocation per block.
+        var scratch = gathering ?? new List<HeaderField>(16);
+        gathering = null;
+        var a = new Walker(state, state.Table, state.SizeUpdateRequired, false, scratch, 0, false);
         var error = Walk(ref a, block, limits, trace, final: true, 0);
+        HeaderField[] fields = error is null && scratch.Count > 0 ? scratch.ToArray() : [];
+        scratch.Clear();
+        if (scratch.Capacity <= MaxKeptCapacity) gathering = scratch;
         if (error is not null) return error;
-        return new DecodedBlock(state.AfterBlock(a.Table), a.Fields, a.Exceeded);
+        return new DecodedBlock(state.AfterBlock(a.Table), fields, a.Exceeded);
     }
+
+    [ThreadStatic] private static List<HeaderField>? gathering;
+
+    // A list grown by a block of more fields than this is not kept.
+    private const int MaxKeptCapacity = 1024;
 
     /// <summary>
     /// What one pass over octets of a block accumulates: the table (copied at
@@ -51,6 +63,8 @@ public static partial class HpackDecoder
         public long Skip;
         public bool SkipThenValue;
         public bool SkipIndexing;
+        public bool SkipHuffman;  // the skipped string is Huffman-coded: its octets are checked as they pass
+        public int SkipCheck;     // the Huffman check's state after the octets skipped so far (Huffman.Check)
 
         public void Own()
         {
@@ -67,18 +81,33 @@ public static partial class HpackDecoder
 
     private static HpackError? Walk(ref Walker a, ReadOnlySpan<byte> block, DecoderLimits limits, List<Representation>? trace, bool final, int offset)
     {
-        // Huffman strings decode into pooled scratch, rented at the first one: a block of
-        // indexed fields only (most requests after the first) rents nothing and clears no stack.
-        byte[]? nameRented = null, valueRented = null;
+        // Huffman strings decode into scratch kept per thread (taken, so a nested call would
+        // rent its own), grown from the pool when a string needs more: a block rents nothing
+        // and clears no stack.
+        var nameRented = spareName;
+        var valueRented = spareValue;
+        spareName = spareValue = null;
         try
         {
             return WalkOctets(ref a, block, limits, trace, final, offset, ref nameRented, ref valueRented);
         }
         finally
         {
-            if (nameRented is not null) ArrayPool<byte>.Shared.Return(nameRented);
-            if (valueRented is not null) ArrayPool<byte>.Shared.Return(valueRented);
+            Keep(ref spareName, nameRented);
+            Keep(ref spareValue, valueRented);
         }
+    }
+
+    [ThreadStatic] private static byte[]? spareName, spareValue;
+
+    // Scratch up to this size is kept for the thread's next block; larger goes back to the pool.
+    private const int KeptScratch = 4096;
+
+    private static void Keep(ref byte[]? spare, byte[]? scratch)
+    {
+        if (scratch is null) return;
+        if (scratch.Length <= KeptScratch && spare is null) spare = scratch;
+        else ArrayPool<byte>.Shared.Return(scratch);
     }
 
     private static HpackError? WalkOctets(
@@ -148,7 +177,7 @@ public static partial class HpackDecoder
             if (nameIndex == 0)
             {
                 if (ReadString(block, ref pos, ref nameRented, out nameOctets, out var nameHuffman, out var nameMissing, out nameClasses) is { } nameError)
-                    return Incomplete(ref a, final, start, nameError, offset, nameMissing, nameHuffman, 0, indexing, limits, thenValue: true, block.Length);
+                    return Incomplete(ref a, final, start, nameError, offset, nameMissing, nameHuffman, block[pos..], 0, indexing, limits, thenValue: true, block.Length);
                 nameEncoding = nameHuffman ? StringEncoding.Huffman : StringEncoding.Raw;
             }
             else
@@ -159,7 +188,7 @@ public static partial class HpackDecoder
                 nameOctets = sharedName.Span;
             }
             if (ReadString(block, ref pos, ref valueRented, out var valueOctets, out var valueHuffman, out var valueMissing, out var valueClasses) is { } valueError)
-                return Incomplete(ref a, final, start, valueError, offset, valueMissing, valueHuffman, nameOctets.Length, indexing, limits, thenValue: false, block.Length);
+                return Incomplete(ref a, final, start, valueError, offset, valueMissing, valueHuffman, block[pos..], nameOctets.Length, indexing, limits, thenValue: false, block.Length);
 
             var entrySize = nameOctets.Length + valueOctets.Length + HeaderField.EntryOverhead;
             var collect = !a.Exceeded;
@@ -219,11 +248,12 @@ public static partial class HpackDecoder
     /// which it would empty, §4.4), the rest of the string is skipped as it
     /// arrives rather than buffered: a 70 KB field costs no memory. Otherwise
     /// the representation is carried (bounded by the limits and the table).
-    /// A string so skipped is not Huffman-checked (RFC 7541 §5.2): its octets
-    /// are never decoded.
+    /// A string so skipped is still checked (RFC 7541 §5.2: no EOS, padding of at
+    /// most 7 one bits) as its octets pass (<see cref="Huffman.Check"/>), without
+    /// decoding them: <paramref name="present"/> now, the rest as it arrives.
     /// </summary>
     private static HpackError? Incomplete(ref Walker a, bool final, int start, HpackError error, int offset,
-        int missing, bool huffman, int nameLength, bool indexing, DecoderLimits limits, bool thenValue, int blockLength)
+        int missing, bool huffman, ReadOnlySpan<byte> present, int nameLength, bool indexing, DecoderLimits limits, bool thenValue, int blockLength)
     {
         if (missing <= 0) return Truncated(ref a, final, start, error, offset);
         if (final) return error.Shift(offset);
@@ -233,13 +263,25 @@ public static partial class HpackDecoder
             a.StopAt = start;
             return null;
         }
+        var check = huffman ? Huffman.Check(Huffman.CheckStart, present) : Huffman.CheckStart;
+        if (check == Huffman.CheckFailed) return new HpackError(HuffmanEos, "5.2", offset + start);
         a.Exceed();
         a.Skip = missing;
         a.SkipThenValue = thenValue;
         a.SkipIndexing = indexing;
+        a.SkipHuffman = huffman;
+        a.SkipCheck = check;
         a.StopAt = blockLength;
         return null;
     }
+
+    // §5.2's decoding errors of a Huffman-coded string.
+    private const string HuffmanEos = "a Huffman-coded string contains the EOS symbol";
+    private const string HuffmanPadding = "Huffman padding is longer than 7 bits or not the most significant bits of EOS";
+
+    /// <summary>The §5.2 error of a string whose <see cref="Huffman.Check"/> ended in <paramref name="check"/> (null: well coded).</summary>
+    private static HpackError? HuffmanCheckError(int check, long offset) =>
+        Huffman.CheckEnd(check) ? null : new HpackError(check == Huffman.CheckFailed ? HuffmanEos : HuffmanPadding, "5.2", (int)Math.Min(int.MaxValue, offset));
 
     // Huffman codes are 5 to 30 bits (RFC 7541 Appendix B): n coded octets decode to at least n * 8 / 30 octets.
     private static long MinimumLength(bool huffman, long coded) => huffman ? coded * 8 / 30 : coded;
@@ -329,9 +371,9 @@ public static partial class HpackDecoder
                 octets = scratch[..written];
                 return null;
             case HuffmanStatus.Eos:
-                return new HpackError("a Huffman-coded string contains the EOS symbol", "5.2", start);
+                return new HpackError(HuffmanEos, "5.2", start);
             default:
-                return new HpackError("Huffman padding is longer than 7 bits or not the most significant bits of EOS", "5.2", start);
+                return new HpackError(HuffmanPadding, "5.2", start);
         }
     }
 }

@@ -120,14 +120,14 @@ public static class HpackEncoder
         if (staticExact) return Integer.Write(destination, staticIndex, 7, 0x80);
 
         // The dynamic table is searched by name hash (a static name's is precomputed).
-        uint nameHash = 0;
+        uint nameHash = 0, valuePrint = 0;
         var hashed = false;
         int dynamicName = -1;
         if (table.Count > 0)
         {
             nameHash = staticName > 0 ? StaticTable.NameHash(staticName) : DynamicTable.Hash(name, 0);
             hashed = true;
-            var dynamicExact = table.Find(name, value, nameHash, staticName, never, out dynamicName);
+            var dynamicExact = table.Find(name, value, nameHash, staticName, never, out dynamicName, out valuePrint);
             if (dynamicExact >= 0) return Integer.Write(destination, StaticTable.Length + 1 + dynamicExact, 7, 0x80);
         }
         var nameIndex = staticIndex > 0 ? staticIndex : dynamicName >= 0 ? StaticTable.Length + 1 + dynamicName : 0;
@@ -143,9 +143,9 @@ public static class HpackEncoder
                 table = table.Clone();
                 owned = true;
             }
-            if (!hashed) nameHash = staticName > 0 ? StaticTable.NameHash(staticName) : DynamicTable.Hash(name, 0);
             // The table outlives the caller's buffers: it keeps its own copy of the octets.
-            table.Add(name, value, nameHash, staticName);
+            if (hashed) table.Add(name, value, nameHash, staticName, valuePrint);
+            else table.Add(name, value, staticName > 0 ? StaticTable.NameHash(staticName) : DynamicTable.Hash(name, 0), staticName);
         }
         return n;
     }

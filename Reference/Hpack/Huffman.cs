@@ -171,7 +171,8 @@ internal static class Huffman
             {
                 // The step's latency chain is load, shift, shift: the entry's low 6 bits are the
                 // bits its symbols take, and a 64-bit shift uses only those bits of its count.
-                var e = Unsafe.Add(ref table, (int)(acc >> (64 - PeekBits)));
+                // The index is the shift's 64-bit result as is (a native int: no sign extension).
+                var e = Unsafe.Add(ref table, (nint)(acc >> (64 - PeekBits)));
                 if ((e & CountMask) == 0)
                 {
                     // A code longer than 12 bits (up to 30): read more first unless the input is all in acc.
@@ -191,7 +192,9 @@ internal static class Huffman
                 seen |= e; // the classes of the symbols taken (bits 6-7), off the step's latency chain
                 n += (int)((e & CountMask) >> 24);
                 acc <<= (int)e;
-                bits -= (int)(e & 0x3f);
+                // Not e & 0x3f: the compiler would share that with the shift's count (C# masks a
+                // shift count with 63), putting an AND on the latency chain the shift alone avoids.
+                bits -= (int)(e << 26 >> 26);
             }
             while (bits >= PeekBits);
             if (bits >= PeekBits || pos < source.Length) continue;
@@ -227,10 +230,88 @@ internal static class Huffman
         return bits == 0 || (bits <= 7 && (acc >> (64 - bits)) == (1UL << bits) - 1) ? HuffmanStatus.Ok : HuffmanStatus.BadPadding;
     }
 
+    /// <summary>
+    /// The state of <see cref="Check"/> before any octet: the root of the code tree.
+    /// A state is the node of the tree the bits read so far lead to (0 at a symbol
+    /// boundary), or <see cref="CheckFailed"/> once the string contained EOS.
+    /// </summary>
+    internal const int CheckStart = 0;
+
+    /// <summary>The state of <see cref="Check"/> after EOS (§5.2: a decoding error).</summary>
+    internal const int CheckFailed = -1;
+
+    /// <summary>
+    /// Checks Huffman-coded octets without decoding them, in pieces as they arrive
+    /// (a string skipped unread, RFC 7541 §5.2): the state after
+    /// <paramref name="octets"/>, from <paramref name="state"/> (<see cref="CheckStart"/>
+    /// at the start of the string). A walk of the code tree four bits at a time: two
+    /// table steps per octet, nothing written.
+    /// </summary>
+    internal static int Check(int state, ReadOnlySpan<byte> octets)
+    {
+        if (state < 0) return state;
+        var steps = nibbleSteps;
+        foreach (var b in octets)
+        {
+            state = steps[state << 4 | b >> 4];
+            if (state < 0) return CheckFailed;
+            state = steps[state << 4 | (b & 0xf)];
+            if (state < 0) return CheckFailed;
+        }
+        return state;
+    }
+
+    /// <summary>
+    /// §5.2: a string whose <see cref="Check"/> ended in <paramref name="state"/> is
+    /// well coded: no EOS, and what follows its last symbol is at most 7 bits, all ones
+    /// (the most significant bits of EOS).
+    /// </summary>
+    internal static bool CheckEnd(int state) => state >= 0 && paddingNodes[state];
+
+    // nibbleSteps[node * 16 + nibble]: the node four bits lead to from node (leaves return
+    // to the root), or -1 when they complete EOS.
+    private static readonly short[] nibbleSteps = BuildNibbleSteps();
+
+    // The nodes reached from the root by 0 to 7 one bits: where valid padding may end.
+    private static readonly bool[] paddingNodes = BuildPaddingNodes();
+
+    private static short[] BuildNibbleSteps()
+    {
+        var steps = new short[256 * 16];
+        for (var node = 0; node < 256; node++)
+            for (var nibble = 0; nibble < 16; nibble++)
+            {
+                var at = node;
+                for (var i = 3; i >= 0 && at >= 0; i--)
+                {
+                    int next = tree[at * 2 + ((nibble >> i) & 1)];
+                    at = next > 0 ? next : -next == HuffmanCode.Eos ? -1 : 0;
+                }
+                steps[node * 16 + nibble] = (short)at;
+            }
+        return steps;
+    }
+
+    private static bool[] BuildPaddingNodes()
+    {
+        var nodes = new bool[256];
+        var at = 0;
+        nodes[at] = true;
+        for (var i = 0; i < 7; i++)
+        {
+            at = tree[at * 2 + 1];
+            nodes[at] = true;
+        }
+        return nodes;
+    }
+
     // Walks the code tree over the top `bits` bits of acc; returns the symbol (bits 0-7)
     // and the bits its code takes (bits 16 and up), or -1 for EOS, or -2 when the bits end
     // inside a code (padding over 7 bits, since more than 12 bits remain). The count is
     // returned, not passed by reference, so that the caller's loop keeps it in a register.
+    // Inlined: a call inside the decoding loop made the JIT keep the loop's state in stack
+    // slots across it (a store and reloads per step); inlined, the loop runs from registers.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int LongCode(ulong acc, int bits)
     {
         var node = 0;

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Buffers.Binary;
+using Http2.Reference;
 using HpackStories;
 using Http2.Reference.Hpack;
 
@@ -15,11 +17,16 @@ namespace Benchmarks;
 /// response, and nghttp2 keeps nothing about a field between blocks either;
 /// the encoder keeps nothing in a field, but a fresh object and its first use
 /// are what a server pays). Making those objects is included, as a caller pays it.
+/// The raw stories are kept as the anchor keeps them: one flat run of octets
+/// (per field a 32-bit length and the name, a 32-bit length and the value), read
+/// in order, each block's fields made over slices of it, as the anchor points its
+/// <c>nghttp2_nv</c> array into its file.
 /// </summary>
 public sealed class HpackWork
 {
     private readonly (int? Size, byte[] Wire, int Headers)[][] decode;
-    private readonly (int? Size, HeaderField[] Fields)[][] encode;
+    private readonly (int? Size, int Count, int Offset)[][] encode;
+    private readonly byte[] encodeOctets;
     private readonly List<HeaderField> fresh = new(256);
     private readonly ArrayBufferWriter<byte> writer = new(1 << 16);
 
@@ -42,7 +49,7 @@ public sealed class HpackWork
         var wired = stories.Where(s => s.Cases.Any(c => c.Wire is not null)).ToList();
         var raw = stories.Where(s => s.Cases.All(c => c.Wire is null)).ToList();
         decode = [.. wired.Select(s => s.Cases.Select(c => (c.HeaderTableSize, c.Wire!.Value.ToArray(), c.Headers.Count)).ToArray())];
-        encode = [.. raw.Select(s => s.Cases.Select(c => (c.HeaderTableSize, c.Headers.ToArray())).ToArray())];
+        (encode, encodeOctets) = Flatten([.. raw.Select(s => s.Cases.Select(c => (c.HeaderTableSize, c.Headers.ToArray())).ToArray())]);
         DecodeHeaders = wired.Sum(s => s.Cases.Sum(c => (long)c.Headers.Count));
         DecodeOctets = wired.Sum(s => s.Cases.Sum(c => c.RawLength));
         EncodeHeaders = raw.Sum(s => s.Cases.Sum(c => (long)c.Headers.Count));
@@ -52,10 +59,31 @@ public sealed class HpackWork
     private HpackWork((int? Size, byte[] Wire, int Headers)[][] decode, (int? Size, HeaderField[] Fields)[][] encode)
     {
         this.decode = decode;
-        this.encode = encode;
+        (this.encode, encodeOctets) = Flatten(encode);
         DecodeHeaders = decode.Sum(s => s.Sum(c => (long)c.Headers));
         EncodeHeaders = encode.Sum(s => s.Sum(c => (long)c.Fields.Length));
         EncodeOctets = encode.Sum(s => s.Sum(c => c.Fields.Sum(f => (long)f.Name.Length + f.Value.Length)));
+    }
+
+    // The stories as one flat run of octets, as the anchor's encode.bin holds them.
+    private static ((int?, int, int)[][], byte[]) Flatten((int? Size, HeaderField[] Fields)[][] stories)
+    {
+        var flat = new MemoryStream();
+        var w = new BinaryWriter(flat);
+        var cases = stories.Select(story => story.Select(c =>
+        {
+            var offset = (int)flat.Position;
+            foreach (var f in c.Fields)
+            {
+                w.Write((uint)f.Name.Length);
+                w.Write(f.Name.Span);
+                w.Write((uint)f.Value.Length);
+                w.Write(f.Value.Span);
+            }
+            return (c.Size, c.Fields.Length, offset);
+        }).ToArray()).ToArray();
+        w.Flush();
+        return (cases, flat.ToArray());
     }
 
     /// <summary>
@@ -137,13 +165,13 @@ public sealed class HpackWork
         foreach (var story in encode)
         {
             EncoderState? state = null;
-            foreach (var (size, fields) in story)
+            foreach (var (size, count, offset) in story)
             {
                 state = StoryContext.EncoderBefore(state, size, strategy);
                 writer.ResetWrittenCount();
-                state = HpackEncoder.Encode(state, Fresh(fields), writer);
+                state = HpackEncoder.Encode(state, Fresh(count, offset), writer);
                 wire += writer.WrittenCount;
-                headers += fields.Length;
+                headers += count;
             }
         }
         return (headers, wire);
@@ -156,21 +184,30 @@ public sealed class HpackWork
         foreach (var story in encode)
         {
             EncoderState? state = null;
-            foreach (var (size, fields) in story)
+            foreach (var (size, count, offset) in story)
             {
                 state = StoryContext.EncoderBefore(state, size, strategy);
-                (state, var block) = HpackEncoder.Encode(state, Fresh(fields));
+                (state, var block) = HpackEncoder.Encode(state, Fresh(count, offset));
                 wire += block.Length;
             }
         }
         return wire;
     }
 
-    // The block's fields as new objects sharing the octets.
-    private List<HeaderField> Fresh(HeaderField[] fields)
+    // The block's fields as new objects over the flat octets, read in order as the anchor reads them.
+    private List<HeaderField> Fresh(int count, int offset)
     {
         fresh.Clear();
-        foreach (var f in fields) fresh.Add(new HeaderField(f.Name, f.Value, f.Sensitive));
+        var octets = encodeOctets;
+        for (var i = 0; i < count; i++)
+        {
+            var nameLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(octets.AsSpan(offset));
+            var name = new Bytes(octets.AsMemory(offset + 4, nameLength));
+            offset += 4 + nameLength;
+            var valueLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(octets.AsSpan(offset));
+            fresh.Add(new HeaderField(name, new Bytes(octets.AsMemory(offset + 4, valueLength))));
+            offset += 4 + valueLength;
+        }
         return fresh;
     }
 }

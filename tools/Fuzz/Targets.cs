@@ -53,8 +53,9 @@ public static class Targets
         if (Show(result) != Show(again)) return "an old state replays identically: decoding twice from one state differs";
         var cuts = Mutator.Cuts(rng, block.Length);
         var split = InFragments(state, block, cuts, limits);
-        // A string skipped unread (neither kept nor indexed) is not Huffman-checked, so fragments may be more lenient than one read.
-        if (result.IsRight && Show(result) != Show(split))
+        // A string skipped unread (neither kept nor indexed) is Huffman-checked as it passes: fragments fail exactly when one read
+        // does, though the error may name another offset.
+        if (result.IsLeft != split.IsLeft || (result.IsRight && Show(result) != Show(split)))
             return $"any chunking equals one read: cuts [{string.Join(",", cuts)}]\n  whole: {Show(result)}\n  split: {Show(split)}";
         return null;
     }

@@ -106,4 +106,40 @@ public class HuffmanDecoderTests
     [InlineData("fffffff3ff")]       // 0x0a (30 bits) then ones
     [InlineData("94e7821dd7f2e6c7b335dfdfcd5b3960d5af27087f3672c1ab270fb5291f9587316065c003ed4ee5b1063d5007")] // RFC 7541 C.6.1
     public void Edges(string hex) => Agrees(Hex(hex));
+
+    // The streaming check (for strings skipped unread) fed in two pieces cut at `cut`: well coded or not.
+    private static bool CheckedInPieces(byte[] coded, int cut)
+    {
+        cut = coded.Length == 0 ? 0 : Math.Abs(cut % (coded.Length + 1));
+        var state = Huffman.Check(Huffman.Check(Huffman.CheckStart, coded.AsSpan(0, cut)), coded.AsSpan(cut));
+        return Huffman.CheckEnd(state);
+    }
+
+    private static bool DecodesOk(byte[] coded) =>
+        Huffman.Decode(coded, new byte[Huffman.MaxDecodedLength(coded.Length)], out _) == HuffmanStatus.Ok;
+
+    [Property(DisplayName = "RFC 7541 §5.2: the check of a skipped string, in pieces, accepts exactly what decoding accepts (arbitrary octets)", MaxTest = 2000)]
+    public bool CheckAgreesOnArbitraryOctets(byte[] coded, int cut) => CheckedInPieces(coded, cut) == DecodesOk(coded);
+
+    [Property(DisplayName = "RFC 7541 §5.2: the check of a skipped string, in pieces, accepts exactly what decoding accepts (nearly valid strings)", MaxTest = 1000)]
+    public Property CheckAgreesOnNearlyValid() =>
+        Prop.ForAll(NearlyValid().ToArbitrary(), Gen.Choose(0, 1000).ToArbitrary(), (coded, cut) => CheckedInPieces(coded, cut) == DecodesOk(coded));
+
+    [Theory(DisplayName = "RFC 7541 §5.2: the check of a skipped string at the edges (EOS, padding of 0 to 8 bits, long codes)")]
+    [InlineData("", true)]
+    [InlineData("ff", false)]
+    [InlineData("fe", false)]
+    [InlineData("1f", true)]
+    [InlineData("18", false)]
+    [InlineData("ffc7", true)]        // the 13-bit code of 0x00, then 3 one bits
+    [InlineData("ffc7ff", false)]
+    [InlineData("fffffffc", false)]
+    [InlineData("ffffffff", false)]
+    [InlineData("fffffff3ff", false)]
+    [InlineData("94e7821dd7f2e6c7b335dfdfcd5b3960d5af27087f3672c1ab270fb5291f9587316065c003ed4ee5b1063d5007", true)]
+    public void CheckEdges(string hex, bool valid)
+    {
+        Assert.Equal(valid, DecodesOk(Hex(hex)));
+        for (var cut = 0; cut <= Hex(hex).Length; cut++) Assert.Equal(valid, CheckedInPieces(Hex(hex), cut));
+    }
 }

@@ -73,8 +73,76 @@ public class IncrementalDecodeTests
         var limits = tight ? new DecoderLimits(100, 3, 10) : DecoderLimits.Default;
         var whole = HpackDecoder.Decode(DecoderState.Initial(), block, limits);
         var split = InFragments(DecoderState.Initial(), block, cuts.Select(c => block.Length == 0 ? 0 : Math.Abs(c % block.Length)), limits);
-        // A string skipped unread (neither kept nor indexed) is not Huffman-checked: only then may fragments be more lenient.
-        return whole.IsLeft || Show(whole) == Show(split);
+        // A string skipped unread is still Huffman-checked as it passes: fragments fail exactly when one read does
+        // (the error may name another offset).
+        return whole.IsLeft ? split.IsLeft : Show(whole) == Show(split);
+    }
+
+    // A field too long for the limits: "x-big" with a Huffman-coded value of `coded` octets (literal without indexing, new name).
+    private static byte[] LongHuffmanField(byte[] coded)
+    {
+        var block = new List<byte> { 0x00, 0x05 };
+        block.AddRange("x-big"u8.ToArray());
+        var length = new byte[8];
+        var n = Integer.Write(length, coded.Length, 7, 0x80);
+        block.AddRange(length.AsSpan(0, n).ToArray());
+        block.AddRange(coded);
+        return [.. block];
+    }
+
+    private static readonly DecoderLimits SmallLimits = new(1000, 100, 1000);
+
+    private static int[] EveryKilobyte(int length) => [.. Enumerable.Range(1, length / 1000).Select(k => k * 1000)];
+
+    [Fact(DisplayName = "RFC 7541 §5.2: a Huffman-coded string skipped in fragments (too long to keep) that contains EOS is a decoding error")]
+    public void SkippedStringWithEos()
+    {
+        // 'a' is 00011 (5 bits): 8 of them fill 5 octets; then EOS (30 ones) and 2 one bits of padding fill 4 more.
+        var coded = Enumerable.Repeat(new byte[] { 0x18, 0xc6, 0x31, 0x8c, 0x63 }, 1000).SelectMany(x => x).Concat(new byte[] { 0xff, 0xff, 0xff, 0xff }).ToArray();
+        var block = LongHuffmanField(coded);
+        Assert.True(HpackDecoder.Decode(DecoderState.Initial(), block, SmallLimits).IsLeft, "one read");
+        var split = InFragments(DecoderState.Initial(), block, EveryKilobyte(block.Length), SmallLimits);
+        var error = Assert.IsType<HpackError>(split.Case);
+        Assert.Equal("5.2", error.Section);
+        Assert.Contains("EOS", error.Rule);
+    }
+
+    [Fact(DisplayName = "RFC 7541 §5.2: a Huffman-coded string skipped in fragments whose padding is not all ones, or longer than 7 bits, is a decoding error")]
+    public void SkippedStringWithBadPadding()
+    {
+        var aaaa = Enumerable.Repeat(new byte[] { 0x18, 0xc6, 0x31, 0x8c, 0x63 }, 1000).SelectMany(x => x);
+        // One 'a' (00011) then 011 as padding: not the most significant bits of EOS.
+        var zeroPadding = LongHuffmanField([.. aaaa, 0x1b]);
+        // A whole octet of ones after the last symbol: padding of 8 bits.
+        var longPadding = LongHuffmanField([.. aaaa, 0xff]);
+        // The same strings well padded decode, whole and in fragments (the control).
+        var good = LongHuffmanField([.. aaaa, 0x1f]);
+        foreach (var block in new[] { zeroPadding, longPadding })
+        {
+            Assert.True(HpackDecoder.Decode(DecoderState.Initial(), block, SmallLimits).IsLeft, "one read");
+            var error = Assert.IsType<HpackError>(InFragments(DecoderState.Initial(), block, EveryKilobyte(block.Length), SmallLimits).Case);
+            Assert.Equal("5.2", error.Section);
+            Assert.Contains("padding", error.Rule);
+        }
+        Assert.True(HpackDecoder.Decode(DecoderState.Initial(), good, SmallLimits).IsRight);
+        var split = InFragments(DecoderState.Initial(), good, EveryKilobyte(good.Length), SmallLimits);
+        Assert.True(((DecodedBlock)split.Case!).ListSizeExceeded);
+    }
+
+    [Fact(DisplayName = "RFC 7541 §5.2: the value of a skipped name is checked too, whole in one fragment or across several")]
+    public void SkippedNameThenValueChecked()
+    {
+        // A literal whose new name is too long to keep, then a short value that contains EOS.
+        var name = Enumerable.Repeat((byte)'n', 3000).ToArray();
+        var block = new List<byte> { 0x00 };
+        var length = new byte[8];
+        block.AddRange(length.AsSpan(0, Integer.Write(length, name.Length, 7, 0)).ToArray());
+        block.AddRange(name);
+        block.AddRange(new byte[] { 0x84, 0xff, 0xff, 0xff, 0xff }); // 4 octets: EOS and 2 one bits
+        var bytes = block.ToArray();
+        Assert.True(HpackDecoder.Decode(DecoderState.Initial(), bytes, SmallLimits).IsLeft, "one read");
+        foreach (var cuts in new[] { new[] { 1000 }, new[] { 1000, 3004 }, new[] { 1000, 3005 } })
+            Assert.Equal("5.2", Assert.IsType<HpackError>(InFragments(DecoderState.Initial(), bytes, cuts, SmallLimits).Case).Section);
     }
 
     [Fact(DisplayName = "Design: a block in progress is a value — continuing twice from it decodes identically")]
