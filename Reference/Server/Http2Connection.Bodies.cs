@@ -98,7 +98,14 @@ internal sealed partial class Http2Connection
         deferredOctets += f.Octets.Length;
     }
 
-    /// <summary>The streams that waited for room in the output queue go on, their bodies' commands in one call of the core.</summary>
+    /// <summary>
+    /// The streams that waited for room in the output queue go on, in the order
+    /// they began to wait, their bodies' commands in one call of the core; once
+    /// the room is taken the others keep waiting, untouched (a connection with
+    /// many large responses would otherwise step every waiting stream's
+    /// production on every write only to make it wait again). A stream that
+    /// ended is always woken, so its body is released.
+    /// </summary>
     private void WakeWaitingForOutput()
     {
         if (waitingForOutput.Count == 0 || output.Queued >= PumpLimit) return;
@@ -108,7 +115,12 @@ internal sealed partial class Http2Connection
         feedBatch = true;
         try
         {
-            foreach (var ctx in wake) Pump(ctx, ProductionEvent.OutputDrained.Instance);
+            foreach (var ctx in wake)
+            {
+                if (ResponseProduction.Room(output.Queued + deferredOctets, PumpLimit) > 0 || ctx.Closed || closing || closeRequested)
+                    Pump(ctx, ProductionEvent.OutputDrained.Instance);
+                else waitingForOutput.Add(ctx); // not pumped since the list was emptied: not in it
+            }
         }
         finally { feedBatch = outer; }
     }
