@@ -15,6 +15,8 @@
 #   h2ref-aot-mem  h2ref-server without -d: /bytes/N in memory (ask for it in SERVERS, with H2REF_AOT or AOT=1)
 #   h2ref-d-base  h2ref serve -d DIR of another build (H2REF_BASE=dir/with/h2ref, e.g. main's
 #              built aside), added when H2REF_BASE is set: an A/B comparison within one run
+#   h2ref-base h2ref serve (in memory) of the H2REF_BASE build: ask for it in SERVERS (then
+#              h2ref-d-base is not added)
 #   nghttpd    nghttpd -d DIR, the same files
 #   kestrel    tools/KestrelBaseline, /bytes/N in memory
 #
@@ -31,7 +33,7 @@
 # still ran partly unoptimized code (run-to-run spread of 2-5x).
 #
 # usage: tools/bench-server.sh [RUNS]     (default 3; env N13/N64 change the request counts,
-#        SERVERS the servers, AOT=1 or H2REF_AOT=FILE the NativeAOT server, H2REF_BASE=DIR another
+#        SIZES the response sizes (default "13 65536"), SERVERS the servers, AOT=1 or H2REF_AOT=FILE the NativeAOT server, H2REF_BASE=DIR another
 #        build's h2ref -d, SCALE=1 the scale runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,7 +67,7 @@ if [ "${AOT:-0}" = 1 ] && [ -z "${H2REF_AOT:-}" ]; then
   H2REF_AOT="$work/aot/h2ref-server"
 fi
 if [ -n "${H2REF_BASE:-}" ]; then
-  case " $SERVERS " in *" h2ref-d-base "*) ;; *) SERVERS="$SERVERS h2ref-d-base" ;; esac
+  case " $SERVERS " in *" h2ref-d-base "*|*" h2ref-base "*) ;; *) SERVERS="$SERVERS h2ref-d-base" ;; esac
 fi
 if [ -n "${H2REF_AOT:-}" ]; then
   case " $SERVERS " in *" h2ref-aot "*) ;; *) SERVERS="$SERVERS h2ref-aot" ;; esac
@@ -83,6 +85,7 @@ start() {
   case $name in
     h2ref)   taskset -c 0 "$work/h2ref/h2ref" serve --port "$port" -q >"$work/$name.log" 2>&1 & ;;
     h2ref-d) taskset -c 0 "$work/h2ref/h2ref" serve --port "$port" -q -d "$work/htdocs" >"$work/$name.log" 2>&1 & ;;
+    h2ref-base) taskset -c 0 "$H2REF_BASE/h2ref" serve --port "$port" -q >"$work/$name.log" 2>&1 & ;;
     h2ref-d-base) taskset -c 0 "$H2REF_BASE/h2ref" serve --port "$port" -q -d "$work/htdocs" >"$work/$name.log" 2>&1 & ;;
     h2ref-aot) taskset -c 0 "$H2REF_AOT" --port "$port" -q -d "$work/htdocs" >"$work/$name.log" 2>&1 & ;;
     h2ref-aot-mem) taskset -c 0 "$H2REF_AOT" --port "$port" -q >"$work/$name.log" 2>&1 & ;;
@@ -136,7 +139,7 @@ run() {
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 read -r -a servers <<<"$SERVERS"
-for size in 13 65536; do
+for size in ${SIZES:-13 65536}; do
   n=$N13; [ "$size" = 65536 ] && n=$N64
   echo "== ${size}-byte responses: h2load -n $n ${LOAD[*]}, $RUNS interleaved runs"
   for s in "${servers[@]}"; do start "$s"; done
@@ -185,7 +188,7 @@ fi
 
 mb() { awk '{printf "%.1f", $1/1024}' "$1"; }
 printf '\n%-10s %-8s %12s %10s %10s %12s %10s %10s\n' server run "req/s" "p50 us" "p99 us" "cpu us/req" "idle MB" "peak MB"
-for size in 13 65536; do
+for size in ${SIZES:-13 65536}; do
   for s in "${servers[@]}"; do
     f="$work/$s.$size"
     printf '%-10s %-8s %12s %10s %10s %12s %10s %10s\n' "$s" "$size" \

@@ -97,15 +97,15 @@ public static partial class Connection
             // long: at the §6.9.1 maximum window (2^31-1) direct + room overflows int.
             var accepted = (int)Math.Min(len, (long)direct + room);
             var all = accepted == len;
+            // Appended after what is queued: given to Drain as fresh octets, queued only if the windows leave some.
             var next = rec with
             {
-                Pending = accepted > 0 ? rec.Pending.Add(new Bytes(data.Memory[..accepted])) : rec.Pending,
                 PendingBytes = rec.PendingBytes + accepted,
                 PendingEnd = all && c.EndStream,
                 WriterWaiting = !all,
             };
             Emit(new DataAccepted(id, accepted));
-            Update(rec, Drain(next));
+            Update(rec, Drain(next, fresh: data.Memory[..accepted]));
             return null;
         }
 

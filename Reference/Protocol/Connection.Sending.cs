@@ -44,28 +44,46 @@ public static partial class Connection
         /// Sends what the windows allow of a stream's buffered output, then
         /// END_STREAM or trailers once it is all out; tells a waiting writer
         /// when buffer space frees (backpressure, CVE-2019-9517).
+        /// <paramref name="fresh"/> are octets just accepted after everything in
+        /// <see cref="StreamRecord.Pending"/> (already counted in
+        /// <see cref="StreamRecord.PendingBytes"/>): only what the windows leave
+        /// of them is queued, so a body that goes out at once is never put in
+        /// the queue and taken out again.
         /// </summary>
-        private StreamRecord Drain(StreamRecord r, int maxFrames = int.MaxValue)
+        private StreamRecord Drain(StreamRecord r, int maxFrames = int.MaxValue, ReadOnlyMemory<byte> fresh = default)
         {
-            if (r.Held is not null) return r; // nothing goes before the held header section
+            if (r.Held is not null) return fresh.IsEmpty ? r : r with { Pending = r.Pending.Add(new Bytes(fresh)) }; // nothing goes before the held header section
             var pending = r.Pending;
             var bytes = r.PendingBytes;
             var sw = r.SendWindow;
             var endSent = false;
             var frames = 0;
+            var offset = 0; // octets of the first chunk already sent: the queue is rebuilt once, not per frame
             while (bytes > 0 && frames++ < maxFrames)
             {
-                var head = pending.Head;
-                var n = FlowControl.Sendable(sw, S.connectionSendWindow, S.peerSettings.MaxFrameSize, head.Length);
+                var head = pending.IsEmpty ? fresh : pending.Head.Memory;
+                var n = FlowControl.Sendable(sw, S.connectionSendWindow, S.peerSettings.MaxFrameSize, head.Length - offset);
                 if (n == 0) break;
                 var last = n == bytes && r.PendingEnd && r.PendingTrailers is null;
-                Send(new DataFrame(r.Id, new Bytes(head.Memory[..n]), last));
+                Send(new DataFrame(r.Id, new Bytes(head.Slice(offset, n)), last));
                 endSent |= last;
-                pending = n == head.Length ? pending.Tail : new Bytes(head.Memory[n..]).Cons(pending.Tail);
+                offset += n;
+                if (offset == head.Length)
+                {
+                    if (pending.IsEmpty) fresh = default;
+                    else pending = pending.Tail;
+                    offset = 0;
+                }
                 bytes -= n;
                 sw -= n;
                 S.connectionSendWindow -= n;
             }
+            if (offset > 0)
+            {
+                if (pending.IsEmpty) fresh = fresh[offset..];
+                else pending = new Bytes(pending.Head.Memory[offset..]).Cons(pending.Tail);
+            }
+            if (!fresh.IsEmpty) pending = pending.Add(new Bytes(fresh));
             var next = r with { Pending = pending, PendingBytes = bytes, SendWindow = sw };
             if (bytes == 0 && (r.PendingEnd || r.PendingTrailers is not null))
             {

@@ -162,6 +162,25 @@ internal abstract record ResponseProduction
     public static bool WithHeaders(long? length, bool inMemory, bool trailers, int room) =>
         inMemory && !trailers && length is > 0 and <= SmallBody && room > 0;
 
+    /// <summary>
+    /// How many octets of a body go with its header section when the response
+    /// joins a batch of commands given to the core in one call (the responses
+    /// handlers give while the shell delivers a read's requests): a body in
+    /// memory of known length without trailers, its first
+    /// <see cref="SmallBody"/> octets if it is that small, else as much as the
+    /// output queue has room for (0: the header section goes alone and the
+    /// body waits for the writer, as a production would). Null when the
+    /// response does not qualify (its body is produced after its HEADERS).
+    /// </summary>
+    /// <param name="length">The body's length, when known.</param>
+    /// <param name="inMemory">The octets can be taken without a read.</param>
+    /// <param name="trailers">Whether trailers follow.</param>
+    /// <param name="room">Octets the output queue may still take.</param>
+    public static int? BatchedWithHeaders(long? length, bool inMemory, bool trailers, int room) =>
+        !inMemory || trailers || length is not > 0 ? null
+        : length <= SmallBody ? (room > 0 ? SmallBody : 0)
+        : Math.Min(room, DirectChunkSize);
+
     /// <summary>How many octets to read from a source of which <paramref name="remaining"/> are left (unknown: null); at least one.</summary>
     /// <param name="remaining">Octets left in the source, when known.</param>
     public static int ReadSize(long? remaining) => (int)Math.Max(1, Math.Min(remaining ?? ChunkSize, ChunkSize));

@@ -45,14 +45,18 @@ internal sealed partial class Http2Connection
     /// </summary>
     private bool Advance(StreamContext ctx)
     {
-        while (ctx.Production is { } production)
+        while (ctx.Production is { } production && !ctx.FeedDeferred)
         {
             if (ctx.Closed || closing || closeRequested) production = ResponseProduction.On(production, ProductionEvent.Ended.Instance);
-            (ctx.Production, var step) = ResponseProduction.Next(production, ResponseProduction.Room(output.Queued, PumpLimit));
+            // Octets given to deferred commands are queued as soon as those reach the core: counted as queued already.
+            (ctx.Production, var step) = ResponseProduction.Next(production, ResponseProduction.Room(output.Queued + deferredOctets, PumpLimit));
             switch (step)
             {
                 case ProductionStep.Read:
                     return true;
+                case ProductionStep.Feed f when BatchingFeeds:
+                    DeferFeed(ctx, f);
+                    return false;
                 case ProductionStep.Feed f:
                     FeedCore(ctx, f);
                     break;
@@ -71,6 +75,54 @@ internal sealed partial class Http2Connection
             }
         }
         return false;
+    }
+
+    /// <summary>
+    /// Whether a body's <see cref="SendData"/> joins the deferred commands
+    /// (<see cref="FlushDeferred"/>) instead of a call of the core of its own:
+    /// while the loop delivers events, and while the end of a write wakes the
+    /// streams that waited for room (<see cref="feedBatch"/>), so the bodies of
+    /// all the streams it wakes go to the core in one call.
+    /// </summary>
+    private bool BatchingFeeds => (dispatching || feedBatch) && !closeRequested && !closing;
+
+    /// <summary>Set while <see cref="WakeWaitingForOutput"/> pumps the streams it wakes.</summary>
+    private bool feedBatch;
+
+    /// <summary>A <see cref="SendData"/> for the next call of the core; its answer moves the production on then (<see cref="FlushDeferred"/>).</summary>
+    private void DeferFeed(StreamContext ctx, ProductionStep.Feed f)
+    {
+        ctx.FeedDeferred = true; // until the core has answered, the production holds these octets and must not feed them again
+        deferredCommands.Add(new SendData(ctx.Handler.StreamId, f.Octets, f.EndStream));
+        deferredFeeds.Add((ctx, f.Octets.Length));
+        deferredOctets += f.Octets.Length;
+    }
+
+    /// <summary>
+    /// The streams that waited for room in the output queue go on, in the order
+    /// they began to wait, their bodies' commands in one call of the core; once
+    /// the room is taken the others keep waiting, untouched (a connection with
+    /// many large responses would otherwise step every waiting stream's
+    /// production on every write only to make it wait again). A stream that
+    /// ended is always woken, so its body is released.
+    /// </summary>
+    private void WakeWaitingForOutput()
+    {
+        if (waitingForOutput.Count == 0 || output.Queued >= PumpLimit) return;
+        StreamContext[] wake = [.. waitingForOutput];
+        waitingForOutput.Clear();
+        var outer = feedBatch;
+        feedBatch = true;
+        try
+        {
+            foreach (var ctx in wake)
+            {
+                if (ResponseProduction.Room(output.Queued + deferredOctets, PumpLimit) > 0 || ctx.Closed || closing || closeRequested)
+                    Pump(ctx, ProductionEvent.OutputDrained.Instance);
+                else waitingForOutput.Add(ctx); // not pumped since the list was emptied: not in it
+            }
+        }
+        finally { feedBatch = outer; }
     }
 
     /// <summary>One <see cref="SendData"/>: what the core took moves the production on.</summary>

@@ -167,6 +167,8 @@ internal sealed partial class Http2Connection
     private List<DeferredResponse> deferredResponses = new();
     private List<ConnectionCommand>? spareCommands = new();
     private List<DeferredResponse>? spareResponses = new();
+    private List<(StreamContext Ctx, int Fed)> deferredFeeds = new();
+    private List<(StreamContext Ctx, int Fed)>? spareFeeds = new();
     private readonly Dictionary<uint, int> acceptedInFlush = new();
     private int deferredOctets;
 
@@ -190,19 +192,31 @@ internal sealed partial class Http2Connection
     {
         rejected = null;
         var room = ResponseProduction.Room(output.Queued + deferredOctets, PumpLimit);
-        if (!ResponseProduction.WithHeaders(body.Remaining, body.InMemory, trailers is not null, room))
-            return false;
-        var defer = dispatching && !closeRequested && !closing
+        var atOnce = ResponseProduction.WithHeaders(body.Remaining, body.InMemory, trailers is not null, room);
+        var batched = dispatching && !closeRequested && !closing
+            ? ResponseProduction.BatchedWithHeaders(body.Remaining, body.InMemory, trailers is not null, room)
+            : null;
+        if (!atOnce && batched is null) return false;
+        var defer = batched is not null
             && FieldValidation.CheckResponse(fields, false).TryRight(out var head, out _) && !head.IsInformational;
-        if (body.TakeDirect(ResponseProduction.SmallBody) is not { } chunk) return false;
-        var last = chunk.IsEmpty || body.Remaining == 0;
+        if (!defer && !atOnce) return false;
+        var take = defer ? batched!.Value : ResponseProduction.SmallBody;
+        var chunk = ReadOnlyMemory<byte>.Empty;
+        var last = false;
+        if (take > 0)
+        {
+            if (body.TakeDirect(take) is not { } taken) return false;
+            chunk = taken;
+            last = chunk.IsEmpty || body.Remaining == 0;
+        }
         var id = ctx.Handler.StreamId;
         if (defer)
         {
             deferredCommands.Add(new SendHeaders(id, fields, false) { Date = CurrentDate });
-            deferredCommands.Add(new SendData(id, chunk, last));
+            if (take > 0) deferredCommands.Add(new SendData(id, chunk, last)); // else the body waits for room in the output queue
             deferredResponses.Add(new DeferredResponse(ctx, body, chunk, last));
             deferredOctets += chunk.Length;
+            ctx.SendingInMemory = true; // until the flush has applied the core's frames
             return true;
         }
         FlushDeferred();
@@ -223,7 +237,9 @@ internal sealed partial class Http2Connection
             if (o is DataAccepted a && a.StreamId == id) accepted = a.Accepted;
         }
         state = r.State;
+        ctx.SendingInMemory = true;
         Apply(r.Outputs);
+        ctx.SendingInMemory = false;
         Produce(ctx, body, chunk[accepted..], last);
         return true;
     }
@@ -265,9 +281,9 @@ internal sealed partial class Http2Connection
         if (deferredCommands.Count == 0) return;
         // Taken out whole: a handler called while these are finished (a close callback) may defer
         // and flush more; those go in lists of their own (new ones only when that happens).
-        var (commands, responses) = (deferredCommands, deferredResponses);
-        (deferredCommands, deferredResponses) = (spareCommands ?? new(), spareResponses ?? new());
-        (spareCommands, spareResponses) = (null, null);
+        var (commands, responses, feeds) = (deferredCommands, deferredResponses, deferredFeeds);
+        (deferredCommands, deferredResponses, deferredFeeds) = (spareCommands ?? new(), spareResponses ?? new(), spareFeeds ?? new());
+        (spareCommands, spareResponses, spareFeeds) = (null, null, null);
         deferredOctets = 0;
         var r = Connection.StepAll(state, commands, Now);
         commands.Clear();
@@ -284,6 +300,9 @@ internal sealed partial class Http2Connection
                     acceptedInFlush[h.StreamId] = -1;
                     log.LogDebug("{Client}: stream {Stream}: the response was dropped: {Reason}", client, h.StreamId, no.Reason);
                     break;
+                case CommandRejected { Command: SendData d }:
+                    acceptedInFlush[d.StreamId] = -1; // the stream ended meanwhile
+                    break;
             }
         }
         var each = CollectionsMarshal.AsSpan(responses);
@@ -291,19 +310,38 @@ internal sealed partial class Http2Connection
         Apply(r.Outputs);
         foreach (var d in each)
         {
+            d.Ctx.SendingInMemory = false;
             if (d.Accepted < 0) { d.Body.Release(); continue; }
             Produce(d.Ctx, d.Body, d.Chunk[d.Accepted..], d.Last);
             if (d.Ctx.Production is not null) Pump(d.Ctx);
         }
+        foreach (var (ctx, fed) in CollectionsMarshal.AsSpan(feeds))
+        {
+            ctx.FeedDeferred = false;
+            var taken = acceptedInFlush.TryGetValue(ctx.Handler.StreamId, out var a) ? a : fed;
+            if (ctx.Production is { } production)
+                ctx.Production = taken < 0 ? ResponseProduction.Done.Instance : ResponseProduction.On(production, new ProductionEvent.Accepted(fed, taken));
+            Pump(ctx);
+        }
         responses.Clear();
-        (spareCommands, spareResponses) = (commands, responses);
+        feeds.Clear();
+        (spareCommands, spareResponses, spareFeeds) = (commands, responses, feeds);
+        // Streams that waited for room counted the deferred octets as queued; what the core did not frame is not, so
+        // there may be room without a write to report it.
+        WakeWaitingForOutput();
     }
 
     /// <summary>The connection ended with responses not given to the core: their bodies are released.</summary>
     private void DropDeferred()
     {
-        foreach (var d in deferredResponses) d.Body.Release();
+        foreach (var d in deferredResponses)
+        {
+            d.Ctx.SendingInMemory = false;
+            d.Body.Release();
+        }
         deferredResponses.Clear();
+        foreach (var (ctx, _) in deferredFeeds) ctx.FeedDeferred = false;
+        deferredFeeds.Clear();
         deferredCommands.Clear();
         deferredOctets = 0;
     }

@@ -56,18 +56,14 @@ internal sealed partial class Http2Connection
             Abort();
             return;
         }
-        if (!closeRequested && !finished) Step(MarkFlushed.Instance);
+        // The core counts the control frames it owes the peer until told they were written; with none counted there is nothing to tell.
+        if (!closeRequested && !finished && state.QueuedControlFrames > 0) Step(MarkFlushed.Instance);
         if (drained is not null && output.Queued < QueueLimit)
         {
             drained.TrySetResult();
             drained = null;
         }
-        if (waitingForOutput.Count > 0 && output.Queued < PumpLimit)
-        {
-            StreamContext[] wake = [.. waitingForOutput];
-            waitingForOutput.Clear();
-            foreach (var ctx in wake) Pump(ctx, ProductionEvent.OutputDrained.Instance);
-        }
+        WakeWaitingForOutput();
         Dispatch();
     }
 
@@ -129,7 +125,7 @@ internal sealed partial class Http2Connection
 
     /// <summary>Whether the stream's body octets stay as they are until written: an in-memory body (bytes, text, a cached file).</summary>
     private bool Immutable(uint streamId) =>
-        output.Gathers && streams.TryGetValue(streamId, out var ctx) && ctx.Body is { InMemory: true };
+        output.Gathers && streams.TryGetValue(streamId, out var ctx) && (ctx.SendingInMemory || ctx.Body is { InMemory: true });
 
     private void LogNotice(ConnectionEvent o)
     {

@@ -17,7 +17,7 @@ internal sealed partial class Http2Connection
         while (true)
         {
             ConnectionEvent ev;
-            if (dispatching) return;
+            if (dispatching || feedBatch) return; // the delivering (or waking) call goes on with them
             if (events.Count == 0)
             {
                 // The responses handlers gave meanwhile go to the core now, in one call; what that

@@ -23,6 +23,10 @@ internal sealed partial class Http2Connection
         public IReadOnlyList<HeaderField>? Trailers;
         /// <summary>The body's production (null: no body in progress).</summary>
         public ResponseProduction? Production;
+        /// <summary>A <see cref="SendData"/> of the production waits among the deferred commands: nothing more is fed until the core answers it.</summary>
+        public bool FeedDeferred;
+        /// <summary>Octets of an in-memory body go to the core before <see cref="Body"/> is set (with the header section): its DATA payloads may be sent from where they are.</summary>
+        public bool SendingInMemory;
         // semantics
         /// <summary>Why the handler's last response attempt was refused (it may retry); null once one is sent.</summary>
         public string? InvalidResponse;

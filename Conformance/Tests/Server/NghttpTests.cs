@@ -57,6 +57,16 @@ public sealed partial class NghttpTests(ServerFixture servers)
         Assert.Equal(1 << 20, r.Stdout.Length);
     }
 
+    [Theory(DisplayName = "RFC 9113 §5.1.2, §6.9: 32 concurrent 64 KiB in-memory responses on one connection (their header sections and bodies batched into the core's calls) all arrive whole, with windows larger than the output queue and with 64 KiB windows")]
+    [InlineData("30")]
+    [InlineData("16")]
+    public async Task ManyLargeResponsesAtOnce(string windowBits)
+    {
+        var r = await ExternalTool.RunAsync("nghttp", ["-m", "32", "-w", windowBits, "-W", windowBits, $"{servers.H2c}/bytes/65536"], Bound);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal(32 * 65536, r.Stdout.Length);
+    }
+
     [Fact(DisplayName = "RFC 9113 §8.1: a request ending with trailers gets on_request_done (a DEFECT of the original)")]
     public async Task RequestTrailers()
     {
