@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 
 namespace Http2.Reference.Hpack;
 
@@ -21,10 +20,11 @@ public static class HpackEncoder
     /// <exception cref="ArgumentNullException">When the state, the list or a field is null.</exception>
     public static (EncoderState State, byte[] Block) Encode(EncoderState state, IReadOnlyList<HeaderField> fields)
     {
-        var rented = ArrayPool<byte>.Shared.Rent(Bound(state, fields));
+        var all = Fields(fields);
+        var rented = ArrayPool<byte>.Shared.Rent(Bound(state, all));
         try
         {
-            var next = EncodeInto(state, fields, rented, out var written);
+            var next = EncodeInto(state, all, rented, out var written);
             return (next, rented.AsSpan(0, written).ToArray());
         }
         finally
@@ -41,8 +41,9 @@ public static class HpackEncoder
     public static EncoderState Encode(EncoderState state, IReadOnlyList<HeaderField> fields, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        var span = output.GetSpan(Bound(state, fields));
-        var next = EncodeInto(state, fields, span, out var written);
+        var all = Fields(fields);
+        var span = output.GetSpan(Bound(state, all));
+        var next = EncodeInto(state, all, span, out var written);
         output.Advance(written);
         return next;
     }
@@ -54,24 +55,21 @@ public static class HpackEncoder
     /// (A string Huffman-coded only when shorter may be coded tentatively past its
     /// raw length by up to 4 octets: within the 6 its length prefix may take.)
     /// </summary>
-    private static int Bound(EncoderState state, IReadOnlyList<HeaderField> fields)
+    private static int Bound(EncoderState state, ReadOnlySpan<HeaderField> fields)
     {
         ArgumentNullException.ThrowIfNull(state);
-        ArgumentNullException.ThrowIfNull(fields);
         var expansion = state.Strategy.Huffman == HuffmanPolicy.Always ? 4L : 1L;
         long bound = 12;
-        var direct = AsSpan(fields);
-        var count = direct.IsEmpty ? fields.Count : direct.Length;
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < fields.Length; i++)
         {
-            var field = (direct.IsEmpty ? fields[i] : direct[i]) ?? throw new ArgumentNullException(nameof(fields), $"field {i} is null");
+            var field = fields[i] ?? throw new ArgumentNullException(nameof(fields), $"field {i} is null");
             bound += 18 + (field.Name.Length + (long)field.Value.Length) * expansion;
         }
         return bound <= int.MaxValue ? (int)bound : throw new ArgumentException("the field list is too large to encode", nameof(fields));
     }
 
     // The block into a span of at least Bound octets.
-    private static EncoderState EncodeInto(EncoderState state, IReadOnlyList<HeaderField> fields, Span<byte> span, out int written)
+    private static EncoderState EncodeInto(EncoderState state, ReadOnlySpan<HeaderField> fields, Span<byte> span, out int written)
     {
         var table = state.Table;
         var owned = false;
@@ -83,21 +81,17 @@ public static class HpackEncoder
             if (state.SmallestSinceLastBlock < table.MaxSize) n += Integer.Write(span, state.SmallestSinceLastBlock, 5, 0x20);
             n += Integer.Write(span[n..], table.MaxSize, 5, 0x20);
         }
-        // A list or an array is walked as a span (no interface call per field).
-        if (AsSpan(fields) is { IsEmpty: false } direct)
-            foreach (var field in direct) n += EncodeField(span[n..], field, strategy, ref table, ref owned);
-        else
-            for (var i = 0; i < fields.Count; i++) n += EncodeField(span[n..], fields[i], strategy, ref table, ref owned);
+        foreach (var field in fields) n += EncodeField(span[n..], field, strategy, ref table, ref owned);
         written = n;
         return state.AfterBlock(table);
     }
 
-    private static ReadOnlySpan<HeaderField> AsSpan(IReadOnlyList<HeaderField> fields) => fields switch
+    // A list or an array is walked as a span (no interface call per field).
+    private static ReadOnlySpan<HeaderField> Fields(IReadOnlyList<HeaderField> fields)
     {
-        HeaderField[] array => array,
-        List<HeaderField> list => CollectionsMarshal.AsSpan(list),
-        _ => default,
-    };
+        ArgumentNullException.ThrowIfNull(fields);
+        return ReadOnlyLists.Span(fields);
+    }
 
     // What the encoder learns of a field is computed here, per use, and kept nowhere but
     // in its own dynamic table (the name hash of an entry): a field is an immutable value.

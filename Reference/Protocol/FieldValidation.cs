@@ -161,9 +161,8 @@ public static class FieldValidation
         bool method = false, scheme = false, authority = false, path = false, regular = false, connect = false, isHead = false;
         long contentLength = -1;
         var cookies = 0;
-        for (var i = 0; i < fields.Count; i++)
+        foreach (var f in ReadOnlyLists.Span(fields))
         {
-            var f = fields[i];
             var facts = Facts(f);
             var kind = KindOf(facts);
             if (kind >= FieldKind.Method)
@@ -229,9 +228,8 @@ public static class FieldValidation
         var status = -1;
         var regular = false;
         long contentLength = -1;
-        for (var i = 0; i < fields.Count; i++)
+        foreach (var f in ReadOnlyLists.Span(fields))
         {
-            var f = fields[i];
             var kind = KindOf(Facts(f));
             if (kind >= FieldKind.Method)
             {

@@ -140,16 +140,16 @@ internal static class HttpSemantics
     /// <param name="server">The <c>server</c> field to add (None: add none).</param>
     public static PreparedResponse PrepareResponse(IReadOnlyList<HeaderField> fields, bool endStream, bool headRequest, Option<HeaderField> date, Option<HeaderField> server)
     {
-        var status = fields.Count > 0 ? StatusOf(fields[0]) : -1;
+        var all = ReadOnlyLists.Span(fields);
+        var status = all.Length > 0 ? StatusOf(all[0]) : -1;
         if (status < 0) return new(fields, endStream, Seq<ResponseAdjustment>.Empty);
         var final = status >= 200;
         var adjustments = Seq<ResponseAdjustment>.Empty;
         // One pass to learn what changes; most responses need only date (and server) appended.
         bool hasDate = false, hasServer = false, rewrite = false;
         var dropped = 0;
-        for (var i = 1; i < fields.Count; i++)
+        foreach (var f in all[1..])
         {
-            var f = fields[i];
             var name = f.Name.Span;
             // Lower case and not connection-specific: known from the §8.2 checks' cached facts.
             if (!FieldValidation.IsPlainRegular(f))
@@ -167,12 +167,12 @@ internal static class HttpSemantics
         var result = fields;
         if (rewrite || dropped > 0 || addDate || addServer)
         {
-            var copy = new HeaderField[fields.Count - dropped + (addDate ? 1 : 0) + (addServer ? 1 : 0)];
-            copy[0] = fields[0];
+            var copy = new HeaderField[all.Length - dropped + (addDate ? 1 : 0) + (addServer ? 1 : 0)];
+            copy[0] = all[0];
             var n = 1;
-            for (var i = 1; i < fields.Count; i++)
+            foreach (var field in all[1..])
             {
-                var f = fields[i];
+                var f = field;
                 if ((rewrite || dropped > 0) && !FieldValidation.IsPlainRegular(f) || dropped > 0 && f.Name.Length == 14)
                 {
                     if (Drop(f, status) is { } section)

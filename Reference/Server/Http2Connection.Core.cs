@@ -80,9 +80,8 @@ internal sealed partial class Http2Connection
     /// <summary>Acts on the core's outputs: frames into the output buffer, events queued, timer and close noted.</summary>
     private void Apply(IReadOnlyList<ConnectionEvent> outputs)
     {
-        for (var i = 0; i < outputs.Count; i++)
+        foreach (var o in ReadOnlyLists.Span(outputs))
         {
-            var o = outputs[i];
             switch (o)
             {
                 case FrameReady { Frame: DataFrame { Padding.IsNone: true } d } when d.Data.Length >= ReferencedPayload && Immutable(d.StreamId):

@@ -280,9 +280,8 @@ public abstract class RequestHandler
         Headers = fields;
         Bytes? authority = null, hostField = null;
         var conditional = false;
-        for (var i = 0; i < fields.Count; i++)
+        foreach (var f in ReadOnlyLists.Span(fields))
         {
-            var f = fields[i];
             var n = f.Name.Span;
             if (n.IsEmpty) continue;
             if (n[0] == (byte)':')
