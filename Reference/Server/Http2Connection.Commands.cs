@@ -193,12 +193,9 @@ internal sealed partial class Http2Connection
         rejected = null;
         var room = ResponseProduction.Room(output.Queued + deferredOctets, PumpLimit);
         var atOnce = ResponseProduction.WithHeaders(body.Remaining, body.InMemory, trailers is not null, room);
-        var batched = dispatching && !closeRequested && !closing
-            ? ResponseProduction.BatchedWithHeaders(body.Remaining, body.InMemory, trailers is not null, room)
-            : null;
+        var batched = ResponseProduction.BatchedWithHeaders(body.Remaining, body.InMemory, trailers is not null, room);
         if (!atOnce && batched is null) return false;
-        var defer = batched is not null
-            && FieldValidation.CheckResponse(fields, false).TryRight(out var head, out _) && !head.IsInformational;
+        var defer = batched is not null && MayDefer(fields, endStream: false);
         if (!defer && !atOnce) return false;
         var take = defer ? batched!.Value : ResponseProduction.SmallBody;
         var chunk = ReadOnlyMemory<byte>.Empty;
@@ -252,11 +249,19 @@ internal sealed partial class Http2Connection
     /// </summary>
     private bool HeadersOnlyDeferred(StreamContext ctx, HeaderField[] fields)
     {
-        if (!dispatching || closeRequested || closing
-            || !FieldValidation.CheckResponse(fields, true).TryRight(out var head, out _) || head.IsInformational) return false;
+        if (!MayDefer(fields, endStream: true)) return false;
         deferredCommands.Add(new SendHeaders(ctx.Handler.StreamId, fields, true) { Date = CurrentDate });
         return true;
     }
+
+    /// <summary>
+    /// A final response may join the batch's deferred commands: the loop is delivering a batch,
+    /// the connection is not closing, and the §8 checks the core will make of its header section
+    /// pass here first (a refusal is then reported at once, not after the batch).
+    /// </summary>
+    private bool MayDefer(HeaderField[] fields, bool endStream) =>
+        dispatching && !closeRequested && !closing
+        && FieldValidation.CheckResponse(fields, endStream).TryRight(out var head, out _) && !head.IsInformational;
 
     /// <summary>After a body's first chunk went with its header section: done, or the production goes on with what the windows left.</summary>
     private void Produce(StreamContext ctx, BodyReader body, ReadOnlyMemory<byte> left, bool last)

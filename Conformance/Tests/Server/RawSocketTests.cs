@@ -102,6 +102,25 @@ public sealed class RawSocketTests(ServerFixture servers)
     }
 
     /// <summary>
+    /// A request's header block, written by hand: :method as GET (static 2) or a literal with
+    /// the indexed name 2; :scheme http (static 6); :path and :authority (this server's) as
+    /// literals with indexed names.
+    /// </summary>
+    private byte[] RequestBlock(string method, string path)
+    {
+        var authority = $"127.0.0.1:{servers.Cleartext.LocalEndPoint!.Port}";
+        var block = new List<byte>();
+        if (method == "GET") block.Add(0x82);
+        else { block.Add(0x02); block.Add((byte)method.Length); block.AddRange(Encoding.ASCII.GetBytes(method)); }
+        block.AddRange([0x86, 0x04, (byte)path.Length]);
+        block.AddRange(Encoding.ASCII.GetBytes(path));
+        block.Add(0x01);
+        block.Add((byte)authority.Length);
+        block.AddRange(Encoding.ASCII.GetBytes(authority));
+        return [.. block];
+    }
+
+    /// <summary>
     /// Sends the preface and <paramref name="frames"/> in one write (requests on streams 1, 3,
     /// 5 and 7, stream 3 reset by the client) and reads until streams 1, 5 and 7 have ended:
     /// stream 3 gets no HEADERS or DATA, and nothing is refused.
@@ -125,23 +144,12 @@ public sealed class RawSocketTests(ServerFixture servers)
     public async Task OneBatchWithAReset()
     {
         await using var stream = await Connect(servers.Cleartext);
-        var authority = $"127.0.0.1:{servers.Cleartext.LocalEndPoint!.Port}";
-        byte[] Get(string path)
-        {
-            // :method GET, :scheme http (static 2, 6); :path and :authority as literals with indexed names.
-            var block = new List<byte> { 0x82, 0x86, 0x04, (byte)path.Length };
-            block.AddRange(Encoding.ASCII.GetBytes(path));
-            block.Add(0x01);
-            block.Add((byte)authority.Length);
-            block.AddRange(Encoding.ASCII.GetBytes(authority));
-            return [.. block];
-        }
         var frames = new List<Frame> { new SettingsFrame(false, default), SettingsFrame.Acknowledgement };
-        frames.Add(new HeadersFrame(1, Get("/bytes/13"), EndStream: true));
-        frames.Add(new HeadersFrame(3, Get("/bytes/13"), EndStream: true));
+        frames.Add(new HeadersFrame(1, RequestBlock("GET", "/bytes/13"), EndStream: true));
+        frames.Add(new HeadersFrame(3, RequestBlock("GET", "/bytes/13"), EndStream: true));
         frames.Add(new RstStreamFrame(3, ErrorCode.Cancel));
-        frames.Add(new HeadersFrame(5, Get("/bytes/20000"), EndStream: true)); // more than a small body: produced after its HEADERS
-        frames.Add(new HeadersFrame(7, Get("/bytes/1"), EndStream: true));
+        frames.Add(new HeadersFrame(5, RequestBlock("GET", "/bytes/20000"), EndStream: true)); // more than a small body: produced after its HEADERS
+        frames.Add(new HeadersFrame(7, RequestBlock("GET", "/bytes/1"), EndStream: true));
         var seen = await AnswersToOneBatch(stream, frames);
         // Each answer's HEADERS before its DATA, answers started in the order of the requests.
         var firstHeaders = seen.OfType<HeadersFrame>().Select(h => h.StreamId).ToList();
@@ -153,26 +161,12 @@ public sealed class RawSocketTests(ServerFixture servers)
     public async Task OneBatchOfAnswersWithoutContent()
     {
         await using var stream = await Connect(servers.Cleartext);
-        var authority = $"127.0.0.1:{servers.Cleartext.LocalEndPoint!.Port}";
-        byte[] Request(string method, string path)
-        {
-            // :method as GET (static 2) or a literal with the indexed name 2; :scheme http (static 6); :path and :authority as literals.
-            var block = new List<byte>();
-            if (method == "GET") block.Add(0x82);
-            else { block.Add(0x02); block.Add((byte)method.Length); block.AddRange(Encoding.ASCII.GetBytes(method)); }
-            block.AddRange([0x86, 0x04, (byte)path.Length]);
-            block.AddRange(Encoding.ASCII.GetBytes(path));
-            block.Add(0x01);
-            block.Add((byte)authority.Length);
-            block.AddRange(Encoding.ASCII.GetBytes(authority));
-            return [.. block];
-        }
         var frames = new List<Frame> { new SettingsFrame(false, default), SettingsFrame.Acknowledgement };
-        frames.Add(new HeadersFrame(1, Request("HEAD", "/bytes/13"), EndStream: true));
-        frames.Add(new HeadersFrame(3, Request("HEAD", "/bytes/13"), EndStream: true));
+        frames.Add(new HeadersFrame(1, RequestBlock("HEAD", "/bytes/13"), EndStream: true));
+        frames.Add(new HeadersFrame(3, RequestBlock("HEAD", "/bytes/13"), EndStream: true));
         frames.Add(new RstStreamFrame(3, ErrorCode.Cancel));
-        frames.Add(new HeadersFrame(5, Request("GET", "/bytes/13"), EndStream: true));
-        frames.Add(new HeadersFrame(7, Request("HEAD", "/bytes/20000"), EndStream: true));
+        frames.Add(new HeadersFrame(5, RequestBlock("GET", "/bytes/13"), EndStream: true));
+        frames.Add(new HeadersFrame(7, RequestBlock("HEAD", "/bytes/20000"), EndStream: true));
         var seen = await AnswersToOneBatch(stream, frames);
         Assert.Equal([1u, 5u, 7u], seen.OfType<HeadersFrame>().Select(h => h.StreamId).ToList());
         Assert.All(seen.OfType<HeadersFrame>().Where(h => h.StreamId != 5), h => Assert.True(h.EndStream));
