@@ -82,4 +82,52 @@ public sealed record EncoderState
     /// <summary>The state after a block that left <paramref name="table"/>.</summary>
     internal EncoderState AfterBlock(DynamicTable table) =>
         ReferenceEquals(table, Table) && !SizeUpdatePending ? this : new(Strategy, Cap, table, int.MaxValue, false);
+
+    // ---- the last block that left the table as it was ------------------------------------
+    // A block is a function of the table, the strategy and the fields (RFC 7541 §6: the
+    // representations chosen depend on nothing else). A block that added nothing and had no
+    // size update to signal leaves a state with the same table, so the same fields (the same
+    // field objects: a field is an immutable value) encode to the same octets against it
+    // again. A server answers many requests with one set of fields: its blocks after the
+    // first are then a comparison of references and a copy. Derived data, part of no
+    // comparison of states (Equals ignores it).
+
+    /// <summary>The largest block remembered: a header section of a few fields, not a large cookie.</summary>
+    internal const int MaxRemembered = 1024;
+
+    private HeaderField[]? rememberedFields;
+    private byte[]? rememberedBlock;
+
+    /// <summary>
+    /// The block <paramref name="fields"/> encode to from this state, when they are the very
+    /// field objects of the block remembered with it (<see cref="Remember"/>); null otherwise.
+    /// The caller must not write into it.
+    /// </summary>
+    internal byte[]? Remembered(ReadOnlySpan<HeaderField> fields)
+    {
+        var known = rememberedFields;
+        if (known is null || known.Length != fields.Length) return null;
+        for (var i = 0; i < known.Length; i++)
+            if (!ReferenceEquals(known[i], fields[i])) return null;
+        return rememberedBlock;
+    }
+
+    /// <summary>
+    /// This state, remembering that <paramref name="fields"/> encode to <paramref name="block"/>
+    /// from it (a block that left the table as it was and signalled no size update); this state
+    /// itself when the block is too large to keep. Takes copies: the caller's list and
+    /// octets may change afterwards.
+    /// </summary>
+    internal EncoderState Remember(ReadOnlySpan<HeaderField> fields, ReadOnlySpan<byte> block) =>
+        SizeUpdatePending || fields.IsEmpty || block.Length > MaxRemembered ? this
+        : new(Strategy, Cap, Table, SmallestSinceLastBlock, false) { rememberedFields = fields.ToArray(), rememberedBlock = block.ToArray() };
+
+    /// <summary>Equal strategy, cap, table (the same table object), pending size updates; what a state remembers of its last block is not compared.</summary>
+    public bool Equals(EncoderState? other) =>
+        other is not null && (ReferenceEquals(this, other)
+            || (Strategy == other.Strategy && Cap == other.Cap && ReferenceEquals(Table, other.Table)
+                && SmallestSinceLastBlock == other.SmallestSinceLastBlock && SizeUpdatePending == other.SizeUpdatePending));
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Strategy, Cap, Table, SmallestSinceLastBlock, SizeUpdatePending);
 }

@@ -21,11 +21,15 @@ public static class HpackEncoder
     public static (EncoderState State, byte[] Block) Encode(EncoderState state, IReadOnlyList<HeaderField> fields)
     {
         var all = Fields(fields);
+        ArgumentNullException.ThrowIfNull(state);
+        // The same field objects as the last block that left the table as it was: the same octets (EncoderState.Remembered).
+        if (state.Remembered(all) is { } known) return (state, known.AsSpan().ToArray());
         var rented = ArrayPool<byte>.Shared.Rent(Bound(state, all));
         try
         {
             var next = EncodeInto(state, all, rented, out var written);
-            return (next, rented.AsSpan(0, written).ToArray());
+            var block = rented.AsSpan(0, written);
+            return (ReferenceEquals(next, state) ? state.Remember(all, block) : next, block.ToArray());
         }
         finally
         {
@@ -42,8 +46,15 @@ public static class HpackEncoder
     {
         ArgumentNullException.ThrowIfNull(output);
         var all = Fields(fields);
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Remembered(all) is { } known)
+        {
+            output.Write(known);
+            return state;
+        }
         var span = output.GetSpan(Bound(state, all));
         var next = EncodeInto(state, all, span, out var written);
+        if (ReferenceEquals(next, state)) next = state.Remember(all, span[..written]);
         output.Advance(written);
         return next;
     }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LanguageExt;
 using static LanguageExt.Prelude;
 using Http2.Reference.Hpack;
@@ -120,11 +121,15 @@ public static class FieldValidation
     /// once, not on every message that uses it), or else computed now and kept
     /// nowhere: a field is an immutable value shared between connections.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // a field load on every check of every field: the computation stays out of line
     private static int Facts(HeaderField f)
     {
         var facts = f.Facts;
-        return facts != 0 ? facts : FieldFacts.Of(f.Name.Span, f.Value.Span);
+        return facts != 0 ? facts : ComputeFacts(f);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int ComputeFacts(HeaderField f) => FieldFacts.Of(f.Name.Span, f.Value.Span);
 
     private static FieldKind KindOf(int facts) => FieldFacts.KindOf(facts);
 
@@ -136,9 +141,8 @@ public static class FieldValidation
     /// then content-length (§8.1.1): digits, and equal to any earlier one
     /// (RFC 9110 §8.6 allows repeats of one value only).
     /// </summary>
-    private static Malformed? RegularWithLength(HeaderField f, ref long contentLength)
+    private static Malformed? RegularWithLength(HeaderField f, int facts, ref long contentLength)
     {
-        var facts = Facts(f);
         if ((facts & RegularOk) == 0) return ComputeRegularError(f);
         if (KindOf(facts) != FieldKind.ContentLength) return null;
         var parsed = ParseLength(f.Value.Span);
@@ -200,7 +204,7 @@ public static class FieldValidation
             }
             regular = true;
             if (kind == FieldKind.Cookie) cookies++;
-            if (RegularWithLength(f, ref contentLength) is { } bad) return bad;
+            if (RegularWithLength(f, facts, ref contentLength) is { } bad) return bad;
         }
         if (!method) return Bad("missing :method", "8.3.1");
         if (connect)
@@ -230,7 +234,8 @@ public static class FieldValidation
         long contentLength = -1;
         foreach (var f in ReadOnlyLists.Span(fields))
         {
-            var kind = KindOf(Facts(f));
+            var facts = Facts(f);
+            var kind = KindOf(facts);
             if (kind >= FieldKind.Method)
             {
                 if (regular) return Bad("pseudo-header after a regular field", "8.3");
@@ -243,7 +248,7 @@ public static class FieldValidation
                 continue;
             }
             regular = true;
-            if (RegularWithLength(f, ref contentLength) is { } bad) return bad;
+            if (RegularWithLength(f, facts, ref contentLength) is { } bad) return bad;
         }
         if (status < 0) return Bad("missing :status", "8.3.2");
         return new ResponseHead(status, contentLength >= 0 ? contentLength : Option<long>.None);

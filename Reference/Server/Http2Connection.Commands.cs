@@ -21,9 +21,7 @@ internal sealed partial class Http2Connection
             return ResponseResult.NotSent($"stream {handler.StreamId} is closed; the response cannot be sent");
         }
         ctx = found;
-        var fields = new HeaderField[plan.Headers.Count + 1];
-        fields[0] = StatusField(plan.Status);
-        for (var i = 0; i < plan.Headers.Count; i++) fields[i + 1] = plan.Headers[i];
+        var fields = Section(plan.Status, plan.Headers);
         // RFC 9110 §9.3.2, §15.3.5, §15.4.5: HEAD, 204 and 304 carry no content, so the body is not even opened
         // (the core applies the same rule to what it is given).
         var contentAllowed = HttpSemantics.ContentAllowed(handler.Method == "HEAD", plan.Status);
@@ -260,8 +258,59 @@ internal sealed partial class Http2Connection
     /// pass here first (a refusal is then reported at once, not after the batch).
     /// </summary>
     private bool MayDefer(HeaderField[] fields, bool endStream) =>
-        dispatching && !closeRequested && !closing
-        && FieldValidation.CheckResponse(fields, endStream).TryRight(out var head, out _) && !head.IsInformational;
+        dispatching && !closeRequested && !closing && Final(fields, endStream);
+
+    /// <summary>
+    /// The §8 checks (RFC 9113 §8.1.1, §8.3.2) pass on a final response's header section: the
+    /// verdict on the last section (<see cref="Section"/>) is kept with it, since the checks are a
+    /// function of the field objects (immutable values) and these are the same.
+    /// </summary>
+    private bool Final(HeaderField[] fields, bool endStream)
+    {
+        var bit = endStream ? 2 : 1;
+        if (ReferenceEquals(fields, lastSection) && (lastSectionChecked & bit) != 0) return (lastSectionFinal & bit) != 0;
+        var final = FieldValidation.CheckResponse(fields, endStream).TryRight(out var head, out _) && !head.IsInformational;
+        if (ReferenceEquals(fields, lastSection))
+        {
+            lastSectionChecked |= bit;
+            if (final) lastSectionFinal |= bit;
+        }
+        return final;
+    }
+
+    /// <summary>
+    /// A response's header section: its <c>:status</c>, then <paramref name="headers"/>. The last one
+    /// made is given again when the status and every field (the same objects) are those of this
+    /// response: a handler answering many requests with one set of fields (a file's 200, made once
+    /// per version of the file) costs neither a new section nor a second check of it here. Nothing
+    /// writes into a section once made, so the core may be given one section many times.
+    /// </summary>
+    private HeaderField[] Section(int status, IReadOnlyList<HeaderField> headers)
+    {
+        var statusField = StatusField(status);
+        var given = ReadOnlyLists.Span(headers);
+        if (lastSection is { } last && last.Length == given.Length + 1 && ReferenceEquals(last[0], statusField))
+        {
+            var same = true;
+            for (var i = 0; i < given.Length && same; i++) same = ReferenceEquals(last[i + 1], given[i]);
+            if (same) return last;
+        }
+        var fields = new HeaderField[given.Length + 1];
+        fields[0] = statusField;
+        given.CopyTo(fields.AsSpan(1));
+        lastSection = fields;
+        lastSectionChecked = lastSectionFinal = 0;
+        return fields;
+    }
+
+    /// <summary>
+    /// The last header section <see cref="Section"/> made, and what the §8 checks said of it: one bit
+    /// per way of sending it (1: with content to follow, 2: ending the stream) in
+    /// <see cref="lastSectionChecked"/> when checked, in <see cref="lastSectionFinal"/> when a final
+    /// response they pass.
+    /// </summary>
+    private HeaderField[]? lastSection;
+    private int lastSectionChecked, lastSectionFinal;
 
     /// <summary>After a body's first chunk went with its header section: done, or the production goes on with what the windows left.</summary>
     private void Produce(StreamContext ctx, BodyReader body, ReadOnlyMemory<byte> left, bool last)
