@@ -117,6 +117,16 @@ internal sealed partial class Http2Connection
     private static Option<HeaderField> CurrentDate => CurrentStamp.Field;
 
     /// <summary>
+    /// The <c>date</c> of a response joining <see cref="deferredCommands"/>: the clock is read for the
+    /// first of a batch, and the others take the same date, since all go to the core in one call
+    /// (RFC 9110 §6.6.1: the best available approximation of when the message was originated).
+    /// </summary>
+    private Option<HeaderField> DeferredDate => (deferredCommands.Count == 0 || deferredStamp is null ? deferredStamp = CurrentStamp : deferredStamp).Field;
+
+    /// <summary>The date stamp of the batch in <see cref="deferredCommands"/> (<see cref="DeferredDate"/>).</summary>
+    private DateStamp? deferredStamp;
+
+    /// <summary>
     /// Gives the core the time of day when the second has changed since it was
     /// last given, so that the responses the core makes itself (431) carry a
     /// date like every other (RFC 9110 §6.6.1). Called before each read is fed.
@@ -207,7 +217,7 @@ internal sealed partial class Http2Connection
         var id = ctx.Handler.StreamId;
         if (defer)
         {
-            deferredCommands.Add(new SendHeaders(id, fields, false) { Date = CurrentDate });
+            deferredCommands.Add(new SendHeaders(id, fields, false) { Date = DeferredDate });
             if (take > 0) deferredCommands.Add(new SendData(id, chunk, last)); // else the body waits for room in the output queue
             deferredResponses.Add(new DeferredResponse(ctx, body, chunk, last));
             deferredOctets += chunk.Length;
@@ -248,7 +258,7 @@ internal sealed partial class Http2Connection
     private bool HeadersOnlyDeferred(StreamContext ctx, HeaderField[] fields)
     {
         if (!MayDefer(fields, endStream: true)) return false;
-        deferredCommands.Add(new SendHeaders(ctx.Handler.StreamId, fields, true) { Date = CurrentDate });
+        deferredCommands.Add(new SendHeaders(ctx.Handler.StreamId, fields, true) { Date = DeferredDate });
         return true;
     }
 

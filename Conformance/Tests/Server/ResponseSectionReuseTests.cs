@@ -37,6 +37,7 @@ public sealed class ResponseSectionReuseTests
     [Fact(DisplayName = "RFC 9113 §8.2.1, handler API: one array of fields changed between responses on a connection: each response carries the fields it held, an invalid one is refused at once")]
     public async Task ChangedArrayEachResponseAsGiven()
     {
+        SharedFieldsHandler.Journal.Clear(); // the cases of this class run one after another
         await using var server = new Http2Server("127.0.0.1", 0, () => new SharedFieldsHandler(), null, ServerFixture.Quiet);
         server.Start();
         using var client = ServerFixture.Http2Client();
@@ -60,5 +61,27 @@ public sealed class ResponseSectionReuseTests
             }
         }
         Assert.Equal(sequence.Select(v => v == "bad" ? "bad not sent" : v + " sent"), SharedFieldsHandler.Journal);
+    }
+
+    [Fact(DisplayName = "RFC 9110 §6.6.1: the responses of a read batch share one reading of the clock for their date; a later batch reads it again")]
+    public async Task BatchDateIsCurrent()
+    {
+        await using var server = new Http2Server("127.0.0.1", 0, () => new SharedFieldsHandler(), null, ServerFixture.Quiet);
+        server.Start();
+        using var client = ServerFixture.Http2Client();
+        var url = $"http://127.0.0.1:{server.LocalEndPoint!.Port}/?v=date";
+        var dates = new List<DateTimeOffset>();
+        for (var i = 0; i < 2; i++)
+        {
+            if (i > 0) await Task.Delay(TimeSpan.FromMilliseconds(1200), Ct);
+            var before = DateTimeOffset.UtcNow;
+            using var response = await client.GetAsync(url, Ct);
+            var after = DateTimeOffset.UtcNow;
+            var date = Assert.IsType<DateTimeOffset>(response.Headers.Date);
+            // Whole seconds: the date is at most the second the response was made in, never before the request's.
+            Assert.InRange(date, before.AddTicks(-(before.Ticks % TimeSpan.TicksPerSecond)), after);
+            dates.Add(date);
+        }
+        Assert.True(dates[1] > dates[0], $"{dates[0]:R} then {dates[1]:R}");
     }
 }
