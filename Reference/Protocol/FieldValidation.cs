@@ -204,6 +204,7 @@ public static class FieldValidation
             }
             regular = true;
             if (kind == FieldKind.Cookie) cookies++;
+            if ((facts & RegularOk) != 0 && kind != FieldKind.ContentLength) continue; // the usual field: nothing more to check
             if (RegularWithLength(f, facts, ref contentLength) is { } bad) return bad;
         }
         if (!method) return Bad("missing :method", "8.3.1");
@@ -248,6 +249,7 @@ public static class FieldValidation
                 continue;
             }
             regular = true;
+            if ((facts & RegularOk) != 0 && kind != FieldKind.ContentLength) continue; // the usual field: nothing more to check
             if (RegularWithLength(f, facts, ref contentLength) is { } bad) return bad;
         }
         if (status < 0) return Bad("missing :status", "8.3.2");
