@@ -110,6 +110,7 @@ internal static class Huffman
     /// Huffman-coded octets: the most they can decode to (5-bit codes), plus one
     /// octet the decoder may write past the end (it stores two at a time).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int MaxDecodedLength(int encodedLength) => (int)((long)encodedLength * 8 / 5) + 1;
 
     /// <summary>
