@@ -400,7 +400,7 @@ public static partial class HpackDecoder
             rented = ArrayPool<byte>.Shared.Rent(Math.Max(max, SmallScratch));
         }
         Span<byte> scratch = rented;
-        switch (Huffman.Decode(coded, scratch, out var written, out classes))
+        switch (Huffman.Decode(block[(pos - length)..], length, scratch, out var written, out classes))
         {
             case HuffmanStatus.Ok:
                 octets = scratch[..written];
