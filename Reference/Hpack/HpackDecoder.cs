@@ -163,7 +163,10 @@ public static partial class HpackDecoder
                 int index;
                 if ((first & 0x7f) != 0x7f) { index = first & 0x7f; pos++; }
                 else if (ReadInteger(block, ref pos, 7, out index) is { } intError) return Truncated(ref a, final, start, intError, offset);
-                if (Lookup(a.Table, index, start) is var (field, lookupError) && lookupError is not null) return lookupError.Shift(offset);
+                HeaderField? field;
+                if ((uint)(index - 1) < StaticTable.Length) field = StaticTable.At(index); // most indices are static (§2.3.1)
+                else if (Lookup(a.Table, index, start) is var (entry, lookupError) && lookupError is not null) return lookupError.Shift(offset);
+                else field = entry;
                 if (!a.Exceeded)
                 {
                     if (a.Fields.Count >= limits.MaxFieldCount || a.ListSize + field!.Size > limits.MaxHeaderListSize) a.Exceed();
@@ -198,7 +201,10 @@ public static partial class HpackDecoder
             }
             else
             {
-                if (Lookup(a.Table, nameIndex, start) is var (entry, lookupError) && lookupError is not null) return lookupError.Shift(offset);
+                HeaderField? entry;
+                if ((uint)(nameIndex - 1) < StaticTable.Length) entry = StaticTable.At(nameIndex);
+                else if (Lookup(a.Table, nameIndex, start) is var (named, lookupError) && lookupError is not null) return lookupError.Shift(offset);
+                else entry = named;
                 sharedName = entry!.Name;
                 nameFacts = entry.Facts;
                 nameOctets = sharedName.Span;
