@@ -172,7 +172,11 @@ public static partial class Connection
     /// </summary>
     private sealed partial class Machine(in ConnectionFields s, TimeSpan now, int expectedOutputs = 8)
     {
-        public ConnectionFields S = s;
+        // The next state, private to this call until Finish returns it: its fields are the call's working copy.
+        private readonly ConnectionState next = new(in s);
+        public ref ConnectionFields S => ref next.Building;
+        // This call's stream records (StreamRecord.Stamp): no other call, before, after or beside it from the same state, has this stamp.
+        private readonly long stamp = s.generation + 1;
         private readonly List<ConnectionEvent> outputs = new(expectedOutputs);
         private readonly TimeSpan now = now;
         private ConnectionLimits L => S.options.Limits;
