@@ -282,7 +282,8 @@ public abstract class RequestHandler
         Pushed = pushed;
     }
 
-    internal void SetRequest(IReadOnlyList<HeaderField> fields)
+    /// <summary>Takes the request's fields; <paramref name="recentPath"/> is a recent request's <see cref="Path"/>, shared when this one asks for the same.</summary>
+    internal void SetRequest(IReadOnlyList<HeaderField> fields, string? recentPath = null)
     {
         Headers = fields;
         schemeText = hostText = null;
@@ -294,7 +295,8 @@ public abstract class RequestHandler
             if (n[0] == (byte)':')
             {
                 if (n.SequenceEqual(":method"u8)) Method = MethodName(f.Value);
-                else if (n.SequenceEqual(":path"u8)) Path = f.Value.ToUtf8();
+                else if (n.SequenceEqual(":path"u8))
+                    Path = recentPath is not null && System.Text.Ascii.Equals(f.Value.Span, recentPath) ? recentPath : f.Value.ToUtf8();
             }
             else if (!conditional && (n.StartsWith("if-"u8) || n.SequenceEqual("range"u8))) conditional = true;
         }

@@ -10,6 +10,8 @@ namespace Conformance.Tests.Server;
 /// also when a connection answers many responses with the same field
 /// objects (the server then reuses the section it composed), and a handler
 /// that changes a list it sent before gets its new fields, not the old ones.
+/// The handler reads each request's :path (a connection shares the text of a
+/// path asked for again): the same and different paths in a row.
 /// </summary>
 public sealed class ResponseFieldsTests
 {
