@@ -21,9 +21,7 @@ internal sealed partial class Http2Connection
             return ResponseResult.NotSent($"stream {handler.StreamId} is closed; the response cannot be sent");
         }
         ctx = found;
-        var fields = new HeaderField[plan.Headers.Count + 1];
-        fields[0] = StatusField(plan.Status);
-        for (var i = 0; i < plan.Headers.Count; i++) fields[i + 1] = plan.Headers[i];
+        var fields = ResponseFields(plan.Status, plan.Headers);
         // RFC 9110 §9.3.2, §15.3.5, §15.4.5: HEAD, 204 and 304 carry no content, so the body is not even opened
         // (the core applies the same rule to what it is given).
         var contentAllowed = HttpSemantics.ContentAllowed(handler.Method == "HEAD", plan.Status);
