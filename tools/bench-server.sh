@@ -4,8 +4,9 @@
 # server pinned to CPU 0 and h2load to CPU 1 (taskset), runs interleaved,
 # median of RUNS. Prints requests/s, p50/p99 latency (from h2load's
 # per-request log), server CPU time per request (utime+stime from
-# /proc/PID/stat), idle RSS (VmRSS after start, before any request) and peak
-# RSS (VmHWM), side by side.
+# /proc/PID/stat), idle RSS (VmRSS after start, before any request), peak
+# RSS (VmHWM) and the user part of the CPU time (utime alone: the kernel's
+# share of a loopback run moves with its timing), side by side.
 #
 # The servers (SERVERS, default "h2ref h2ref-d nghttpd kestrel"):
 #   h2ref      h2ref serve (JIT): /bytes/N generated in memory by the demo routes
@@ -111,9 +112,10 @@ port_of() { eval echo "\$PORT_${1//-/_}"; }
 stop() { local pid; pid=$(pid_of "$1"); kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+user_ticks() { awk '{print $14}' "/proc/$1/stat"; }
 hwm_kib() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
 
-# run NAME SIZE N [TAG PATH H2LOAD-ARGS...] -> appends "rps p50 p99 cpu_us" to $work/NAME.TAG
+# run NAME SIZE N [TAG PATH H2LOAD-ARGS...] -> appends "rps p50 p99 cpu_us user_us" to $work/NAME.TAG
 # (TAG defaults to SIZE, PATH to /bytes/SIZE, the load to ${LOAD[*]})
 run() {
   local name=$1 size=$2 n=$3 tag=${4:-$2} path=${5:-/bytes/$2} pid port before after out log
@@ -121,9 +123,9 @@ run() {
   pid=$(pid_of "$name"); port=$(port_of "$name")
   log="$work/req.log"; out="$work/h2load.out"
   rm -f "$log" # h2load appends to its log file
-  before=$(cpu_ticks "$pid")
+  before=$(cpu_ticks "$pid"); local ubefore; ubefore=$(user_ticks "$pid")
   taskset -c 1 h2load -n "$n" "${load[@]}" --log-file="$log" "http://127.0.0.1:$port$path" >"$out" 2>&1 || true
-  after=$(cpu_ticks "$pid")
+  after=$(cpu_ticks "$pid"); local uafter; uafter=$(user_ticks "$pid")
   local ok rps
   ok=$(grep -Eo '[0-9]+ succeeded' "$out" | awk '{print $1}')
   rps=$(grep -Eo 'finished in [0-9.]+[a-z]+, [0-9.]+ req/s' "$out" | awk '{print $4}')
@@ -132,8 +134,10 @@ run() {
   lat=$(awk -F'\t' '{print $3}' "$log" | sort -n | awk '{a[NR]=$1} END {p=int(NR*0.50); q=int(NR*0.99); if (p<1) p=1; if (q<1) q=1; printf "%d %d", a[p], a[q]}')
   local cpu_us
   cpu_us=$(awk -v d=$((after - before)) -v t="$TICK" -v n="$n" 'BEGIN {printf "%.2f", d / t / n * 1e6}')
-  echo "$rps $lat $cpu_us" >>"$work/$name.$tag"
-  echo "   $name $tag: $rps req/s, p50/p99 $lat us, $cpu_us us CPU/request" >&2
+  local user_us
+  user_us=$(awk -v d=$((uafter - ubefore)) -v t="$TICK" -v n="$n" 'BEGIN {printf "%.2f", d / t / n * 1e6}')
+  echo "$rps $lat $cpu_us $user_us" >>"$work/$name.$tag"
+  echo "   $name $tag: $rps req/s, p50/p99 $lat us, $cpu_us us CPU/request, user $user_us" >&2
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -187,22 +191,22 @@ if [ "${SCALE:-0}" = 1 ]; then
 fi
 
 mb() { awk '{printf "%.1f", $1/1024}' "$1"; }
-printf '\n%-10s %-8s %12s %10s %10s %12s %10s %10s\n' server run "req/s" "p50 us" "p99 us" "cpu us/req" "idle MB" "peak MB"
+printf '\n%-10s %-8s %12s %10s %10s %12s %10s %10s %10s\n' server run "req/s" "p50 us" "p99 us" "cpu us/req" "idle MB" "peak MB" "user us"
 for size in ${SIZES:-13 65536}; do
   for s in "${servers[@]}"; do
     f="$work/$s.$size"
-    printf '%-10s %-8s %12s %10s %10s %12s %10s %10s\n' "$s" "$size" \
+    printf '%-10s %-8s %12s %10s %10s %12s %10s %10s %10s\n' "$s" "$size" \
       "$(awk '{print $1}' "$f" | median)" "$(awk '{print $2}' "$f" | median)" "$(awk '{print $3}' "$f" | median)" \
-      "$(awk '{print $4}' "$f" | median)" "$(mb "$work/$s.$size.idle")" "$(mb "$work/$s.$size.hwm")"
+      "$(awk '{print $4}' "$f" | median)" "$(mb "$work/$s.$size.idle")" "$(mb "$work/$s.$size.hwm")" "$(awk '{print $5}' "$f" | median)"
   done
 done
 if [ "${SCALE:-0}" = 1 ]; then
   for tag in conn1000 upload; do
     for s in "${scale[@]}"; do
       f="$work/$s.$tag"
-      printf '%-10s %-8s %12s %10s %10s %12s %10s %10s\n' "$s" "$tag" \
+      printf '%-10s %-8s %12s %10s %10s %12s %10s %10s %10s\n' "$s" "$tag" \
         "$(awk '{print $1}' "$f" | median)" "$(awk '{print $2}' "$f" | median)" "$(awk '{print $3}' "$f" | median)" \
-        "$(awk '{print $4}' "$f" | median)" "-" "$(mb "$work/$s.scale.hwm")"
+        "$(awk '{print $4}' "$f" | median)" "-" "$(mb "$work/$s.scale.hwm")" "$(awk '{print $5}' "$f" | median)"
     done
   done
 fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # HPACK speed beside libnghttp2 on the same hpack-test-case stories, same session.
 #
-# usage: tools/hpack-bench.sh [time [RUNS]] [callgrind]   (default: time 5)
+# usage: tools/hpack-bench.sh [time [RUNS]] [paired [TURNS]] [callgrind]   (default: time 5)
 #   time RUNS   interleaves RUNS runs of the libnghttp2 anchor and of ours (each round
 #               decodes the corpus DECODE_REPEAT=4 times, encodes raw-data ENCODE_REPEAT=27 times)
 #               (tools/Benchmarks --hpack), decode and encode; each run reports
@@ -9,6 +9,12 @@
 #               of each and our ratio, then the ratio of ours to libnghttp2 within each
 #               run (median and range over the runs). Figures on a shared machine
 #               drift: compare within one invocation only.
+#   paired TURNS  libnghttp2 and ours in ONE process, taking turns round by round (A B, then
+#               B A), each round timed by its thread's CPU clock (tools/Benchmarks --hpack-paired,
+#               the anchor built as a shared library): both see the same load, so the ratio
+#               within a turn holds on a busy machine where separate processes drift by 30%.
+#               Prints medians and the median ratio to libnghttp2 per turn (and its middle
+#               half); BASELINE=DIR joins the turns (default 60 turns, the first quarter warm-up).
 #   callgrind   instructions per header, which do not depend on the machine's
 #               load: each program runs 3 rounds under valgrind --tool=callgrind,
 #               cut at a marker system call between rounds (--dump-before=getppid),
@@ -34,6 +40,7 @@ if [ ! -f /usr/include/nghttp2/nghttp2.h ]; then
 fi
 mkdir -p "$out"
 gcc -O2 -Wall -o "$out/anchor" "$root/tools/hpack-anchor/anchor.c" -lnghttp2
+gcc -O2 -Wall -shared -fPIC -DANCHOR_LIBRARY -o "$out/libanchor.so" "$root/tools/hpack-anchor/anchor.c" -lnghttp2
 python3 "$root/tools/hpack-anchor/export.py" "$corpus" "$out" >/dev/null
 if [ "${NO_BUILD:-}" != 1 ]; then
   dotnet build "$root/tools/Benchmarks" -c Release -v q -nologo >/dev/null
@@ -128,12 +135,20 @@ run_callgrind() {
   echo "(instructions per header of one round, callgrind; C/ours > 1 means ours executes fewer)"
 }
 
+run_paired() {
+  local turns="$1" dll="$root/tools/Benchmarks/bin/Release/net10.0/Benchmarks.dll" what
+  for what in decode encode; do
+    dotnet "$dll" --hpack-paired --from "$out" --anchor-lib "$out/libanchor.so" "$what" "$turns" ${BASELINE:+"$BASELINE"}
+  done
+}
+
 [ $# -gt 0 ] || set -- time 5
 while [ $# -gt 0 ]; do
   case "$1" in
     time) runs=5; if [ $# -gt 1 ] && [[ "$2" =~ ^[0-9]+$ ]]; then runs="$2"; shift; fi; run_time "$runs" ;;
+    paired) turns=60; if [ $# -gt 1 ] && [[ "$2" =~ ^[0-9]+$ ]]; then turns="$2"; shift; fi; run_paired "$turns" ;;
     callgrind) run_callgrind ;;
-    *) echo "usage: tools/hpack-bench.sh [time [RUNS]] [callgrind]" >&2; exit 2 ;;
+    *) echo "usage: tools/hpack-bench.sh [time [RUNS]] [paired [TURNS]] [callgrind]" >&2; exit 2 ;;
   esac
   shift
 done

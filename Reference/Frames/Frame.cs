@@ -31,8 +31,31 @@ public readonly record struct PriorityFields(bool Exclusive, uint DependsOn, byt
 /// <summary>DATA (RFC 9113 §6.1).</summary>
 public sealed record DataFrame(uint StreamId, Bytes Data, bool EndStream = false, Option<byte> Padding = default) : Frame
 {
+    // The stream id, END_STREAM and the padding in one word (bits 0-31 the id, 32 END_STREAM, 33 padded,
+    // 40-47 the pad length): 40 octets per frame instead of 48, one frame per 16 KiB sent.
+    private readonly ulong packed = StreamId | (EndStream ? EndBit : 0) | PackPadding(Padding);
+
     /// <inheritdoc />
-    public override uint StreamId { get; } = StreamId;
+    public override uint StreamId => (uint)packed;
+
+    /// <summary>The END_STREAM flag (§6.1): the last frame the sender sends on the stream.</summary>
+    public bool EndStream
+    {
+        get => (packed & EndBit) != 0;
+        init => packed = value ? packed | EndBit : packed & ~EndBit;
+    }
+
+    /// <summary>The Pad Length, present when the PADDED flag is set (§6.1).</summary>
+    public Option<byte> Padding
+    {
+        get => (packed & PaddedBit) == 0 ? Option<byte>.None : Option<byte>.Some((byte)(packed >> 40));
+        init => packed = packed & ~(PaddedBit | 0xffUL << 40) | PackPadding(value);
+    }
+
+    private const ulong EndBit = 1UL << 32, PaddedBit = 1UL << 33;
+
+    private static ulong PackPadding(Option<byte> padding) => padding.IsSome ? PaddedBit | (ulong)(byte)padding << 40 : 0;
+
     /// <inheritdoc />
     public override FrameType Type => FrameType.Data;
     /// <summary>Octets counted against flow control: the whole payload, padding included (§6.9).</summary>
@@ -52,6 +75,33 @@ public sealed record HeadersFrame(
     public override uint StreamId { get; } = StreamId;
     /// <inheritdoc />
     public override FrameType Type => FrameType.Headers;
+    // The priority fields and the padding in one word: bits 0-31 the dependency, 32 exclusive, 40 priority
+    // present, 41 padded, 48-55 the weight, 56-63 the pad length. 8 octets per frame instead of 18 in two
+    // Options, on every request.
+    private readonly ulong packed = Pack(Priority) | PackPadding(Padding);
+
+    /// <summary>The stream dependency fields, present when the PRIORITY flag is set (deprecated, §5.3.2).</summary>
+    public Option<PriorityFields> Priority
+    {
+        get => (packed & PriorityBit) == 0
+            ? Option<PriorityFields>.None
+            : Option<PriorityFields>.Some(new PriorityFields((packed & ExclusiveBit) != 0, (uint)packed, (byte)(packed >> 48)));
+        init => packed = packed & PaddingMask | Pack(value);
+    }
+
+    /// <summary>The Pad Length, present when the PADDED flag is set (§6.2).</summary>
+    public Option<byte> Padding
+    {
+        get => (packed & PaddedBit) == 0 ? Option<byte>.None : Option<byte>.Some((byte)(packed >> 56));
+        init => packed = packed & ~PaddingMask | PackPadding(value);
+    }
+
+    private const ulong ExclusiveBit = 1UL << 32, PriorityBit = 1UL << 40, PaddedBit = 1UL << 41, PaddingMask = PaddedBit | 0xffUL << 56;
+
+    private static ulong Pack(Option<PriorityFields> p) =>
+        p.IsSome && (PriorityFields)p is var f ? PriorityBit | (f.Exclusive ? ExclusiveBit : 0) | f.DependsOn | (ulong)f.Weight << 48 : 0;
+
+    private static ulong PackPadding(Option<byte> padding) => padding.IsSome ? PaddedBit | (ulong)(byte)padding << 56 : 0;
 }
 
 /// <summary>PRIORITY (RFC 9113 §6.3, deprecated but still parsed).</summary>

@@ -24,23 +24,61 @@ public static partial class HpackDecoder
 
     internal static Either<HpackError, DecodedBlock> Run(DecoderState state, ReadOnlySpan<byte> block, DecoderLimits limits, List<Representation>? trace)
     {
-        // The fields gather in a list kept per thread (taken, so a nested call would make its
-        // own) and leave as one array of their exact number: one allocation per block.
-        var scratch = gathering ?? new List<HeaderField>(16);
-        gathering = null;
-        var a = new Walker(state, state.Table, state.SizeUpdateRequired, false, scratch, 0, false);
-        var error = Walk(ref a, block, limits, trace, final: true, 0);
-        HeaderField[] fields = error is null && scratch.Count > 0 ? scratch.ToArray() : [];
-        scratch.Clear();
-        if (scratch.Capacity <= MaxKeptCapacity) gathering = scratch;
+        // The fields gather in the thread's scratch list and leave as one array of their
+        // exact number: one allocation per block.
+        var scratch = Scratch.Take();
+        var a = new Walker(state, state.Table, state.SizeUpdateRequired, false, scratch.Fields, 0, false);
+        var error = WalkOctets(ref a, block, limits, trace, final: true, 0, ref scratch.Name, ref scratch.Value);
+        HeaderField[] fields = error is null && scratch.Fields.Count > 0 ? scratch.Fields.ToArray() : [];
+        Scratch.Give(scratch);
         if (error is not null) return error;
         return new DecodedBlock(state.AfterBlock(a.Table), fields, a.Exceeded);
     }
 
-    [ThreadStatic] private static List<HeaderField>? gathering;
+    /// <summary>
+    /// A thread's working space for decoding, kept between blocks and taken whole (so a
+    /// nested call on the thread makes its own): the field list and the Huffman scratch
+    /// of names and values (grown from the pool when a string needs more: a block rents
+    /// nothing and clears no stack). One thread-static access per block: each one is a
+    /// call into the runtime (<c>__tls_get_addr</c>), no longer a load.
+    /// </summary>
+    private sealed class Scratch
+    {
+        public readonly List<HeaderField> Fields = new(16);
+        public byte[]? Name, Value;
+
+        [ThreadStatic] private static Scratch? kept;
+
+        public static Scratch Take()
+        {
+            var s = kept ?? new Scratch();
+            kept = null;
+            return s;
+        }
+
+        /// <summary>Keeps <paramref name="s"/> for the thread's next block, without what a large block grew.</summary>
+        public static void Give(Scratch s)
+        {
+            s.Fields.Clear();
+            if (s.Fields.Capacity > MaxKeptCapacity) return;
+            Return(ref s.Name);
+            Return(ref s.Value);
+            kept = s;
+        }
+
+        private static void Return(ref byte[]? rented)
+        {
+            if (rented is null || rented.Length <= KeptScratch) return;
+            ArrayPool<byte>.Shared.Return(rented);
+            rented = null;
+        }
+    }
 
     // A list grown by a block of more fields than this is not kept.
     private const int MaxKeptCapacity = 1024;
+
+    // Scratch up to this size is kept for the thread's next block; larger goes back to the pool.
+    private const int KeptScratch = 4096;
 
     /// <summary>
     /// What one pass over octets of a block accumulates: the table (copied at
@@ -79,35 +117,13 @@ public static partial class HpackDecoder
         }
     }
 
+    /// <summary>One fragment's walk (<see cref="HeaderBlockProgress"/>), in the thread's scratch.</summary>
     private static HpackError? Walk(ref Walker a, ReadOnlySpan<byte> block, DecoderLimits limits, List<Representation>? trace, bool final, int offset)
     {
-        // Huffman strings decode into scratch kept per thread (taken, so a nested call would
-        // rent its own), grown from the pool when a string needs more: a block rents nothing
-        // and clears no stack.
-        var nameRented = spareName;
-        var valueRented = spareValue;
-        spareName = spareValue = null;
-        try
-        {
-            return WalkOctets(ref a, block, limits, trace, final, offset, ref nameRented, ref valueRented);
-        }
-        finally
-        {
-            Keep(ref spareName, nameRented);
-            Keep(ref spareValue, valueRented);
-        }
-    }
-
-    [ThreadStatic] private static byte[]? spareName, spareValue;
-
-    // Scratch up to this size is kept for the thread's next block; larger goes back to the pool.
-    private const int KeptScratch = 4096;
-
-    private static void Keep(ref byte[]? spare, byte[]? scratch)
-    {
-        if (scratch is null) return;
-        if (scratch.Length <= KeptScratch && spare is null) spare = scratch;
-        else ArrayPool<byte>.Shared.Return(scratch);
+        var scratch = Scratch.Take();
+        var error = WalkOctets(ref a, block, limits, trace, final, offset, ref scratch.Name, ref scratch.Value);
+        Scratch.Give(scratch);
+        return error;
     }
 
     private static HpackError? WalkOctets(
@@ -147,7 +163,10 @@ public static partial class HpackDecoder
                 int index;
                 if ((first & 0x7f) != 0x7f) { index = first & 0x7f; pos++; }
                 else if (ReadInteger(block, ref pos, 7, out index) is { } intError) return Truncated(ref a, final, start, intError, offset);
-                if (Lookup(a.Table, index, start) is var (field, lookupError) && lookupError is not null) return lookupError.Shift(offset);
+                HeaderField? field;
+                if ((uint)(index - 1) < StaticTable.Length) field = StaticTable.At(index); // most indices are static (§2.3.1)
+                else if (Lookup(a.Table, index, start) is var (entry, lookupError) && lookupError is not null) return lookupError.Shift(offset);
+                else field = entry;
                 if (!a.Exceeded)
                 {
                     if (a.Fields.Count >= limits.MaxFieldCount || a.ListSize + field!.Size > limits.MaxHeaderListSize) a.Exceed();
@@ -182,7 +201,10 @@ public static partial class HpackDecoder
             }
             else
             {
-                if (Lookup(a.Table, nameIndex, start) is var (entry, lookupError) && lookupError is not null) return lookupError.Shift(offset);
+                HeaderField? entry;
+                if ((uint)(nameIndex - 1) < StaticTable.Length) entry = StaticTable.At(nameIndex);
+                else if (Lookup(a.Table, nameIndex, start) is var (named, lookupError) && lookupError is not null) return lookupError.Shift(offset);
+                else entry = named;
                 sharedName = entry!.Name;
                 nameFacts = entry.Facts;
                 nameOctets = sharedName.Span;
@@ -312,6 +334,14 @@ public static partial class HpackDecoder
 
     private static HpackError? ReadInteger(ReadOnlySpan<byte> block, ref int pos, int prefixBits, out int value)
     {
+        // Most integers are their one prefix octet (§5.1).
+        var mask = (1 << prefixBits) - 1;
+        if ((uint)pos < (uint)block.Length && (block[pos] & mask) != mask)
+        {
+            value = block[pos] & mask;
+            pos++;
+            return null;
+        }
         var status = Integer.TryRead(block[pos..], prefixBits, out value, out var consumed);
         switch (status)
         {
@@ -340,12 +370,23 @@ public static partial class HpackDecoder
         missing = 0;
         classes = -1; // unknown: a raw string's octets are checked when its field is made
         var start = pos;
-        var status = StringLiteral.TryReadHeader(block[pos..], out huffman, out var length, out var headerLength);
-        if (status != IntegerStatus.Ok)
-            return status == IntegerStatus.Truncated
-                ? new HpackError(EndsInsideLength, "5.2", start)
-                : new HpackError($"string length {Integer.LimitBroken(status)}", "5.1", start);
-        pos += headerLength;
+        int length;
+        if ((uint)pos < (uint)block.Length && (block[pos] & 0x7f) != 0x7f)
+        {
+            // A length under 127: the one octet with the H bit (§5.2).
+            huffman = (block[pos] & StringLiteral.HuffmanFlag) != 0;
+            length = block[pos] & 0x7f;
+            pos++;
+        }
+        else
+        {
+            var status = StringLiteral.TryReadHeader(block[pos..], out huffman, out length, out var headerLength);
+            if (status != IntegerStatus.Ok)
+                return status == IntegerStatus.Truncated
+                    ? new HpackError(EndsInsideLength, "5.2", start)
+                    : new HpackError($"string length {Integer.LimitBroken(status)}", "5.1", start);
+            pos += headerLength;
+        }
         if (length > block.Length - pos)
         {
             missing = length - (block.Length - pos); // octets of the string still to come
@@ -365,7 +406,7 @@ public static partial class HpackDecoder
             rented = ArrayPool<byte>.Shared.Rent(Math.Max(max, SmallScratch));
         }
         Span<byte> scratch = rented;
-        switch (Huffman.Decode(coded, scratch, out var written, out classes))
+        switch (Huffman.Decode(block[(pos - length)..], length, scratch, out var written, out classes))
         {
             case HuffmanStatus.Ok:
                 octets = scratch[..written];

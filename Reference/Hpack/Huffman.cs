@@ -110,6 +110,7 @@ internal static class Huffman
     /// Huffman-coded octets: the most they can decode to (5-bit codes), plus one
     /// octet the decoder may write past the end (it stores two at a time).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int MaxDecodedLength(int encodedLength) => (int)((long)encodedLength * 8 / 5) + 1;
 
     /// <summary>
@@ -135,10 +136,21 @@ internal static class Huffman
     /// of the octets, learnt while decoding them (the classes ride in the table's entries), so that the
     /// decoder need not scan the octets again.
     /// </summary>
-    internal static HuffmanStatus Decode(ReadOnlySpan<byte> source, Span<byte> destination, out int written, out int classes)
+    internal static HuffmanStatus Decode(ReadOnlySpan<byte> source, Span<byte> destination, out int written, out int classes) =>
+        Decode(source, source.Length, destination, out written, out classes);
+
+    /// <summary>
+    /// <see cref="Decode(ReadOnlySpan{byte}, Span{byte}, out int, out int)"/> of the first
+    /// <paramref name="length"/> octets of <paramref name="window"/>; the octets after them
+    /// (the rest of a header block) are read but never decoded, so that the string's last
+    /// octets too arrive eight at a time.
+    /// </summary>
+    internal static HuffmanStatus Decode(ReadOnlySpan<byte> window, int length, Span<byte> destination, out int written, out int classes)
     {
         uint seen = 0;
-        if (destination.Length < MaxDecodedLength(source.Length)) throw new ArgumentException("destination too small", nameof(destination));
+        if ((uint)length > (uint)window.Length) throw new ArgumentOutOfRangeException(nameof(length));
+        if (destination.Length < MaxDecodedLength(length)) throw new ArgumentException("destination too small", nameof(destination));
+        var source = window[..length];
         // Indices are the top 12 bits of acc, so reads through a ref skip the bounds checks.
         ref var table = ref MemoryMarshal.GetArrayDataReference(peek);
         ref var output = ref MemoryMarshal.GetReference(destination);
@@ -151,10 +163,12 @@ internal static class Huffman
         var n = 0;
         while (true)
         {
-            if (pos + 8 <= source.Length)
+            if (pos + 8 <= window.Length)
             {
-                acc |= BinaryPrimitives.ReadUInt64BigEndian(source[pos..]) >> bits;
-                var room = (64 - bits) >> 3;
+                // Octets past the string's end may land below the counted bits, as the
+                // next octets of the string do: never counted, they are never decoded.
+                acc |= BinaryPrimitives.ReadUInt64BigEndian(window[pos..]) >> bits;
+                var room = Math.Min((64 - bits) >> 3, source.Length - pos);
                 pos += room;
                 bits += room << 3;
             }

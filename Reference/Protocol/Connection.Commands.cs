@@ -28,7 +28,8 @@ public static partial class Connection
                 if (id > L.MaxStreamId) return Reject(c, "stream ids exhausted");
                 if (S.goAwayReceived is not null) return Reject(c, "GOAWAY received: no new streams (§6.8)");
                 if (S.activeLocalStreams >= S.peerSettings.MaxConcurrentStreams) return Reject(c, "the peer's SETTINGS_MAX_CONCURRENT_STREAMS is reached (§5.1.2)");
-                rec = NewStream(id, StreamState.IdleState) with { Announced = true };
+                rec = NewStream(id, StreamState.IdleState);
+                rec.Announced = true;
                 S.highestLocalStreamId = id;
             }
             if (rec.OurHeadersDone) return Reject(c, "the header section was already sent; use SendTrailers");
@@ -60,11 +61,15 @@ public static partial class Connection
                 // §8.4: the client reads the answer to its own request first; this pushed
                 // response waits (headers, then any body) until the parent's HEADERS are sent.
                 var opened = StreamMachine.Send(rec.State, StreamEvent.Headers, false, id) is StreamTransition.Moved o ? o.Next : rec.State;
-                Update(existing, rec with { State = opened, OurHeadersDone = true, Held = new HeldHeaders(fields, endStream) });
+                var w = Own(rec);
+                (w.State, w.OurHeadersDone, w.Held) = (opened, true, new HeldHeaders(fields, endStream));
+                Update(existing, w);
                 return null;
             }
             SendHeaderBlock(id, fields, endStream);
-            Update(existing, rec with { State = informational ? rec.State : mv.Next, OurHeadersDone = !informational });
+            var sent = Own(rec);
+            if (!informational) (sent.State, sent.OurHeadersDone) = (mv.Next, true);
+            Update(existing, sent);
             if (!informational) ReleaseHeldPushes(id);
             return null;
         }
@@ -88,7 +93,12 @@ public static partial class Connection
                 var state = c.EndStream && StreamMachine.Send(rec.State, StreamEvent.Data, true, id) is StreamTransition.Moved mv ? mv.Next : rec.State;
                 Emit(new DataAccepted(id, len));
                 if (state is StreamState.Closed closed) Close(rec, closed.Cause);
-                else Update(rec, rec with { SendWindow = rec.SendWindow - len, State = state });
+                else
+                {
+                    var w = Own(rec);
+                    (w.SendWindow, w.State) = (rec.SendWindow - len, state);
+                    Update(rec, w);
+                }
                 return null;
             }
             // Buffer up to the bound (CVE-2019-9517: never more than MaxStreamSendBuffer per stream), then send what the windows allow.
@@ -98,12 +108,8 @@ public static partial class Connection
             var accepted = (int)Math.Min(len, (long)direct + room);
             var all = accepted == len;
             // Appended after what is queued: given to Drain as fresh octets, queued only if the windows leave some.
-            var next = rec with
-            {
-                PendingBytes = rec.PendingBytes + accepted,
-                PendingEnd = all && c.EndStream,
-                WriterWaiting = !all,
-            };
+            var next = Own(rec);
+            (next.PendingBytes, next.PendingEnd, next.WriterWaiting) = (rec.PendingBytes + accepted, all && c.EndStream, !all);
             Emit(new DataAccepted(id, accepted));
             Update(rec, Drain(next, fresh: data.Memory[..accepted]));
             return null;
@@ -119,7 +125,7 @@ public static partial class Connection
             return FieldValidation.CheckTrailers(c.Fields).MatchUnsafe(
                 Right: trailers =>
                 {
-                    Update(rec, Drain(rec with { PendingTrailers = trailers }));
+                    Update(rec, Drain(rec with { Stamp = stamp, PendingTrailers = trailers }));
                     return null;
                 },
                 Left: bad => Reject(c, $"malformed trailers: {bad.Reason} (§{bad.Section})"));
@@ -252,7 +258,7 @@ public static partial class Connection
                 if (!r.State.PeerMaySend || !r.PeerHeadersDone) continue;
                 if (r.ReceiveWindow <= 0 || S.connectionReceiveWindow <= 0)
                 {
-                    Update(r, r with { RateStart = now, RateBytes = 0 });
+                    Update(r, r with { Stamp = stamp, RateStart = now, RateBytes = 0 });
                     continue;
                 }
                 var elapsed = now - r.RateStart;

@@ -83,13 +83,9 @@ public static partial class Connection
                 var e = Churn("empty DATA frames");
                 if (e is not null) return e;
             }
-            Update(rec, rec with
-            {
-                State = mv.Next,
-                ReceiveWindow = rec.ReceiveWindow - len,
-                ReceivedLength = received,
-                RateBytes = rec.RateBytes + f.Data.Length,
-            });
+            var w = Own(rec);
+            (w.State, w.ReceiveWindow, w.ReceivedLength, w.RateBytes) = (mv.Next, rec.ReceiveWindow - len, received, rec.RateBytes + f.Data.Length);
+            Update(rec, w);
             Emit(new DataReceived(id, f.Data, f.EndStream));
             // Padding is consumed at once: its credit goes back without waiting for the application.
             var padding = len - f.Data.Length;
@@ -115,7 +111,9 @@ public static partial class Connection
             // No stream window to reopen once the peer has ended its side.
             if (rec is null || !rec.State.PeerMaySend) return null;
             var (send, pending) = FlowControl.CreditToSend(rec.UnreturnedCredit, n, (int)S.localSettings.InitialWindowSize);
-            Update(rec, rec with { UnreturnedCredit = pending, ReceiveWindow = rec.ReceiveWindow + send });
+            var w = Own(rec);
+            (w.UnreturnedCredit, w.ReceiveWindow) = (pending, rec.ReceiveWindow + send);
+            Update(rec, w);
             return send == 0 ? null : Control(new WindowUpdateFrame(id, (uint)send));
         }
 
@@ -181,7 +179,7 @@ public static partial class Connection
                     if (r.SendWindow + delta > FlowControl.MaxWindow)
                         return new ConnectionError(ErrorCode.FlowControlError, "SETTINGS_INITIAL_WINDOW_SIZE change takes a window beyond 2^31-1", "6.9.2");
                 foreach (var r in Live())
-                    Update(r, r with { SendWindow = r.SendWindow + delta });
+                    Update(r, r with { Stamp = stamp, SendWindow = r.SendWindow + delta });
             }
             if (next.HeaderTableSize != old.HeaderTableSize)
                 S.encoder = S.encoder.WithTableSize((int)Math.Min(next.HeaderTableSize, (uint)S.options.EncoderTableCap));
@@ -203,7 +201,7 @@ public static partial class Connection
             var delta = (long)settings.InitialWindowSize - old.InitialWindowSize;
             if (delta != 0)
                 foreach (var r in Live())
-                    Update(r, r with { ReceiveWindow = r.ReceiveWindow + delta });
+                    Update(r, r with { Stamp = stamp, ReceiveWindow = r.ReceiveWindow + delta });
             S.localSettings = settings;
         }
 
@@ -275,15 +273,14 @@ public static partial class Connection
             if (f.Increment == 0) return new StreamError(id, ErrorCode.ProtocolError, "WINDOW_UPDATE with increment 0", "6.9");
             if (!FlowControl.TryIncrease(rec.SendWindow, f.Increment, out var sw))
                 return new StreamError(id, ErrorCode.FlowControlError, "stream window beyond 2^31-1", "6.9.1");
-            var next = rec with { SendWindow = sw };
             if (!rec.HasPendingOutput)
             {
                 var e = Churn("WINDOW_UPDATE frames that unblock nothing");
                 if (e is not null) return e;
-                Update(rec, next);
-                return null;
             }
-            Update(rec, Drain(next));
+            var next = Own(rec);
+            next.SendWindow = sw;
+            Update(rec, rec.HasPendingOutput ? Drain(next) : next);
             return null;
         }
     }

@@ -146,6 +146,7 @@ public static partial class Connection
             var rec = new StreamRecord
             {
                 Id = id,
+                Stamp = stamp,
                 State = endStream ? StreamState.HalfClosedRemoteState : StreamState.OpenState,
                 SendWindow = S.peerSettings.InitialWindowSize,
                 ReceiveWindow = S.localSettings.InitialWindowSize,
@@ -198,7 +199,7 @@ public static partial class Connection
                 if (!FieldValidation.CheckTrailers(d.Fields).TryRight(out _, out var bad)) return bad.ToStreamError(id);
                 if (rec.ExpectedLength is { } expected && expected != rec.ReceivedLength)
                     return new StreamError(id, ErrorCode.ProtocolError, "malformed: body does not match content-length", "8.1.1");
-                Update(rec, rec with { State = mv.Next });
+                Update(rec, rec with { Stamp = stamp, State = mv.Next });
                 Emit(new TrailersReceived(id, d.Fields));
                 return null;
             }
@@ -208,6 +209,7 @@ public static partial class Connection
                 return new StreamError(id, ErrorCode.ProtocolError, "malformed: 1xx response with END_STREAM", "8.1");
             Update(rec, rec with
             {
+                Stamp = stamp,
                 State = mv.Next,
                 PeerHeadersDone = !head.IsInformational,
                 ExpectedLength = head.ContentLength.ToNullable(),

@@ -52,7 +52,14 @@ public static partial class Connection
         /// </summary>
         private StreamRecord Drain(StreamRecord r, int maxFrames = int.MaxValue, ReadOnlyMemory<byte> fresh = default)
         {
-            if (r.Held is not null) return fresh.IsEmpty ? r : r with { Pending = r.Pending.Add(new Bytes(fresh)) }; // nothing goes before the held header section
+            if (r.Held is not null)
+            {
+                // Nothing goes before the held header section.
+                if (fresh.IsEmpty) return r;
+                var held = Own(r);
+                held.Pending = r.Pending.Add(new Bytes(fresh));
+                return held;
+            }
             var pending = r.Pending;
             var bytes = r.PendingBytes;
             var sw = r.SendWindow;
@@ -84,23 +91,25 @@ public static partial class Connection
                 else pending = new Bytes(pending.Head.Memory[offset..]).Cons(pending.Tail);
             }
             if (!fresh.IsEmpty) pending = pending.Add(new Bytes(fresh));
-            var next = r with { Pending = pending, PendingBytes = bytes, SendWindow = sw };
-            if (bytes == 0 && (r.PendingEnd || r.PendingTrailers is not null))
+            var ends = bytes == 0 && (r.PendingEnd || r.PendingTrailers is not null);
+            var state = r.State;
+            if (ends)
             {
                 if (r.PendingTrailers is { } trailers) SendHeaderBlock(r.Id, trailers, true);
                 else if (!endSent) Send(new DataFrame(r.Id, Bytes.Empty, true));
-                next = next with
-                {
-                    Pending = default,
-                    PendingEnd = false,
-                    PendingTrailers = null,
-                    State = StreamMachine.Send(r.State, StreamEvent.Data, true, r.Id) is StreamTransition.Moved mv ? mv.Next : r.State,
-                };
+                if (StreamMachine.Send(state, StreamEvent.Data, true, r.Id) is StreamTransition.Moved mv) state = mv.Next;
             }
-            if (next.WriterWaiting && next.PendingBytes < L.MaxStreamSendBuffer && next.State.WeMaySend)
+            var wake = r.WriterWaiting && bytes < L.MaxStreamSendBuffer && state.WeMaySend;
+            // Nothing sent, queued or ended (a blocked stream in a round-robin drain): the record stays as it is.
+            if (bytes == r.PendingBytes && fresh.IsEmpty && !ends && !wake) return r;
+            // Read everything of r above: from here it may be edited in place.
+            var next = Own(r);
+            (next.Pending, next.PendingBytes, next.SendWindow) = (pending, bytes, sw);
+            if (ends) (next.Pending, next.PendingEnd, next.PendingTrailers, next.State) = (default, false, null, state);
+            if (wake)
             {
                 Emit(new StreamWritable(r.Id));
-                next = next with { WriterWaiting = false };
+                next.WriterWaiting = false;
             }
             return next;
         }
@@ -128,8 +137,9 @@ public static partial class Connection
                     var r = Find(ids[(start + k) % ids.Length]);
                     if (r is null || (!r.HasPendingOutput && !r.WriterWaiting)) continue;
                     if (S.connectionSendWindow <= 0 && r.PendingBytes > 0) continue;
+                    var (bytesBefore, outputBefore) = (r.PendingBytes, r.HasPendingOutput); // Drain may edit r in place
                     var next = Drain(r, maxFrames: 1);
-                    progress |= next.PendingBytes < r.PendingBytes || next.HasPendingOutput != r.HasPendingOutput;
+                    progress |= next.PendingBytes < bytesBefore || next.HasPendingOutput != outputBefore;
                     Update(r, next);
                 }
             } while (progress && S.streamsWithPendingOutput > 0);

@@ -60,21 +60,50 @@ public static partial class Connection
             if (resetEdits is not null) S.reset = resetEdits.Freeze();
             streamEdits = null;
             closedEdits = resetEdits = null;
-            return new ConnectionState(in S);
+            S.generation = stamp;
+            return next;
         }
 
+        private const byte ActivePeer = 1, ActiveLocal = 2, ReservedLocal = 4, PeerSending = 8, PendingOutput = 16, HeldResponse = 32;
+
+        private byte Counters(StreamRecord r)
+        {
+            var c = 0;
+            if (r.State.IsActive) c |= IsPeerInitiated(r.Id) ? ActivePeer : ActiveLocal;
+            if (r.State is StreamState.ReservedLocal) c |= ReservedLocal;
+            if (r.State.PeerMaySend) c |= PeerSending;
+            if (r.HasPendingOutput) c |= PendingOutput;
+            if (r.Held is not null) c |= HeldResponse;
+            return (byte)c;
+        }
+
+        /// <summary>
+        /// Adds a record to the counters (<paramref name="d"/> = +1, as it is now) or takes it out
+        /// (-1, as it was counted: a record edited in place has changed since).
+        /// </summary>
         private void Count(StreamRecord r, int d)
         {
-            if (r.State.IsActive)
+            var c = r.Counted;
+            if (d > 0)
             {
-                if (IsPeerInitiated(r.Id)) S.activePeerStreams += d;
-                else S.activeLocalStreams += d;
+                c = Counters(r);
+                // A record of an older state is never written: unchanged, it counts as it did.
+                if (c != r.Counted) Mine(r).Counted = c;
             }
-            if (r.State is StreamState.ReservedLocal) S.reservedLocalStreams += d;
-            if (r.State.PeerMaySend) S.peerSendingStreams += d;
-            if (r.HasPendingOutput) S.streamsWithPendingOutput += d;
-            if (r.Held is not null) S.heldResponses += d;
+            if ((c & ActivePeer) != 0) S.activePeerStreams += d;
+            if ((c & ActiveLocal) != 0) S.activeLocalStreams += d;
+            if ((c & ReservedLocal) != 0) S.reservedLocalStreams += d;
+            if ((c & PeerSending) != 0) S.peerSendingStreams += d;
+            if ((c & PendingOutput) != 0) S.streamsWithPendingOutput += d;
+            if ((c & HeldResponse) != 0) S.heldResponses += d;
         }
+
+        /// <summary>The record to edit: itself when this call made it, else a copy that this call owns (at most one per stream per call).</summary>
+        private StreamRecord Own(StreamRecord r) => r.Stamp == stamp ? r : r with { Stamp = stamp };
+
+        /// <summary>A record this call may write; anything else is a bug (an older state's record would change under it).</summary>
+        private StreamRecord Mine(StreamRecord r) =>
+            r.Stamp == stamp ? r : throw new InvalidOperationException($"stream {r.Id}: a record of an older state was about to be edited");
 
         /// <summary>
         /// Replaces a stream's record, keeping the counters right; a record
@@ -120,7 +149,7 @@ public static partial class Connection
             {
                 if (r.PromisedOn != parent || r.Held is not { } held) continue;
                 SendHeaderBlock(r.Id, held.Fields, held.EndStream);
-                var next = r with { Held = null };
+                var next = r with { Stamp = stamp, Held = null };
                 if (held.EndStream)
                     next = next with { State = StreamMachine.Send(r.State, StreamEvent.Data, true, r.Id) is StreamTransition.Moved mv ? mv.Next : r.State };
                 Update(r, next.State is StreamState.Closed ? next : Drain(next));
@@ -130,6 +159,7 @@ public static partial class Connection
         private StreamRecord NewStream(uint id, StreamState state) => new()
         {
             Id = id,
+            Stamp = stamp,
             State = state,
             SendWindow = S.peerSettings.InitialWindowSize,
             ReceiveWindow = S.localSettings.InitialWindowSize,

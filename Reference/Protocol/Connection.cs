@@ -142,9 +142,7 @@ public static partial class Connection
     /// </summary>
     public static ConnectionResult StepAll(ConnectionState state, IEnumerable<ConnectionCommand> inputs, TimeSpan now)
     {
-        // A response is typically two commands and four outputs (two frames, DataAccepted, StreamClosed),
-        // and the call may add a timer request: sized so that the list does not grow.
-        var m = new Machine(state.Fields, now, inputs is ICollection<ConnectionCommand> c ? Math.Clamp(c.Count * 2 + 4, 8, 4096) : 8);
+        var m = new Machine(state.Fields, now, ExpectedOutputs(state, inputs));
         if (inputs is List<ConnectionCommand> list)
             foreach (var input in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list)) StepOne(m, input); // no enumerator on the hot path
         else if (inputs is ConnectionCommand[] array)
@@ -152,6 +150,27 @@ public static partial class Connection
         else
             foreach (var input in inputs) StepOne(m, input);
         return m.Finish(0);
+    }
+
+    /// <summary>
+    /// How many outputs a batch of commands will likely give, so that the list is made once at its size:
+    /// a command two (a frame and an event: a small response is HEADERS, DATA, DataAccepted, StreamClosed),
+    /// DATA one frame more per frame size it spans; and the call may add a timer request.
+    /// </summary>
+    private static int ExpectedOutputs(ConnectionState state, IEnumerable<ConnectionCommand> inputs)
+    {
+        var commands = inputs switch
+        {
+            List<ConnectionCommand> list => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list),
+            ConnectionCommand[] array => array,
+            _ => default,
+        };
+        if (commands.IsEmpty) return inputs is ICollection<ConnectionCommand> c ? Math.Clamp(c.Count * 2 + 4, 8, 4096) : 8;
+        var frameSize = Math.Max(1, (int)state.Fields.peerSettings.MaxFrameSize);
+        var n = 4;
+        foreach (var command in commands)
+            n += command is SendData d ? 2 + d.Data.Length / frameSize : 2;
+        return Math.Clamp(n, 8, 4096);
     }
 
     private static void StepOne(Machine m, ConnectionCommand input)
@@ -172,7 +191,11 @@ public static partial class Connection
     /// </summary>
     private sealed partial class Machine(in ConnectionFields s, TimeSpan now, int expectedOutputs = 8)
     {
-        public ConnectionFields S = s;
+        // The next state, private to this call until Finish returns it: its fields are the call's working copy.
+        private readonly ConnectionState next = new(in s);
+        public ref ConnectionFields S => ref next.Building;
+        // This call's stream records (StreamRecord.Stamp): no other call, before, after or beside it from the same state, has this stamp.
+        private readonly long stamp = s.generation + 1;
         private readonly List<ConnectionEvent> outputs = new(expectedOutputs);
         private readonly TimeSpan now = now;
         private ConnectionLimits L => S.options.Limits;

@@ -86,6 +86,7 @@ internal struct ConnectionFields
     public TimeSpan? rateCheckAt;
     public uint? goAwaySent;
     public uint? goAwayReceived;
+    public long generation; // how many calls led to this state: a call stamps the stream records it copies with this + 1 (StreamRecord.Stamp)
 
     /// <summary>The next stream id we would open: odd for a client, even for a server (§5.1.1).</summary>
     public readonly uint NextLocalStreamId => highestLocalStreamId == 0 ? (options.Role == Role.Client ? 1u : 2u) : highestLocalStreamId + 2;
@@ -95,18 +96,23 @@ internal struct ConnectionFields
 /// The whole state of one HTTP/2 connection, an immutable value: every call
 /// of <see cref="Connection"/> takes one and returns a new one; the old one
 /// stays valid and unchanged (a test can keep it and replay, from any number
-/// of threads). Nothing can change a state once made: its fields are
-/// readonly, and a call works on a private copy that it freezes into the
-/// state it returns.
+/// of threads). Nothing can change a state once made: a call copies the
+/// fields of the state it was given once, into the state it will return,
+/// edits that copy while nobody else can see it, and never touches it after
+/// returning it.
 /// </summary>
 public sealed class ConnectionState
 {
-    private readonly ConnectionFields f;
+    // Written only by the call that creates this state, before it returns it (Connection.Machine); never afterwards.
+    private ConnectionFields f;
 
     internal ConnectionState(in ConnectionFields fields) => f = fields;
 
     /// <summary>The fields, read-only: a call copies them to build the next state.</summary>
     internal ref readonly ConnectionFields Fields => ref f;
+
+    /// <summary>The fields of a state being built, for the one call building it (its only copy of the previous state's fields, edited in place).</summary>
+    internal ref ConnectionFields Building => ref f;
 
     /// <summary>The options the connection was started with.</summary>
     public ConnectionOptions Options => f.options;

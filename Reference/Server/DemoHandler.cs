@@ -139,8 +139,22 @@ internal class DemoHandler : RequestHandler
     /// </summary>
     private static ResponseBody Generated(long n) =>
         n <= PatternRun
-            ? (n < SmallPatternBodies.Length ? SmallPatternBodies[n] : ResponseBody.FromBytes(Pattern.AsMemory(0, (int)n))) // one slice: no iterator
+            ? (n < SmallPatternBodies.Length ? SmallPatternBodies[n] : PatternBody(n)) // one slice: no iterator
             : ResponseBody.FromSegments(Slices(n), n);
+
+    /// <summary>The body of n octets (one slice of the pattern); the sizes asked for last are kept, like their fields.</summary>
+    private static ResponseBody PatternBody(long n)
+    {
+        var slot = (int)(n % PatternBodySlots.Length);
+        if (Volatile.Read(ref PatternBodySlots[slot]) is { } kept && kept.Size == n) return kept.Body;
+        var made = new SizedBody(n, ResponseBody.FromBytes(Pattern.AsMemory(0, (int)n)));
+        Volatile.Write(ref PatternBodySlots[slot], made);
+        return made.Body;
+    }
+
+    private sealed record SizedBody(long Size, ResponseBody Body);
+
+    private static readonly SizedBody?[] PatternBodySlots = new SizedBody?[64];
 
     private static IEnumerable<ReadOnlyMemory<byte>> Slices(long n)
     {

@@ -64,7 +64,11 @@ internal sealed partial class Http2Connection
                     Step(new SendTrailers(ctx.Handler.StreamId, ctx.Trailers ?? []));
                     break;
                 case ProductionStep.WaitForOutput:
-                    if (!waitingForOutput.Contains(ctx)) waitingForOutput.Add(ctx);
+                    if (!ctx.WaitingForOutput)
+                    {
+                        ctx.WaitingForOutput = true;
+                        waitingForOutput.Add(ctx);
+                    }
                     return false;
                 case ProductionStep.Finish:
                     ctx.Production = null;
@@ -109,20 +113,34 @@ internal sealed partial class Http2Connection
     private void WakeWaitingForOutput()
     {
         if (waitingForOutput.Count == 0 || output.Queued >= PumpLimit) return;
-        StreamContext[] wake = [.. waitingForOutput];
-        waitingForOutput.Clear();
+        // The waiting list is taken whole and a fresh one (the spare) takes those that wait again, so
+        // a pump that makes a stream wait (or a nested wake) never touches the list being walked.
+        var wake = waitingForOutput;
+        waitingForOutput = spareWaiting ?? new();
+        spareWaiting = null;
         var outer = feedBatch;
         feedBatch = true;
         try
         {
-            foreach (var ctx in wake)
+            for (var i = 0; i < wake.Count; i++)
             {
+                var ctx = wake[i];
+                ctx.WaitingForOutput = false;
                 if (ResponseProduction.Room(output.Queued + deferredOctets, PumpLimit) > 0 || ctx.Closed || closing || closeRequested)
                     Pump(ctx, ProductionEvent.OutputDrained.Instance);
-                else waitingForOutput.Add(ctx); // not pumped since the list was emptied: not in it
+                else if (!ctx.WaitingForOutput) // not pumped: waits on, in its turn
+                {
+                    ctx.WaitingForOutput = true;
+                    waitingForOutput.Add(ctx);
+                }
             }
         }
-        finally { feedBatch = outer; }
+        finally
+        {
+            feedBatch = outer;
+            wake.Clear();
+            spareWaiting = wake;
+        }
     }
 
     /// <summary>One <see cref="SendData"/>: what the core took moves the production on.</summary>

@@ -21,7 +21,7 @@ internal sealed partial class Http2Connection
             return ResponseResult.NotSent($"stream {handler.StreamId} is closed; the response cannot be sent");
         }
         ctx = found;
-        var fields = Section(plan.Status, plan.Headers);
+        var fields = ResponseFields(plan.Status, plan.Headers);
         // RFC 9110 §9.3.2, §15.3.5, §15.4.5: HEAD, 204 and 304 carry no content, so the body is not even opened
         // (the core applies the same rule to what it is given).
         var contentAllowed = HttpSemantics.ContentAllowed(handler.Method == "HEAD", plan.Status);
@@ -117,9 +117,10 @@ internal sealed partial class Http2Connection
     private static Option<HeaderField> CurrentDate => CurrentStamp.Field;
 
     /// <summary>
-    /// The <c>date</c> of a response joining <see cref="deferredCommands"/>: the clock is read for the
-    /// first of a batch, and the others take the same date, since all go to the core in one call
-    /// (RFC 9110 §6.6.1: the best available approximation of when the message was originated).
+    /// The <c>date</c> of a response given while the loop delivers a batch: the clock is read while
+    /// no response waits in <see cref="deferredCommands"/>, and the responses joining them take the
+    /// same date, since all go to the core in one call (RFC 9110 §6.6.1: the best available
+    /// approximation of when the message was originated).
     /// </summary>
     private Option<HeaderField> DeferredDate => (deferredCommands.Count == 0 || deferredStamp is null ? deferredStamp = CurrentStamp : deferredStamp).Field;
 
@@ -271,56 +272,34 @@ internal sealed partial class Http2Connection
         dispatching && !closeRequested && !closing && Final(fields, endStream);
 
     /// <summary>
-    /// The §8 checks (RFC 9113 §8.1.1, §8.3.2) pass on a final response's header section: the
-    /// verdict on the last section (<see cref="Section"/>) is kept with it, since the checks are a
-    /// function of the field objects (immutable values) and these are the same.
+    /// The §8 checks (RFC 9113 §8.1.1, §8.3.2) pass on a final response's header section. The
+    /// verdict on the last section checked is kept with it: the checks are a function of the field
+    /// objects (immutable values), and a route answering with fields made once is given the same
+    /// section again (<see cref="ResponseFields"/>), which nothing writes into once made.
     /// </summary>
     private bool Final(HeaderField[] fields, bool endStream)
     {
         var bit = endStream ? 2 : 1;
-        if (ReferenceEquals(fields, lastSection) && (lastSectionChecked & bit) != 0) return (lastSectionFinal & bit) != 0;
-        var final = FieldValidation.CheckResponse(fields, endStream).TryRight(out var head, out _) && !head.IsInformational;
-        if (ReferenceEquals(fields, lastSection))
+        if (!ReferenceEquals(fields, checkedSection))
         {
-            lastSectionChecked |= bit;
-            if (final) lastSectionFinal |= bit;
+            checkedSection = fields;
+            sectionChecked = sectionFinal = 0;
         }
+        else if ((sectionChecked & bit) != 0) return (sectionFinal & bit) != 0;
+        var final = FieldValidation.CheckResponse(fields, endStream).TryRight(out var head, out _) && !head.IsInformational;
+        sectionChecked |= bit;
+        if (final) sectionFinal |= bit;
         return final;
     }
 
     /// <summary>
-    /// A response's header section: its <c>:status</c>, then <paramref name="headers"/>. The last one
-    /// made is given again when the status and every field (the same objects) are those of this
-    /// response: a handler answering many requests with one set of fields (a file's 200, made once
-    /// per version of the file) costs neither a new section nor a second check of it here. Nothing
-    /// writes into a section once made, so the core may be given one section many times.
-    /// </summary>
-    private HeaderField[] Section(int status, IReadOnlyList<HeaderField> headers)
-    {
-        var statusField = StatusField(status);
-        var given = ReadOnlyLists.Span(headers);
-        if (lastSection is { } last && last.Length == given.Length + 1 && ReferenceEquals(last[0], statusField))
-        {
-            var same = true;
-            for (var i = 0; i < given.Length && same; i++) same = ReferenceEquals(last[i + 1], given[i]);
-            if (same) return last;
-        }
-        var fields = new HeaderField[given.Length + 1];
-        fields[0] = statusField;
-        given.CopyTo(fields.AsSpan(1));
-        lastSection = fields;
-        lastSectionChecked = lastSectionFinal = 0;
-        return fields;
-    }
-
-    /// <summary>
-    /// The last header section <see cref="Section"/> made, and what the §8 checks said of it: one bit
+    /// The last header section <see cref="Final"/> checked, and what the checks said of it: one bit
     /// per way of sending it (1: with content to follow, 2: ending the stream) in
-    /// <see cref="lastSectionChecked"/> when checked, in <see cref="lastSectionFinal"/> when a final
+    /// <see cref="sectionChecked"/> when checked, in <see cref="sectionFinal"/> when a final
     /// response they pass.
     /// </summary>
-    private HeaderField[]? lastSection;
-    private int lastSectionChecked, lastSectionFinal;
+    private HeaderField[]? checkedSection;
+    private int sectionChecked, sectionFinal;
 
     /// <summary>After a body's first chunk went with its header section: done, or the production goes on with what the windows left.</summary>
     private void Produce(StreamContext ctx, BodyReader body, ReadOnlyMemory<byte> left, bool last)

@@ -68,7 +68,8 @@ internal sealed partial class Http2Connection
             return;
         }
         if (ctx is null) return;
-        ctx.Handler.SetRequest(h.Fields);
+        ctx.Handler.SetRequest(h.Fields, lastPath);
+        lastPath = ctx.Handler.Path;
         ctx.Handler.ReceivedAt = receivedAt;
         // RFC 9110 §10.1.1: the client waits for a 100 before it sends the body.
         var awaitContinue = options.ExpectContinue != ExpectContinue.Never && HttpSemantics.ExpectsContinue(h.Fields, h.EndStream);

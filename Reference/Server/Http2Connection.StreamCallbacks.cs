@@ -25,6 +25,8 @@ internal sealed partial class Http2Connection
         public ResponseProduction? Production;
         /// <summary>A <see cref="SendData"/> of the production waits among the deferred commands: nothing more is fed until the core answers it.</summary>
         public bool FeedDeferred;
+        /// <summary>The stream is in the list of those waiting for room in the output queue (a flag: no search of the list).</summary>
+        public bool WaitingForOutput;
         /// <summary>Octets of an in-memory body go to the core before <see cref="Body"/> is set (with the header section): its DATA payloads may be sent from where they are.</summary>
         public bool SendingInMemory;
         // semantics

@@ -55,7 +55,9 @@ internal sealed partial class Http2Connection
     private ConnectionState state = null!;
     private readonly Dictionary<uint, StreamContext> streams = new();
     private readonly Queue<ConnectionEvent> events = new();
-    private readonly List<StreamContext> waitingForOutput = new();
+    private List<StreamContext> waitingForOutput = new();
+    private string? lastPath; // the :path of the last request, as text: the next request for the same path shares it
+    private List<StreamContext>? spareWaiting = new(); // the list a wake-up walks, between wake-ups
     private bool dispatching, closeRequested, closing, readerEnded, finished;
     private uint highestCreated;
     private TimeSpan timerDue = TimeSpan.MaxValue;

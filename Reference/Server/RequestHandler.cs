@@ -38,17 +38,24 @@ public abstract class RequestHandler
     public uint StreamId { get; private set; }
 
     /// <summary>The <c>:scheme</c> pseudo-header.</summary>
-    public string Scheme => schemeText ??= schemeOctets.IsEmpty ? "" : schemeOctets.Span.SequenceEqual("https"u8) ? "https" : schemeOctets.ToUtf8();
+    public string Scheme => schemeText ??= Pseudo(Headers, ":scheme"u8) is not { } s ? "" : s.Span.SequenceEqual("https"u8) ? "https" : s.ToUtf8();
 
     /// <summary>The <c>:method</c> pseudo-header.</summary>
     public string Method { get; private set; } = "";
 
     /// <summary>The <c>:authority</c> pseudo-header, else the <c>host</c> field (RFC 9113 §8.3.1).</summary>
-    public string Host => hostText ??= hostOctets.IsEmpty ? "" : hostOctets.ToUtf8();
+    public string Host => hostText ??= (Pseudo(Headers, ":authority"u8) ?? Pseudo(Headers, "host"u8)) is { } h && !h.IsEmpty ? h.ToUtf8() : "";
 
-    // Scheme and Host are decoded on first use: most handlers never read them.
-    private Bytes schemeOctets, hostOctets;
+    // Scheme and Host are found and decoded on first use: most handlers never read them.
     private string? schemeText, hostText;
+
+    /// <summary>The value of the first field named <paramref name="name"/> (exact octets), or null.</summary>
+    private static Bytes? Pseudo(IReadOnlyList<HeaderField> fields, ReadOnlySpan<byte> name)
+    {
+        foreach (var f in ReadOnlyLists.Span(fields))
+            if (f.Name.Span.SequenceEqual(name)) return f.Value;
+        return null;
+    }
 
     /// <summary>The <c>:path</c> pseudo-header.</summary>
     public string Path { get; private set; } = "";
@@ -275,10 +282,11 @@ public abstract class RequestHandler
         Pushed = pushed;
     }
 
-    internal void SetRequest(IReadOnlyList<HeaderField> fields)
+    /// <summary>Takes the request's fields; <paramref name="recentPath"/> is a recent request's <see cref="Path"/>, shared when this one asks for the same.</summary>
+    internal void SetRequest(IReadOnlyList<HeaderField> fields, string? recentPath = null)
     {
         Headers = fields;
-        Bytes? authority = null, hostField = null;
+        schemeText = hostText = null;
         var conditional = false;
         foreach (var f in ReadOnlyLists.Span(fields))
         {
@@ -287,15 +295,11 @@ public abstract class RequestHandler
             if (n[0] == (byte)':')
             {
                 if (n.SequenceEqual(":method"u8)) Method = MethodName(f.Value);
-                else if (n.SequenceEqual(":path"u8)) Path = f.Value.ToUtf8();
-                else if (n.SequenceEqual(":scheme"u8)) { schemeOctets = f.Value; schemeText = null; }
-                else if (n.SequenceEqual(":authority"u8)) authority = f.Value;
+                else if (n.SequenceEqual(":path"u8))
+                    Path = recentPath is not null && System.Text.Ascii.Equals(f.Value.Span, recentPath) ? recentPath : f.Value.ToUtf8();
             }
-            else if (hostField is null && n.SequenceEqual("host"u8)) hostField = f.Value;
             else if (!conditional && (n.StartsWith("if-"u8) || n.SequenceEqual("range"u8))) conditional = true;
         }
-        hostOctets = authority ?? hostField ?? default;
-        hostText = null;
         MayBeConditional = conditional;
     }
 

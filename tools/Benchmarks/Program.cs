@@ -10,6 +10,8 @@ using Benchmarks;
 // `--hpack decode|encode ROUNDS [REPEAT]` loops over the HPACK corpus as the libnghttp2 anchor
 // does (tools/hpack-bench.sh runs both, interleaved, and under callgrind).
 if (args is ["--hpack", ..]) return HpackLoop.Run(args);
+// `--hpack-paired` alternates libnghttp2 (the anchor as a shared library) and this build round by round in one process.
+if (args is ["--hpack-paired", ..]) return HpackPaired.Run(args);
 if (args is ["--profile", ..] or ["--sessions", _])
 {
     var seconds = args is ["--profile", var s] ? double.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : args[0] == "--profile" ? 10 : double.MaxValue;

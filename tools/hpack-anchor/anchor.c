@@ -45,11 +45,13 @@ static uint8_t *take(uint32_t n) {
   return p;
 }
 
+#ifndef ANCHOR_LIBRARY
 static double cpu_seconds(void) {
   struct timespec t;
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
   return t.tv_sec + t.tv_nsec / 1e9;
 }
+#endif
 
 /* One pass over decode.bin; returns headers decoded. */
 static long decode_all(void) {
@@ -119,6 +121,25 @@ static long encode_all(long *raw, long *wire) {
   return headers;
 }
 
+#ifdef ANCHOR_LIBRARY
+/* Built with -shared -fPIC -DANCHOR_LIBRARY: the same passes for a process that
+ * alternates them with its own (tools/Benchmarks --hpack-paired). */
+int anchor_load(const char *file) {
+  FILE *f = fopen(file, "rb");
+  if (!f) return -1;
+  fseek(f, 0, SEEK_END);
+  size = (size_t)ftell(f);
+  fseek(f, 0, SEEK_SET);
+  free(data);
+  data = malloc(size);
+  int ok = data && fread(data, 1, size, f) == size;
+  fclose(f);
+  return ok ? 0 : -1;
+}
+long anchor_decode_all(void) { return decode_all(); }
+long anchor_encode_all(long *raw, long *wire) { return encode_all(raw, wire); }
+const char *anchor_version(void) { return nghttp2_version(0)->version_str; }
+#else
 int main(int argc, char **argv) {
   if (argc < 4) { fprintf(stderr, "usage: anchor decode|encode FILE ROUNDS [REPEAT]\n"); return 2; }
   int encode = strcmp(argv[1], "encode") == 0;
@@ -146,3 +167,4 @@ int main(int argc, char **argv) {
   getppid();
   return 0;
 }
+#endif

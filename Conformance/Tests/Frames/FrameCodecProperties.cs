@@ -27,6 +27,26 @@ public class FrameCodecProperties
         Assert.Equal(bytes.Length, read.Consumed);
     }
 
+    [Property(DisplayName = "RFC 9113 §6.1, §6.2: a DATA or HEADERS frame gives back the stream id, flags, priority and padding it was made with; with changes only the field named",
+        MaxTest = 300)]
+    public void FieldsKept(uint streamId, bool end, bool endHeaders, bool exclusive, uint dependsOn, byte weight, byte pad, bool hasPriority, bool padded)
+    {
+        var priority = hasPriority ? LanguageExt.Option<PriorityFields>.Some(new(exclusive, dependsOn, weight)) : LanguageExt.Option<PriorityFields>.None;
+        var padding = padded ? LanguageExt.Option<byte>.Some(pad) : LanguageExt.Option<byte>.None;
+        var h = new HeadersFrame(streamId, new byte[] { 1, 2 }, end, endHeaders, priority, padding);
+        Assert.Equal((streamId, end, endHeaders, priority, padding), (h.StreamId, h.EndStream, h.EndHeaders, h.Priority, h.Padding));
+        var h2 = h with { Padding = padded ? LanguageExt.Option<byte>.None : LanguageExt.Option<byte>.Some((byte)(pad ^ 0xff)) };
+        Assert.Equal((streamId, end, endHeaders, priority), (h2.StreamId, h2.EndStream, h2.EndHeaders, h2.Priority));
+        Assert.NotEqual(h, h2);
+        var h3 = h with { Priority = LanguageExt.Option<PriorityFields>.Some(new(!exclusive, ~dependsOn, (byte)~weight)) };
+        Assert.Equal((new PriorityFields(!exclusive, ~dependsOn, (byte)~weight), padding), ((PriorityFields)h3.Priority, h3.Padding));
+        var d = new DataFrame(streamId, new byte[] { 3 }, end, padding);
+        Assert.Equal((streamId, end, padding), (d.StreamId, d.EndStream, d.Padding));
+        var d2 = d with { EndStream = !end };
+        Assert.Equal((streamId, !end, padding), (d2.StreamId, d2.EndStream, d2.Padding));
+        Assert.Equal(d, d2 with { EndStream = end });
+    }
+
     [Property(DisplayName = "RFC 9113 §4.1: Write into an IBufferWriter produces the same octets as ToBytes",
         Arbitrary = [typeof(FrameArbitraries)], MaxTest = 100)]
     public void WriteEqualsToBytes(Frame frame)

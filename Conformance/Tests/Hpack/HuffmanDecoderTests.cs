@@ -49,6 +49,30 @@ public class HuffmanDecoderTests
         var actual = Huffman.Decode(coded, destination, out var written);
         Assert.Equal(status, actual);
         if (status == HuffmanStatus.Ok) Assert.Equal(ToHex(octets), ToHex(destination[..written]));
+        // Read inside a block, with octets after it (ones look like padding and EOS): the same.
+        foreach (var after in (byte[][])[[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], [0, 0, 0, 0, 0, 0, 0, 0, 0x80]])
+            AgreesInBlock(coded, after, status, octets);
+    }
+
+    private static void AgreesInBlock(byte[] coded, byte[] after, HuffmanStatus status, byte[] octets)
+    {
+        var destination = new byte[Huffman.MaxDecodedLength(coded.Length)];
+        var actual = Huffman.Decode([.. coded, .. after], coded.Length, destination, out var written, out _);
+        Assert.Equal(status, actual);
+        if (status == HuffmanStatus.Ok) Assert.Equal(ToHex(octets), ToHex(destination[..written]));
+    }
+
+    [Property(DisplayName = "RFC 7541 §5.2: a string decoded where it lies in its block, arbitrary octets after it, decodes as the string alone", MaxTest = 2000)]
+    public void InsideABlock(byte[] text, byte[] after, bool valid)
+    {
+        var coded = text;
+        if (valid)
+        {
+            coded = new byte[Huffman.EncodedLength(text)];
+            Huffman.Encode(text, coded);
+        }
+        var (status, octets) = Reference(coded);
+        AgreesInBlock(coded, after, status, octets);
     }
 
     [Property(DisplayName = "RFC 9113 §8.2.1, RFC 7541 Appendix B: the Huffman decoder reports exactly the classes of the octets it decoded (not in a name; NUL, CR or LF)", MaxTest = 2000)]

@@ -16,7 +16,9 @@ namespace Conformance.Tests.Protocol;
 /// unchanged afterwards. The branches open, answer, reset and close streams
 /// (the stream table and the closed-stream memories are shared between a
 /// state and the states that follow it), send and receive data, and move
-/// the clock.
+/// the clock; some calls carry several commands or frames for one stream
+/// (a call edits its own copy of a stream record in place: a header section
+/// and DATA in one call, DATA frames and a WINDOW_UPDATE in one read).
 /// </summary>
 public class BranchReplayTests
 {
@@ -55,7 +57,7 @@ public class BranchReplayTests
             });
 
     /// <summary>A step of a branch: octets from the peer or a command, after the clock moved.</summary>
-    private sealed record Input(byte[]? Octets, ConnectionCommand? Command, TimeSpan Advance);
+    private sealed record Input(byte[]? Octets, ConnectionCommand? Command, TimeSpan Advance, ConnectionCommand[]? Commands = null);
 
     /// <summary>
     /// The old state: streams open, half-closed, answered with data waiting for
@@ -103,6 +105,9 @@ public class BranchReplayTests
                 10 => new(null, new SendTrailers(id, [HeaderField.Of("x-done", "1")]), advance),
                 11 => new(null, Tick.Instance, TimeSpan.FromSeconds(n % 5 * 10)),
                 12 => new(null, MarkFlushed.Instance, advance),
+                13 when n % 2 == 0 => new(null, null, advance,
+                    [new SendHeaders(id, [HeaderField.Of(":status", "200")], false), new SendData(id, new byte[n], false), new SendData(id, new byte[n * 3], n % 4 == 0)]),
+                13 => new(Frames(new DataFrame(id, new byte[n % 5], false), new WindowUpdateFrame(id, (uint)n), new DataFrame(id, new byte[n % 3], true), new WindowUpdateFrame(id, 7)), null, advance),
                 _ => new(null, new SendGoAway(ErrorCode.NoError), advance),
             };
             if (n / 7 == 0) nextId += 2;
@@ -119,7 +124,9 @@ public class BranchReplayTests
         foreach (var input in branch)
         {
             now += input.Advance;
-            var r = input.Octets is { } octets ? Connection.Receive(state, octets, now) : Connection.Step(state, input.Command!, now);
+            var r = input.Octets is { } octets ? Connection.Receive(state, octets, now)
+                : input.Commands is { } commands ? Connection.StepAll(state, commands, now)
+                : Connection.Step(state, input.Command!, now);
             state = r.State;
             foreach (var o in r.Outputs) trace.Append(o is FrameReady f ? FrameFormatter.Format(f.Frame) : o.ToString()).Append('\n');
             trace.Append(Summary(state)).Append('\n');
