@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using LanguageExt;
 
 namespace Http2.Reference.Hpack;
@@ -163,20 +164,17 @@ public static partial class HpackDecoder
                 int index;
                 if ((first & 0x7f) != 0x7f) { index = first & 0x7f; pos++; }
                 else if (ReadInteger(block, ref pos, 7, out index) is { } intError) return Truncated(ref a, final, start, intError, offset);
-                HeaderField? field;
-                if ((uint)(index - 1) < StaticTable.Length) field = StaticTable.At(index); // most indices are static (§2.3.1)
-                else if (Lookup(a.Table, index, start) is var (entry, lookupError) && lookupError is not null) return lookupError.Shift(offset);
-                else field = entry;
+                if (Lookup(a.Table, index, start, out var field) is { } lookupError) return lookupError.Shift(offset);
                 if (!a.Exceeded)
                 {
-                    if (a.Fields.Count >= limits.MaxFieldCount || a.ListSize + field!.Size > limits.MaxHeaderListSize) a.Exceed();
+                    if (a.Fields.Count >= limits.MaxFieldCount || a.ListSize + field.Size > limits.MaxHeaderListSize) a.Exceed();
                     else
                     {
                         a.Fields.Add(field);
                         a.ListSize += field.Size;
                     }
                 }
-                trace?.Add(new Representation(start, pos - start, RepresentationKind.Indexed, index, StringEncoding.None, StringEncoding.None, field!.Name, field.Value, 0));
+                trace?.Add(new Representation(start, pos - start, RepresentationKind.Indexed, index, StringEncoding.None, StringEncoding.None, field.Name, field.Value, 0));
                 continue;
             }
 
@@ -201,11 +199,8 @@ public static partial class HpackDecoder
             }
             else
             {
-                HeaderField? entry;
-                if ((uint)(nameIndex - 1) < StaticTable.Length) entry = StaticTable.At(nameIndex);
-                else if (Lookup(a.Table, nameIndex, start) is var (named, lookupError) && lookupError is not null) return lookupError.Shift(offset);
-                else entry = named;
-                sharedName = entry!.Name;
+                if (Lookup(a.Table, nameIndex, start, out var entry) is { } lookupError) return lookupError.Shift(offset);
+                sharedName = entry.Name;
                 nameFacts = entry.Facts;
                 nameOctets = sharedName.Span;
             }
@@ -322,14 +317,27 @@ public static partial class HpackDecoder
     private static Bytes Materialize(ReadOnlySpan<byte> octets) => octets.IsEmpty ? Bytes.Empty : new Bytes(octets.ToArray());
 
     // §2.3.3: 1-61 static, 62 onward dynamic (newest first); 0 and beyond the end are errors.
-    private static (HeaderField? Field, HpackError? Error) Lookup(DynamicTable table, int index, int offset)
+    // Most indices are static (§2.3.1): that look-up is inlined, the rest is not.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static HpackError? Lookup(DynamicTable table, int index, int offset, out HeaderField field)
     {
-        if (index == 0) return (null, new HpackError("index 0 is not used", "6.1", offset));
-        if (index <= StaticTable.Length) return (StaticTable.At(index), null);
+        if ((uint)(index - 1) < StaticTable.Length)
+        {
+            field = StaticTable.At(index);
+            return null;
+        }
+        return LookupDynamic(table, index, offset, out field);
+    }
+
+    private static HpackError? LookupDynamic(DynamicTable table, int index, int offset, out HeaderField field)
+    {
+        field = null!;
+        if (index == 0) return new HpackError("index 0 is not used", "6.1", offset);
         var i = index - StaticTable.Length - 1;
-        return i < table.Count
-            ? (table.At(i), null)
-            : (null, new HpackError($"index {index} is beyond the static and dynamic tables ({StaticTable.Length + table.Count} entries)", "2.3.3", offset));
+        if (i >= table.Count)
+            return new HpackError($"index {index} is beyond the static and dynamic tables ({StaticTable.Length + table.Count} entries)", "2.3.3", offset);
+        field = table.At(i);
+        return null;
     }
 
     private static HpackError? ReadInteger(ReadOnlySpan<byte> block, ref int pos, int prefixBits, out int value)
