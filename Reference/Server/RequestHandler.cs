@@ -38,24 +38,16 @@ public abstract class RequestHandler
     public uint StreamId { get; private set; }
 
     /// <summary>The <c>:scheme</c> pseudo-header.</summary>
-    public string Scheme => schemeText ??= Pseudo(Headers, ":scheme"u8) is not { } s ? "" : s.Span.SequenceEqual("https"u8) ? "https" : s.ToUtf8();
+    public string Scheme => schemeText ??= Field(":scheme") is not { } s ? "" : s.Value.Span.SequenceEqual("https"u8) ? "https" : s.Value.ToUtf8();
 
     /// <summary>The <c>:method</c> pseudo-header.</summary>
     public string Method { get; private set; } = "";
 
     /// <summary>The <c>:authority</c> pseudo-header, else the <c>host</c> field (RFC 9113 §8.3.1).</summary>
-    public string Host => hostText ??= (Pseudo(Headers, ":authority"u8) ?? Pseudo(Headers, "host"u8)) is { } h && !h.IsEmpty ? h.ToUtf8() : "";
+    public string Host => hostText ??= (Field(":authority") ?? Field("host")) is { } h && !h.Value.IsEmpty ? h.Value.ToUtf8() : "";
 
     // Scheme and Host are found and decoded on first use: most handlers never read them.
     private string? schemeText, hostText;
-
-    /// <summary>The value of the first field named <paramref name="name"/> (exact octets), or null.</summary>
-    private static Bytes? Pseudo(IReadOnlyList<HeaderField> fields, ReadOnlySpan<byte> name)
-    {
-        foreach (var f in ReadOnlyLists.Span(fields))
-            if (f.Name.Span.SequenceEqual(name)) return f.Value;
-        return null;
-    }
 
     /// <summary>The <c>:path</c> pseudo-header.</summary>
     public string Path { get; private set; } = "";
