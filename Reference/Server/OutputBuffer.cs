@@ -65,13 +65,13 @@ internal sealed class OutputBuffer : IBufferWriter<byte>, IDisposable
         return true;
     }
 
-    /// <summary>The buffer's octets in order, the referenced ones in place, for one gathering write (valid until <see cref="Clear"/>).</summary>
-    public IList<ArraySegment<byte>> Gather()
+    /// <summary>The buffer's octets in order, the referenced ones in place, for one gathering write (valid until <see cref="Clear"/>); one segment when nothing is referenced.</summary>
+    public List<ArraySegment<byte>> Gather()
     {
         var list = gather ??= new();
         list.Clear();
         var from = 0;
-        foreach (var (at, octets) in references!)
+        foreach (var (at, octets) in references ?? [])
         {
             if (at > from) list.Add(new ArraySegment<byte>(array, from, at - from));
             list.Add(octets);

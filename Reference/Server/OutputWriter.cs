@@ -70,7 +70,7 @@ internal sealed class OutputWriter(Stream transport, TimeSpan idleTimeout, Func<
         var size = batch.Length;
         try
         {
-            var write = batch.HasReferences ? GatherAsync(batch) : transport.WriteAsync(batch.Written);
+            var write = gatherTo is not null ? GatherAsync(batch) : transport.WriteAsync(batch.Written);
             if (write.IsCompleted)
             {
                 write.GetAwaiter().GetResult();
@@ -100,24 +100,45 @@ internal sealed class OutputWriter(Stream transport, TimeSpan idleTimeout, Func<
         if (!report(new Written(size, error))) batch.Dispose(); // the loop has ended
     }
 
-    /// <summary>One gathering write of the whole batch, continued until every octet is sent.</summary>
+    /// <summary>
+    /// One gathering write of the whole batch, continued until every octet is sent:
+    /// on Linux first directly (<see cref="GatheringSend"/>), and what the socket does
+    /// not take at once by the socket's asynchronous send, which waits for room.
+    /// </summary>
     private ValueTask GatherAsync(OutputBuffer batch)
     {
         var list = batch.Gather();
-        var size = batch.Length;
+        long size = batch.Length;
+        if (GatheringSend.Enabled)
+        {
+            var sent = GatheringSend.Send(gatherTo!, list);
+            if (sent == size) return ValueTask.CompletedTask;
+            if (sent > 0) Skip(list, sent);
+            size -= sent;
+        }
+        else if (!batch.HasReferences)
+        {
+            return transport.WriteAsync(batch.Written);
+        }
         var send = gatherTo!.SendAsync(list, SocketFlags.None);
         return send.IsCompletedSuccessfully && send.Result == size ? ValueTask.CompletedTask : new ValueTask(RestAsync(send, list, size));
     }
 
-    private async Task RestAsync(Task<int> send, IList<ArraySegment<byte>> list, int size)
+    private async Task RestAsync(Task<int> send, IList<ArraySegment<byte>> list, long size)
     {
         for (var sent = await send.ConfigureAwait(false); sent < size; sent = await gatherTo!.SendAsync(list, SocketFlags.None).ConfigureAwait(false))
         {
             if (sent <= 0) throw new IOException("the socket took nothing of a gathering write");
             size -= sent;
-            while (sent >= list[0].Count) { sent -= list[0].Count; list.RemoveAt(0); }
-            list[0] = list[0][sent..];
+            Skip(list, sent);
         }
+    }
+
+    /// <summary>Drops the first <paramref name="sent"/> octets of <paramref name="list"/> (fewer than it holds).</summary>
+    private static void Skip(IList<ArraySegment<byte>> list, long sent)
+    {
+        while (sent >= list[0].Count) { sent -= list[0].Count; list.RemoveAt(0); }
+        list[0] = list[0][(int)sent..];
     }
 
     /// <summary>
