@@ -112,7 +112,8 @@ internal sealed partial class Http2Connection
     /// </summary>
     private void WakeWaitingForOutput()
     {
-        if (waitingForOutput.Count == 0 || output.Queued >= PumpLimit) return;
+        var limit = PumpLimit; // the same for the whole wake-up (a division of the server's share per call otherwise)
+        if (waitingForOutput.Count == 0 || output.Queued >= limit) return;
         // The waiting list is taken whole and a fresh one (the spare) takes those that wait again, so
         // a pump that makes a stream wait (or a nested wake) never touches the list being walked.
         var wake = waitingForOutput;
@@ -126,7 +127,7 @@ internal sealed partial class Http2Connection
             {
                 var ctx = wake[i];
                 ctx.WaitingForOutput = false;
-                if (ResponseProduction.Room(output.Queued + deferredOctets, PumpLimit) > 0 || ctx.Closed || closing || closeRequested)
+                if (ResponseProduction.Room(output.Queued + deferredOctets, limit) > 0 || ctx.Closed || closing || closeRequested)
                     Pump(ctx, ProductionEvent.OutputDrained.Instance);
                 else if (!ctx.WaitingForOutput) // not pumped: waits on, in its turn
                 {

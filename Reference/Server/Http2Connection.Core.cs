@@ -80,11 +80,14 @@ internal sealed partial class Http2Connection
     /// <summary>Acts on the core's outputs: frames into the output buffer, events queued, timer and close noted.</summary>
     private void Apply(IReadOnlyList<ConnectionEvent> outputs)
     {
+        // A response's DATA frames come in a row: the stream's look-up is done once for them.
+        var (lastId, lastImmutable) = (0u, false);
         foreach (var o in ReadOnlyLists.Span(outputs))
         {
             switch (o)
             {
-                case FrameReady { Frame: DataFrame { Padding.IsNone: true } d } when d.Data.Length >= ReferencedPayload && Immutable(d.StreamId):
+                case FrameReady { Frame: DataFrame { Padding.IsNone: true } d } when d.Data.Length >= ReferencedPayload
+                    && (d.StreamId == lastId ? lastImmutable : (lastImmutable = Immutable(lastId = d.StreamId))):
                     // The payload leaves from where it is, in the batch's gathering write: no copy into the buffer.
                     FrameWriter.WriteHeader((uint)d.Data.Length, FrameType.Data, d.EndStream ? (byte)FrameFlags.EndStream : (byte)0, d.StreamId, output.Pending);
                     if (!output.Pending.Reference(d.Data.Memory)) output.Pending.Write(d.Data.Span);
