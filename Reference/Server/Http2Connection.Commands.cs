@@ -222,7 +222,6 @@ internal sealed partial class Http2Connection
             if (take > 0) deferredCommands.Add(new SendData(id, chunk, last)); // else the body waits for room in the output queue
             deferredResponses.Add(new DeferredResponse(ctx, body, chunk, last));
             deferredOctets += chunk.Length;
-            ctx.SendingInMemory = true; // until the flush has applied the core's frames
             return true;
         }
         FlushDeferred();
@@ -243,9 +242,7 @@ internal sealed partial class Http2Connection
             if (o is DataAccepted a && a.StreamId == id) accepted = a.Accepted;
         }
         state = r.State;
-        ctx.SendingInMemory = true;
         Apply(r.Outputs);
-        ctx.SendingInMemory = false;
         Produce(ctx, body, chunk[accepted..], last);
         return true;
     }
@@ -353,7 +350,6 @@ internal sealed partial class Http2Connection
         Apply(r.Outputs);
         foreach (var d in each)
         {
-            d.Ctx.SendingInMemory = false;
             if (d.Accepted < 0) { d.Body.Release(); continue; }
             Produce(d.Ctx, d.Body, d.Chunk[d.Accepted..], d.Last);
             if (d.Ctx.Production is not null) Pump(d.Ctx);
@@ -379,7 +375,6 @@ internal sealed partial class Http2Connection
     {
         foreach (var d in deferredResponses)
         {
-            d.Ctx.SendingInMemory = false;
             d.Body.Release();
         }
         deferredResponses.Clear();

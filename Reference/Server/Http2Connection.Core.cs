@@ -80,14 +80,11 @@ internal sealed partial class Http2Connection
     /// <summary>Acts on the core's outputs: frames into the output buffer, events queued, timer and close noted.</summary>
     private void Apply(IReadOnlyList<ConnectionEvent> outputs)
     {
-        // A response's DATA frames come in a row: the stream's look-up is done once for them.
-        var (lastId, lastImmutable) = (0u, false);
         foreach (var o in ReadOnlyLists.Span(outputs))
         {
             switch (o)
             {
-                case FrameReady { Frame: DataFrame { Padding.IsNone: true } d } when d.Data.Length >= ReferencedPayload
-                    && (d.StreamId == lastId ? lastImmutable : (lastImmutable = Immutable(lastId = d.StreamId))):
+                case FrameReady { Frame: DataFrame { Padding.IsNone: true } d } when d.Data.Length >= ReferencedPayload && output.Gathers:
                     // The payload leaves from where it is, in the batch's gathering write: no copy into the buffer.
                     FrameWriter.WriteHeader((uint)d.Data.Length, FrameType.Data, d.EndStream ? (byte)FrameFlags.EndStream : (byte)0, d.StreamId, output.Pending);
                     if (!output.Pending.Reference(d.Data.Memory)) output.Pending.Write(d.Data.Span);
@@ -118,16 +115,16 @@ internal sealed partial class Http2Connection
     }
 
     /// <summary>
-    /// DATA payloads of at least this many octets are sent from the body's own
-    /// memory rather than copied into the output buffer (when the writer gathers):
+    /// DATA payloads of at least this many octets are sent from where they are
+    /// rather than copied into the output buffer (when the writer gathers):
     /// at 64 KiB responses the copy was an eighth of the server's CPU and the
-    /// buffers it filled most of its memory under load.
+    /// buffers it filled most of its memory under load. Every payload the
+    /// server sends stays as it is until written: an in-memory body (bytes,
+    /// text, segments, a cached file) must not change until it is sent (the
+    /// handler API says so), and a body read from a stream or a pull source
+    /// is read into a new array per read, which nothing writes afterwards.
     /// </summary>
     private const int ReferencedPayload = 4096;
-
-    /// <summary>Whether the stream's body octets stay as they are until written: an in-memory body (bytes, text, a cached file).</summary>
-    private bool Immutable(uint streamId) =>
-        output.Gathers && streams.TryGetValue(streamId, out var ctx) && (ctx.SendingInMemory || ctx.Body is { InMemory: true });
 
     private void LogNotice(ConnectionEvent o)
     {

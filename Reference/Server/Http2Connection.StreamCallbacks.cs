@@ -27,8 +27,6 @@ internal sealed partial class Http2Connection
         public bool FeedDeferred;
         /// <summary>The stream is in the list of those waiting for room in the output queue (a flag: no search of the list).</summary>
         public bool WaitingForOutput;
-        /// <summary>Octets of an in-memory body go to the core before <see cref="Body"/> is set (with the header section): its DATA payloads may be sent from where they are.</summary>
-        public bool SendingInMemory;
         // semantics
         /// <summary>Why the handler's last response attempt was refused (it may retry); null once one is sent.</summary>
         public string? InvalidResponse;
