@@ -30,16 +30,12 @@ public static partial class Connection
     {
         var m = new Machine(new ConnectionFields
         {
-            options = options,
+            rare = RareFields.First(options, Http2Settings.Initial, ClosedStreams.Create(options.Limits.ResetStreamMemory)),
             phase = options.Role == Role.Server ? ConnectionPhase.AwaitingPreface : ConnectionPhase.AwaitingSettings,
-            localSettings = Http2Settings.Initial,
-            advertisedSettings = Http2Settings.Initial,
-            peerSettings = Http2Settings.Initial,
             decoder = DecoderState.Initial(4096),
             encoder = EncoderState.Initial(options.EncoderStrategy.IfNone(() => EncoderStrategy.Nghttp2), options.EncoderTableCap),
             streams = StreamTable.Empty,
             closed = ClosedStreams.Create(options.Limits.ClosedStreamMemory),
-            reset = ClosedStreams.Create(options.Limits.ResetStreamMemory),
             connectionSendWindow = FlowControl.DefaultWindow,
             connectionReceiveWindow = FlowControl.DefaultWindow,
             resetBucket = TokenBucket.Full(options.Limits.Resets, now),
