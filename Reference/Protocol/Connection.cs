@@ -86,17 +86,17 @@ public static partial class Connection
         while (s.phase != ConnectionPhase.Closed && consumed < bytes.Length)
         {
             var maxFrame = Math.Max(s.localSettings.MaxFrameSize, s.advertisedSettings.MaxFrameSize);
-            var r = FrameReader.Read(bytes[consumed..], maxFrame);
-            if (r is FrameRead fr)
+            var r = FrameReader.ReadFrame(bytes[consumed..], maxFrame);
+            if (r.Frame is { } frame)
             {
-                consumed += fr.Consumed;
-                m.Run(m.OnFrame(fr.Frame));
+                consumed += r.Consumed;
+                m.Run(m.OnFrame(frame));
                 // Decided after each frame, not per call: the outputs are a function of the octets alone,
                 // however the transport split them (a PING after the GOAWAY that ends the connection is
                 // never answered, whether it came in the same read or the next).
                 m.MaybeFinishGracefully();
             }
-            else if (r is ReadFailed bad)
+            else if (r.Failed is { } bad)
             {
                 consumed += bad.Consumed;
                 var e = bad.Error;
