@@ -381,8 +381,8 @@ public readonly record struct PushResult
     public override string ToString() => Pushed ? $"pushed on stream {Handler!.StreamId}" : "not pushed: " + Reason;
 }
 
-/// <summary>A response as submitted by a handler.</summary>
-internal sealed record ResponsePlan(int Status, IReadOnlyList<HeaderField> Headers, ResponseBody? Body, IReadOnlyList<HeaderField>? Trailers);
+/// <summary>A response as submitted by a handler (a value: nothing is allocated to hand it to the connection).</summary>
+internal readonly record struct ResponsePlan(int Status, IReadOnlyList<HeaderField> Headers, ResponseBody? Body, IReadOnlyList<HeaderField>? Trailers);
 
 /// <summary>A push as submitted by a handler.</summary>
 internal sealed record PushPlan(string Path, string Method, IReadOnlyList<HeaderField> RequestHeaders, ResponsePlan Response);
