@@ -192,14 +192,22 @@ public static partial class Connection
         public ref ConnectionFields S => ref next.Building;
         // This call's stream records (StreamRecord.Stamp): no other call, before, after or beside it from the same state, has this stamp.
         private readonly long stamp = s.generation + 1;
-        private readonly List<ConnectionEvent> outputs = new(expectedOutputs);
+        // The outputs: the first alone, a list from the second on (many calls have one output, a request's HeadersReceived, say).
+        private readonly int expectedOutputs = expectedOutputs;
+        private ConnectionEvent? firstOutput;
+        private List<ConnectionEvent>? outputs;
         private readonly TimeSpan now = now;
         private ConnectionLimits L => S.options.Limits;
         private bool IsServer => S.options.Role == Role.Server;
 
-        public void Emit(ConnectionEvent o) => outputs.Add(o);
+        public void Emit(ConnectionEvent o)
+        {
+            if (outputs is not null) outputs.Add(o);
+            else if (firstOutput is null) firstOutput = o;
+            else outputs = new List<ConnectionEvent>(Math.Max(2, expectedOutputs)) { firstOutput, o };
+        }
 
-        public void Send(Frame f) => outputs.Add(new FrameReady(f));
+        public void Send(Frame f) => Emit(new FrameReady(f));
 
         public bool PrefaceDone() => S.phase != ConnectionPhase.AwaitingPreface;
 
@@ -323,7 +331,8 @@ public static partial class Connection
                 S.nextDeadline = deadline;
                 if (deadline is { } at && S.phase != ConnectionPhase.Closed) Emit(new TimerRequested(at));
             }
-            return new ConnectionResult(Freeze(), outputs, consumed);
+            IReadOnlyList<ConnectionEvent> all = outputs ?? (firstOutput is null ? NoOutputs : new[] { firstOutput }); // an array: the shell walks it as a span
+            return new ConnectionResult(Freeze(), all, consumed);
         }
 
         private TimeSpan? Deadline()
