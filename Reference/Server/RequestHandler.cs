@@ -32,22 +32,27 @@ public abstract class RequestHandler
     private bool aborted;
 
     /// <summary>The client's address and port.</summary>
-    public IPEndPoint? ClientAddress { get; private set; }
+    public IPEndPoint? ClientAddress => host?.Client; // the connection's: not kept per request
 
     /// <summary>The stream's identifier (odd for requests, even for pushed streams).</summary>
     public uint StreamId { get; private set; }
 
     /// <summary>The <c>:scheme</c> pseudo-header.</summary>
-    public string Scheme => schemeText ??= Field(":scheme") is not { } s ? "" : s.Value.Span.SequenceEqual("https"u8) ? "https" : s.Value.ToUtf8();
+    public string Scheme => (texts ??= new()).Scheme ??= Field(":scheme") is not { } s ? "" : s.Value.Span.SequenceEqual("https"u8) ? "https" : s.Value.ToUtf8();
 
     /// <summary>The <c>:method</c> pseudo-header.</summary>
     public string Method { get; private set; } = "";
 
     /// <summary>The <c>:authority</c> pseudo-header, else the <c>host</c> field (RFC 9113 §8.3.1).</summary>
-    public string Host => hostText ??= (Field(":authority") ?? Field("host")) is { } h && !h.Value.IsEmpty ? h.Value.ToUtf8() : "";
+    public string Host => (texts ??= new()).Host ??= (Field(":authority") ?? Field("host")) is { } h && !h.Value.IsEmpty ? h.Value.ToUtf8() : "";
 
-    // Scheme and Host are found and decoded on first use: most handlers never read them.
-    private string? schemeText, hostText;
+    // Scheme and Host are found and decoded on first use, and kept apart: most handlers never read them.
+    private DecodedTexts? texts;
+
+    private sealed class DecodedTexts
+    {
+        public string? Scheme, Host;
+    }
 
     /// <summary>The <c>:path</c> pseudo-header.</summary>
     public string Path { get; private set; } = "";
@@ -266,10 +271,9 @@ public abstract class RequestHandler
 
     // ---- called by the connection ----
 
-    internal void Attach(IStreamHost streamHost, IPEndPoint? client, uint streamId, bool pushed)
+    internal void Attach(IStreamHost streamHost, uint streamId, bool pushed)
     {
         host = streamHost;
-        ClientAddress = client;
         StreamId = streamId;
         Pushed = pushed;
     }
@@ -278,7 +282,7 @@ public abstract class RequestHandler
     internal void SetRequest(IReadOnlyList<HeaderField> fields, string? recentPath = null)
     {
         Headers = fields;
-        schemeText = hostText = null;
+        texts = null;
         var conditional = false;
         foreach (var f in ReadOnlyLists.Span(fields))
         {
@@ -390,6 +394,8 @@ internal sealed record PushPlan(string Path, string Method, IReadOnlyList<Header
 /// <summary>What a handler asks of its connection; implemented by the connection.</summary>
 internal interface IStreamHost
 {
+    /// <summary>The client's address and port (the connection's).</summary>
+    IPEndPoint? Client { get; }
     ResponseResult SendResponse(RequestHandler handler, ResponsePlan plan);
     ResponseResult SendInformational(RequestHandler handler, int status, IReadOnlyList<HeaderField> headers);
     PushResult Push(RequestHandler parent, PushPlan plan);
