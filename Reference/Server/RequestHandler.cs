@@ -38,20 +38,29 @@ public abstract class RequestHandler
     public uint StreamId { get; private set; }
 
     /// <summary>The <c>:scheme</c> pseudo-header.</summary>
-    public string Scheme => (texts ??= new()).Scheme ??= Field(":scheme") is not { } s ? "" : s.Value.Span.SequenceEqual("https"u8) ? "https" : s.Value.ToUtf8();
+    public string Scheme => Rare().Scheme ??= Field(":scheme") is not { } s ? "" : s.Value.Span.SequenceEqual("https"u8) ? "https" : s.Value.ToUtf8();
 
     /// <summary>The <c>:method</c> pseudo-header.</summary>
     public string Method { get; private set; } = "";
 
     /// <summary>The <c>:authority</c> pseudo-header, else the <c>host</c> field (RFC 9113 §8.3.1).</summary>
-    public string Host => (texts ??= new()).Host ??= (Field(":authority") ?? Field("host")) is { } h && !h.Value.IsEmpty ? h.Value.ToUtf8() : "";
+    public string Host => Rare().Host ??= (Field(":authority") ?? Field("host")) is { } h && !h.Value.IsEmpty ? h.Value.ToUtf8() : "";
 
-    // Scheme and Host are found and decoded on first use, and kept apart: most handlers never read them.
-    private DecodedTexts? texts;
+    // Scheme and Host are found and decoded on first use, and kept apart with the trailers: most handlers never read them, most requests have none.
+    private RareParts? rare;
 
-    private sealed class DecodedTexts
+    /// <summary>The rare parts, made once even when the handler's task and the connection ask at the same time.</summary>
+    private RareParts Rare()
+    {
+        if (Volatile.Read(ref rare) is { } made) return made;
+        var fresh = new RareParts();
+        return Interlocked.CompareExchange(ref rare, fresh, null) ?? fresh;
+    }
+
+    private sealed class RareParts
     {
         public string? Scheme, Host;
+        public IReadOnlyList<HeaderField>? Trailers;
     }
 
     /// <summary>The <c>:path</c> pseudo-header.</summary>
@@ -68,7 +77,7 @@ public abstract class RequestHandler
     /// The request's trailer fields (RFC 9113 §8.1), in wire order; empty
     /// when the request had none. Set before <see cref="OnRequestDone"/>.
     /// </summary>
-    public IReadOnlyList<HeaderField> Trailers { get; private set; } = [];
+    public IReadOnlyList<HeaderField> Trailers => rare?.Trailers ?? [];
 
     /// <summary>The value of the first trailer field named <paramref name="name"/> (any case), or null.</summary>
     public string? Trailer(string name) => Find(Trailers, name);
@@ -282,7 +291,7 @@ public abstract class RequestHandler
     internal void SetRequest(IReadOnlyList<HeaderField> fields, string? recentPath = null)
     {
         Headers = fields;
-        texts = null;
+        if (rare is not null) rare.Scheme = rare.Host = null;
         var conditional = false;
         foreach (var f in ReadOnlyLists.Span(fields))
         {
@@ -323,7 +332,7 @@ public abstract class RequestHandler
     /// </summary>
     internal long ReceivedAt { get; set; }
 
-    internal void SetTrailers(IReadOnlyList<HeaderField> fields) => Trailers = fields;
+    internal void SetTrailers(IReadOnlyList<HeaderField> fields) => Rare().Trailers = fields;
 
     internal void MarkResponded() => Interlocked.Exchange(ref responded, 1);
 
