@@ -21,8 +21,10 @@
 #   nghttpd    nghttpd -d DIR, the same files
 #   kestrel    tools/KestrelBaseline, /bytes/N in memory
 #
-# SCALE=1 adds, beside nghttpd: 1,000 connections of one stream each
-# (h2load -n 20000 -c 1000 -m 1, 13 B) and 10,000 uploads of 13 octets
+# SCALE=1 adds, for the same servers: the RSS per idle connection (1,000 h2c
+# connections held by tools/idle-connections.py on the fresh server), 1,000
+# connections of one stream each (h2load -n 20000 -c 1000 -m 1, 13 B), 100
+# connections of 10 streams (-n 100000 -c 100 -m 10) and 10,000 uploads of 13 octets
 # (h2load -n 10000 -c 10 -m 100 -d FILE; h2ref answers on /echo, nghttpd
 # sends its file for the POST).
 #
@@ -166,11 +168,27 @@ for size in ${SIZES:-13 65536}; do
 done
 
 if [ "${SCALE:-0}" = 1 ]; then
-  scale=()
-  for s in "${servers[@]}"; do case $s in kestrel) ;; *) scale+=("$s") ;; esac; done
+  scale=("${servers[@]}")
   head -c 13 /dev/zero | tr '\0' 'u' >"$work/upload"
-  echo "== scale: 1,000 connections x 1 stream (13 B), 10,000 uploads of 13 octets; $RUNS interleaved runs"
+  echo "== scale: 1,000 idle connections; 1,000 connections x 1 stream and 100 x 10 streams (13 B), 10,000 uploads of 13 octets; $RUNS interleaved runs"
   for s in "${scale[@]}"; do start "$s"; done
+  for s in "${scale[@]}"; do # RSS per idle connection, on the fresh server (SETTINGS exchanged, no request)
+    pid=$(pid_of "$s"); before=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+    rm -f "$work/idle.ready"
+    /usr/bin/python3 tools/idle-connections.py "$(port_of "$s")" 1000 "$work/idle.ready" 2>"$work/idle.log" &
+    holder=$!
+    for _ in $(seq 600); do [ -s "$work/idle.ready" ] && break; kill -0 "$holder" 2>/dev/null || break; sleep 0.1; done
+    if [ -s "$work/idle.ready" ]; then
+      sleep 2
+      after=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+      awk -v a="$after" -v b="$before" 'BEGIN { printf "%.1f", (a - b) / 1000 }' >"$work/$s.idlekb"
+      echo "   $s: RSS $before -> $after KiB with 1,000 idle connections" >&2
+    else
+      echo "-" >"$work/$s.idlekb"; echo "   $s: idle connections failed: $(head -1 "$work/idle.log")" >&2
+    fi
+    kill "$holder" 2>/dev/null || true; wait "$holder" 2>/dev/null || true
+  done
+  sleep 1
   for s in "${scale[@]}"; do # warm-up, not counted
     port=$(port_of "$s")
     taskset -c 1 h2load -n 4000 -c 200 -m 1 "http://127.0.0.1:$port/bytes/13" >/dev/null 2>&1 || true
@@ -179,8 +197,9 @@ if [ "${SCALE:-0}" = 1 ]; then
   for r in $(seq "$RUNS"); do
     for s in "${scale[@]}"; do
       run "$s" 13 20000 conn1000 /bytes/13 -c 1000 -m 1
+      run "$s" 13 100000 conn100 /bytes/13 -c 100 -m 10
       upload=/echo; [ "$s" = nghttpd ] && upload=/bytes/13
-      run "$s" 13 10000 upload "$upload" -c 10 -m 100 -d "$work/upload"
+      [ "$s" = kestrel ] || run "$s" 13 10000 upload "$upload" -c 10 -m 100 -d "$work/upload" # the baseline app has no upload route
     done
   done
   for s in "${scale[@]}"; do
@@ -201,12 +220,15 @@ for size in ${SIZES:-13 65536}; do
   done
 done
 if [ "${SCALE:-0}" = 1 ]; then
-  for tag in conn1000 upload; do
+  for tag in conn1000 conn100 upload; do
     for s in "${scale[@]}"; do
       f="$work/$s.$tag"
+      [ -s "$f" ] || continue
       printf '%-10s %-8s %12s %10s %10s %12s %10s %10s %10s\n' "$s" "$tag" \
         "$(awk '{print $1}' "$f" | median)" "$(awk '{print $2}' "$f" | median)" "$(awk '{print $3}' "$f" | median)" \
         "$(awk '{print $4}' "$f" | median)" "-" "$(mb "$work/$s.scale.hwm")" "$(awk '{print $5}' "$f" | median)"
     done
   done
+  echo
+  for s in "${scale[@]}"; do printf '%-10s RSS per idle connection: %s KiB\n' "$s" "$(cat "$work/$s.idlekb")"; done
 fi

@@ -150,33 +150,36 @@ internal static class Huffman
         uint seen = 0;
         if ((uint)length > (uint)window.Length) throw new ArgumentOutOfRangeException(nameof(length));
         if (destination.Length < MaxDecodedLength(length)) throw new ArgumentException("destination too small", nameof(destination));
-        var source = window[..length];
-        // Indices are the top 12 bits of acc, so reads through a ref skip the bounds checks.
+        // Indices are the top 12 bits of acc, so reads through a ref skip the bounds checks; the
+        // input is read through a ref too, each read checked against length or window.Length
+        // (one pointer for both: a second copy of it, as a span would be, cost a register).
         ref var table = ref MemoryMarshal.GetArrayDataReference(peek);
         ref var output = ref MemoryMarshal.GetReference(destination);
+        ref var input = ref MemoryMarshal.GetReference(window);
         // The input not yet decoded is in the top `bits` bits of acc, oldest first. Below
         // them acc may hold the first bits of the next octet (a refill reads whole words and
         // counts whole octets); the next refill ORs the same bits there again.
         ulong acc = 0;
         var bits = 0;
         var pos = 0;
-        var n = 0;
+        nint n = 0;
         while (true)
         {
             if (pos + 8 <= window.Length)
             {
                 // Octets past the string's end may land below the counted bits, as the
                 // next octets of the string do: never counted, they are never decoded.
-                acc |= BinaryPrimitives.ReadUInt64BigEndian(window[pos..]) >> bits;
-                var room = Math.Min((64 - bits) >> 3, source.Length - pos);
+                var word = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref input, pos));
+                acc |= (BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(word) : word) >> bits;
+                var room = Math.Min((64 - bits) >> 3, length - pos);
                 pos += room;
                 bits += room << 3;
             }
             else
             {
-                while (bits <= 56 && pos < source.Length)
+                while (bits <= 56 && pos < length)
                 {
-                    acc |= (ulong)source[pos++] << (56 - bits);
+                    acc |= (ulong)Unsafe.Add(ref input, pos++) << (56 - bits);
                     bits += 8;
                 }
             }
@@ -190,28 +193,34 @@ internal static class Huffman
                 if ((e & CountMask) == 0)
                 {
                     // A code longer than 12 bits (up to 30): read more first unless the input is all in acc.
-                    if (bits < 30 && pos < source.Length) break;
+                    if (bits < 30 && pos < length) break;
                     var code = LongCode(acc, bits);
-                    if (code < 0) { written = n; classes = 0; return code == -1 ? HuffmanStatus.Eos : HuffmanStatus.BadPadding; }
+                    if (code < 0) { written = (int)n; classes = 0; return code == -1 ? HuffmanStatus.Eos : HuffmanStatus.BadPadding; }
                     seen |= octetClass[code & 0xff];
                     Unsafe.Add(ref output, n++) = (byte)code;
                     acc <<= code >> 16;
                     bits -= code >> 16;
                     continue;
                 }
-                // Both octets are written whatever the count (no branch to mispredict): the
-                // second is overwritten by the next symbol when it is not one (see MaxDecodedLength).
-                Unsafe.Add(ref output, n) = (byte)(e >> 8);
-                Unsafe.Add(ref output, n + 1) = (byte)(e >> 16);
+                // Both octets are written whatever the count (no branch to mispredict), in one
+                // store: the second is overwritten by the next symbol when it is not one (see
+                // MaxDecodedLength).
+                if (BitConverter.IsLittleEndian)
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref output, n), (ushort)(e >> 8));
+                else
+                {
+                    Unsafe.Add(ref output, n) = (byte)(e >> 8);
+                    Unsafe.Add(ref output, n + 1) = (byte)(e >> 16);
+                }
                 seen |= e; // the classes of the symbols taken (bits 6-7), off the step's latency chain
-                n += (int)((e & CountMask) >> 24);
+                n += (nint)((e & CountMask) >> 24);
                 acc <<= (int)e;
                 // Not e & 0x3f: the compiler would share that with the shift's count (C# masks a
                 // shift count with 63), putting an AND on the latency chain the shift alone avoids.
                 bits -= (int)(e << 26 >> 26);
             }
             while (bits >= PeekBits);
-            if (bits >= PeekBits || pos < source.Length) continue;
+            if (bits >= PeekBits || pos < length) continue;
             break;
         }
         // The input ends within 12 bits: look up what is left followed by ones (EOS, as
@@ -238,7 +247,7 @@ internal static class Huffman
                 bits -= first;
             }
         }
-        written = n;
+        written = (int)n;
         classes = (int)(seen & (NotNameOctet | NotValueOctet));
         // §5.2: what remains is padding: at most 7 bits, all ones (the most significant bits of EOS).
         return bits == 0 || (bits <= 7 && (acc >> (64 - bits)) == (1UL << bits) - 1) ? HuffmanStatus.Ok : HuffmanStatus.BadPadding;

@@ -69,6 +69,13 @@ public static class HpackPaired
             var ratio = i == 0 ? "" : FormattableString.Invariant($"{Median(paired):F3} ({paired[paired.Length / 4]:F3}-{paired[paired.Length * 3 / 4]:F3})");
             Console.WriteLine(FormattableString.Invariant($"{contenders[i].Name,-40} {Median(sorted),8:F2} {sorted[^1],8:F2} {ratio}"));
         }
+        // Before and after: this build against each other build, turn by turn (adjacent in every turn).
+        for (var i = 2; i < contenders.Count; i++)
+        {
+            var paired = rates[1].Zip(rates[i], (x, b) => x / b).Order().ToArray();
+            Console.WriteLine(FormattableString.Invariant(
+                $"this build / {contenders[i].Name}, per turn: median {Median(paired):F3} (middle half {paired[paired.Length / 4]:F3}-{paired[paired.Length * 3 / 4]:F3}), faster in {paired.Count(x => x > 1)} of {paired.Length}"));
+        }
         return 0;
     }
 
