@@ -7,7 +7,7 @@ namespace Http2.Reference.Protocol;
 
 public static partial class Connection
 {
-    private sealed partial class Machine
+    private partial struct Machine
     {
         private ProtocolError? Reject(ConnectionCommand command, string reason)
         {
@@ -160,13 +160,10 @@ public static partial class Connection
             if (!rec.OurHeadersDone) return Reject(c, "trailers before the header section (§8.1)");
             if (!rec.State.WeMaySend || rec.PendingEnd || rec.PendingTrailers is not null || rec.Held is { EndStream: true })
                 return Reject(c, $"cannot send trailers on a stream in state {rec.State.Name} or after its end");
-            return FieldValidation.CheckTrailers(c.Fields).MatchUnsafe(
-                Right: trailers =>
-                {
-                    Update(rec, Drain(rec with { Stamp = stamp, PendingTrailers = trailers }));
-                    return null;
-                },
-                Left: bad => Reject(c, $"malformed trailers: {bad.Reason} (§{bad.Section})"));
+            if (!FieldValidation.CheckTrailers(c.Fields).TryRight(out var trailers, out var bad))
+                return Reject(c, $"malformed trailers: {bad.Reason} (§{bad.Section})");
+            Update(rec, Drain(rec with { Stamp = stamp, PendingTrailers = trailers }));
+            return null;
         }
 
         public ProtocolError? OnResetStream(SendReset c)
@@ -225,13 +222,9 @@ public static partial class Connection
 
         public ProtocolError? OnUpdateSettings(UpdateSettings c)
         {
-            return c.Settings.Validate(senderIsServer: IsServer).MatchUnsafe(
-                Right: settings =>
-                {
-                    SendLocalSettings(settings);
-                    return null;
-                },
-                Left: why => Reject(c, why));
+            if (!c.Settings.Validate(senderIsServer: IsServer).TryRight(out var settings, out var why)) return Reject(c, why);
+            SendLocalSettings(settings);
+            return null;
         }
 
         public ProtocolError? OnDataConsumed(ConsumeData c) => c.Count <= 0 ? null : ReturnCredit(c.StreamId, c.Count);

@@ -8,7 +8,7 @@ namespace Http2.Reference.Protocol;
 public static partial class Connection
 {
     // The stream table: lookup, copy on first write, counters, closing, the closed and reset memories.
-    private sealed partial class Machine
+    private partial struct Machine
     {
         // ---- the stream table -------------------------------------------------
 
@@ -18,10 +18,8 @@ public static partial class Connection
         private bool IsIdle(uint id) => IsPeerInitiated(id) ? id > S.highestPeerStreamId : id > S.highestLocalStreamId;
 
         // The tables of the state this call started from are never edited: the first
-        // edit copies them into builders, which Freeze turns into the new state's.
-        // Builders are structs, edited in place in these fields (never copied out).
-        private StreamTable.Builder streamEdits;
-        private ClosedStreams.Builder closedEdits, resetEdits;
+        // edit copies them into builders (streamEdits, closedEdits, resetEdits, declared
+        // with the other fields), which Freeze turns into the new state's.
 
         private StreamRecord? Find(uint id) => streamEdits.Active ? streamEdits.Find(id) : S.streams.Find(id);
 
@@ -30,6 +28,7 @@ public static partial class Connection
 
         private int LiveCount => streamEdits.Active ? streamEdits.Count : S.streams.Count;
 
+        [System.Diagnostics.CodeAnalysis.UnscopedRef]
         private ref StreamTable.Builder Table()
         {
             if (!streamEdits.Active) streamEdits = S.streams.ToBuilder();

@@ -140,11 +140,11 @@ public static partial class Connection
     {
         var m = new Machine(state.Fields, now, ExpectedOutputs(state, inputs));
         if (inputs is List<ConnectionCommand> list)
-            StepEach(m, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list)); // no enumerator on the hot path
+            StepEach(ref m, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list)); // no enumerator on the hot path
         else if (inputs is ConnectionCommand[] array)
-            StepEach(m, array);
+            StepEach(ref m, array);
         else
-            foreach (var input in inputs) StepOne(m, input);
+            foreach (var input in inputs) StepOne(ref m, input);
         return m.Finish(0);
     }
 
@@ -153,7 +153,7 @@ public static partial class Connection
     /// step (<see cref="Machine.OnSendHeaders(SendHeaders, SendData?, out bool)"/>), with the
     /// outputs of two.
     /// </summary>
-    private static void StepEach(Machine m, ReadOnlySpan<ConnectionCommand> commands)
+    private static void StepEach(ref Machine m, ReadOnlySpan<ConnectionCommand> commands)
     {
         for (var i = 0; i < commands.Length; i++)
         {
@@ -164,7 +164,7 @@ public static partial class Connection
                 if (tookLast) i++;
                 continue;
             }
-            StepOne(m, commands[i]);
+            StepOne(ref m, commands[i]);
         }
     }
 
@@ -189,7 +189,7 @@ public static partial class Connection
         return Math.Clamp(n, 8, 4096);
     }
 
-    private static void StepOne(Machine m, ConnectionCommand input)
+    private static void StepOne(ref Machine m, ConnectionCommand input)
     {
         if (m.S.phase == ConnectionPhase.Closed)
         {
@@ -205,13 +205,16 @@ public static partial class Connection
     /// edited in place, and the outputs so far. <see cref="Finish"/> freezes
     /// it into the new state; the state it was copied from is never written.
     /// </summary>
-    private sealed partial class Machine(in ConnectionFields s, TimeSpan now, int expectedOutputs = 8)
+    private partial struct Machine(in ConnectionFields s, TimeSpan now, int expectedOutputs = 8)
     {
         // The next state, private to this call until Finish returns it: its fields are the call's working copy.
         private readonly ConnectionState next = new(in s);
         public ref ConnectionFields S => ref next.Building;
         // This call's stream records (StreamRecord.Stamp): no other call, before, after or beside it from the same state, has this stamp.
         private readonly long stamp = s.generation + 1;
+        // The stream table and closed-stream memories being edited (Connection.Streams.cs): structs, edited in place in these fields, never copied out.
+        private StreamTable.Builder streamEdits;
+        private ClosedStreams.Builder closedEdits, resetEdits;
         // The outputs: the first alone, a list from the second on (many calls have one output, a request's HeadersReceived, say).
         private readonly int expectedOutputs = expectedOutputs;
         private ConnectionEvent? firstOutput;
