@@ -130,7 +130,9 @@ public static partial class Connection
                 return;
             }
             if (before is not null) Count(before, -1);
-            Table().Set(after);
+            // The first stream of an empty table (a connection with one request at a time): a table of one, without a builder.
+            if (!streamEdits.Active && S.streams.Count == 0) S.streams = StreamTable.Of(after);
+            else Table().Set(after);
             Count(after, +1);
         }
 
@@ -145,7 +147,9 @@ public static partial class Connection
         private void Close(StreamRecord? before, uint id, bool announced, CloseCause cause, ErrorCode? closeCode)
         {
             if (before is not null) Count(before, -1);
-            Table().Remove(id);
+            // The last stream of the table leaves it: the empty table, without a builder.
+            if (!streamEdits.Active && S.streams.Count == 1 && S.streams.Find(id) is not null) S.streams = StreamTable.Empty;
+            else Table().Remove(id);
             Remember(id, cause);
             if (announced || (before?.Announced ?? false))
                 Emit(new StreamClosed(id, closeCode ?? ErrorCode.NoError));

@@ -171,7 +171,8 @@ public static partial class Connection
     /// <summary>
     /// How many outputs a batch of commands will likely give, so that the list is made once at its size:
     /// a command two (a frame and an event: a small response is HEADERS, DATA, DataAccepted, StreamClosed),
-    /// DATA one frame more per frame size it spans; and the call may add a timer request.
+    /// DATA one frame more per frame size it spans; and the call may add a timer request (a response on a
+    /// connection with one stream: five outputs, five places).
     /// </summary>
     private static int ExpectedOutputs(ConnectionState state, IEnumerable<ConnectionCommand> inputs)
     {
@@ -183,10 +184,10 @@ public static partial class Connection
         };
         if (commands.IsEmpty) return inputs is ICollection<ConnectionCommand> c ? Math.Clamp(c.Count * 2 + 4, 8, 4096) : 8;
         var frameSize = Math.Max(1, (int)state.Fields.peerSettings.MaxFrameSize);
-        var n = 4;
+        var n = 1;
         foreach (var command in commands)
             n += command is SendData d ? 2 + d.Data.Length / frameSize : 2;
-        return Math.Clamp(n, 8, 4096);
+        return Math.Clamp(n, 2, 4096);
     }
 
     private static void StepOne(ref Machine m, ConnectionCommand input)

@@ -28,6 +28,9 @@ internal sealed class StreamTable
 
     public int Count => count;
 
+    /// <summary>A table of one record.</summary>
+    public static StreamTable Of(StreamRecord record) => new([record], 0, 1);
+
     public StreamRecord? Find(uint id)
     {
         var i = IndexOf(items, first, count, id);
