@@ -205,6 +205,8 @@ public static partial class Connection
     /// from the first edit, of its stream table and closed-stream memories)
     /// edited in place, and the outputs so far. <see cref="Finish"/> freezes
     /// it into the new state; the state it was copied from is never written.
+    /// A struct, a local of the call (no object per call), passed by reference
+    /// only: a copy would edit apart (so no method of it is ever made a delegate).
     /// </summary>
     private partial struct Machine(in ConnectionFields s, TimeSpan now, int expectedOutputs = 8)
     {
