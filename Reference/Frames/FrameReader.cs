@@ -52,6 +52,24 @@ public static class FrameReader
     }
 
     /// <summary>
+    /// What <see cref="Read(ReadOnlyMemory{byte}, uint)"/> gives, without the
+    /// result object around a frame (one per frame on the connection's hot path):
+    /// the frame, or the failure, with the octets consumed; neither when the
+    /// input holds no complete frame yet.
+    /// </summary>
+    internal static Parsed ReadFrame(ReadOnlyMemory<byte> input, uint maxFrameSize)
+    {
+        if (input.Length < FrameConstants.HeaderLength)
+            return default;
+        var header = FrameHeader.Parse(input.Span);
+        if (header.Length > maxFrameSize)
+            return Oversize(header, maxFrameSize);
+        if (input.Length < header.TotalLength)
+            return default;
+        return ParseFrame(header, input.Slice(FrameConstants.HeaderLength, (int)header.Length));
+    }
+
+    /// <summary>
     /// Reads the first frame of a possibly multi-segment sequence (as
     /// System.IO.Pipelines delivers it). The header may straddle segments; the
     /// payload is aliased when it lies in one segment and copied into one new
@@ -108,6 +126,13 @@ public static class FrameReader
     /// <param name="payload">Exactly <see cref="FrameHeader.Length"/> octets.</param>
     /// <returns><see cref="FrameRead"/> or <see cref="ReadFailed"/>.</returns>
     public static ReadResult Parse(FrameHeader header, ReadOnlyMemory<byte> payload) =>
+        ParseFrame(header, payload) switch
+        {
+            { Frame: { } frame } parsed => new FrameRead(frame, parsed.Consumed),
+            var parsed => parsed.Failed!,
+        };
+
+    private static Parsed ParseFrame(FrameHeader header, ReadOnlyMemory<byte> payload) =>
         header.Type.Value switch
         {
             0x0 => ParseData(header, payload),
@@ -128,7 +153,7 @@ public static class FrameReader
     // §6.1: "DATA frames MUST be associated with a stream. If a DATA frame is
     // received whose Stream Identifier field is 0x00, the recipient MUST respond
     // with a connection error (Section 5.4.1) of type PROTOCOL_ERROR."
-    private static ReadResult ParseData(FrameHeader h, ReadOnlyMemory<byte> payload)
+    private static Parsed ParseData(FrameHeader h, ReadOnlyMemory<byte> payload)
     {
         if (h.StreamId == 0)
             return StreamZero(h, "RFC 9113 §6.1");
@@ -142,7 +167,7 @@ public static class FrameReader
     // §6.2: "HEADERS frames MUST be associated with a stream. If a HEADERS frame
     // is received whose Stream Identifier field is 0x00, the recipient MUST
     // respond with a connection error (Section 5.4.1) of type PROTOCOL_ERROR."
-    private static ReadResult ParseHeaders(FrameHeader h, ReadOnlyMemory<byte> payload)
+    private static Parsed ParseHeaders(FrameHeader h, ReadOnlyMemory<byte> payload)
     {
         if (h.StreamId == 0)
             return StreamZero(h, "RFC 9113 §6.2");
@@ -160,7 +185,7 @@ public static class FrameReader
         };
     }
 
-    private static ReadResult ParsePriority(FrameHeader h, ReadOnlySpan<byte> payload)
+    private static Parsed ParsePriority(FrameHeader h, ReadOnlySpan<byte> payload)
     {
         // §6.3: "If a PRIORITY frame is received with a stream identifier of
         // 0x00, the recipient MUST respond with a connection error (Section
@@ -175,7 +200,7 @@ public static class FrameReader
         return Ok(h, new PriorityFrame(h.StreamId, ReadPriority(payload)));
     }
 
-    private static ReadResult ParseRstStream(FrameHeader h, ReadOnlySpan<byte> payload)
+    private static Parsed ParseRstStream(FrameHeader h, ReadOnlySpan<byte> payload)
     {
         // §6.4: "If a RST_STREAM frame is received with a stream identifier of
         // 0x00, the recipient MUST treat this as a connection error (Section
@@ -189,7 +214,7 @@ public static class FrameReader
         return Ok(h, new RstStreamFrame(h.StreamId, new ErrorCode(BinaryPrimitives.ReadUInt32BigEndian(payload))));
     }
 
-    private static ReadResult ParseSettings(FrameHeader h, ReadOnlySpan<byte> payload)
+    private static Parsed ParseSettings(FrameHeader h, ReadOnlySpan<byte> payload)
     {
         // §6.5: "If an endpoint receives a SETTINGS frame whose Stream
         // Identifier field is anything other than 0x00, the endpoint MUST
@@ -226,7 +251,7 @@ public static class FrameReader
     // §6.6: "If the Stream Identifier field specifies the value 0x00, a
     // recipient MUST respond with a connection error (Section 5.4.1) of type
     // PROTOCOL_ERROR."
-    private static ReadResult ParsePushPromise(FrameHeader h, ReadOnlyMemory<byte> payload)
+    private static Parsed ParsePushPromise(FrameHeader h, ReadOnlyMemory<byte> payload)
     {
         if (h.StreamId == 0)
             return StreamZero(h, "RFC 9113 §6.6");
@@ -243,7 +268,7 @@ public static class FrameReader
         };
     }
 
-    private static ReadResult ParsePing(FrameHeader h, ReadOnlySpan<byte> payload)
+    private static Parsed ParsePing(FrameHeader h, ReadOnlySpan<byte> payload)
     {
         // §6.7: "If a PING frame is received with a Stream Identifier field
         // value other than 0x00, the recipient MUST respond with a connection
@@ -258,7 +283,7 @@ public static class FrameReader
         return Ok(h, new PingFrame(h.Has(FrameFlags.Ack), BinaryPrimitives.ReadUInt64BigEndian(payload)));
     }
 
-    private static ReadResult ParseGoAway(FrameHeader h, ReadOnlyMemory<byte> payload)
+    private static Parsed ParseGoAway(FrameHeader h, ReadOnlyMemory<byte> payload)
     {
         // §6.8: "An endpoint MUST treat a GOAWAY frame with a stream identifier
         // other than 0x00 as a connection error (Section 5.4.1) of type
@@ -276,7 +301,7 @@ public static class FrameReader
             payload[8..]));
     }
 
-    private static ReadResult ParseWindowUpdate(FrameHeader h, ReadOnlySpan<byte> payload)
+    private static Parsed ParseWindowUpdate(FrameHeader h, ReadOnlySpan<byte> payload)
     {
         // §6.9: "A WINDOW_UPDATE frame with a length other than 4 octets MUST
         // be treated as a connection error (Section 5.4.1) of type
@@ -292,7 +317,7 @@ public static class FrameReader
     // §6.10: "If a CONTINUATION frame is received with a Stream Identifier field
     // of 0x00, the recipient MUST respond with a connection error (Section
     // 5.4.1) of type PROTOCOL_ERROR."
-    private static ReadResult ParseContinuation(FrameHeader h, ReadOnlyMemory<byte> payload) =>
+    private static Parsed ParseContinuation(FrameHeader h, ReadOnlyMemory<byte> payload) =>
         h.StreamId == 0
             ? StreamZero(h, "RFC 9113 §6.10")
             : Ok(h, new ContinuationFrame(h.StreamId, payload, h.Has(FrameFlags.EndHeaders)));
@@ -340,7 +365,7 @@ public static class FrameReader
 
     private static Option<T> Some<T>(T value) => Option<T>.Some(value);
 
-    private static FrameRead Ok(FrameHeader h, Frame frame) => new(frame, h.TotalLength);
+    private static Parsed Ok(FrameHeader h, Frame frame) => new(frame, null, h.TotalLength);
 
     private static ReadFailed Fail(FrameHeader h, FrameError? error) =>
         new(error ?? throw new InvalidOperationException("no error"), h.TotalLength);
@@ -356,4 +381,14 @@ public static class FrameReader
     private static ReadFailed WrongLength(FrameHeader h, string expected, string section) =>
         Fail(h, FrameError.Connection(ErrorCode.FrameSizeError, h.StreamId,
             $"{h.Type} frame of {h.Length} octets, {expected}", section));
+}
+
+/// <summary>
+/// A frame read, or why not, as a value (<see cref="FrameReader.ReadFrame"/>):
+/// <see cref="Frame"/> set for a frame, <see cref="Failed"/> for an invalid one,
+/// neither when more octets are needed.
+/// </summary>
+internal readonly record struct Parsed(Frame? Frame, ReadFailed? Failed, int Consumed)
+{
+    public static implicit operator Parsed(ReadFailed failed) => new(null, failed, failed.Consumed);
 }

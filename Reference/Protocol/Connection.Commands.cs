@@ -7,7 +7,7 @@ namespace Http2.Reference.Protocol;
 
 public static partial class Connection
 {
-    private sealed partial class Machine
+    private partial struct Machine
     {
         private ProtocolError? Reject(ConnectionCommand command, string reason)
         {
@@ -15,8 +15,19 @@ public static partial class Connection
             return null;
         }
 
-        public ProtocolError? OnSendHeaders(SendHeaders c)
+        public ProtocolError? OnSendHeaders(SendHeaders c) => OnSendHeaders(c, null, out _);
+
+        /// <summary>
+        /// A header section, and, when <paramref name="last"/> (the command after it) is its
+        /// stream's whole remaining body ending the stream and the windows take it at once, that
+        /// body too (<paramref name="tookLast"/>): the outputs and the state are those of the two
+        /// commands one after the other, but the stream record, which the body's END_STREAM takes
+        /// out of the table, is not copied to note that its header section went (a small response
+        /// of a batch: one record copy less per request).
+        /// </summary>
+        public ProtocolError? OnSendHeaders(SendHeaders c, SendData? last, out bool tookLast)
         {
+            tookLast = false;
             var id = c.StreamId;
             var rec = Find(id);
             var existing = rec;
@@ -67,11 +78,38 @@ public static partial class Connection
                 return null;
             }
             SendHeaderBlock(id, fields, endStream);
+            if (last is not null && !informational && !endStream && LastDataCloses(rec, mv.Next, last) is { } cause)
+            {
+                // What OnSendData's first branch does with the record as it would be now (state mv.Next, header section sent).
+                var len = last.Data.Length;
+                Send(new DataFrame(id, last.Data, true));
+                S.connectionSendWindow -= len;
+                Emit(new DataAccepted(id, len));
+                Close(rec, cause);
+                tookLast = true;
+                return null;
+            }
             var sent = Own(rec);
             if (!informational) (sent.State, sent.OurHeadersDone) = (mv.Next, true);
             Update(existing, sent);
             if (!informational) ReleaseHeldPushes(id);
             return null;
+        }
+
+        /// <summary>
+        /// How the stream closes when <paramref name="last"/> follows its header section (the record
+        /// <paramref name="rec"/>, in state <paramref name="state"/> once the section is sent): when
+        /// OnSendData would send it at once in one frame, END_STREAM included, and that closes the
+        /// stream (nothing else pending, no pushed response held); null otherwise.
+        /// </summary>
+        private CloseCause? LastDataCloses(StreamRecord rec, StreamState state, SendData last)
+        {
+            var len = last.Data.Length;
+            if (last.StreamId != rec.Id || !last.EndStream || S.heldResponses != 0 || !state.WeMaySend
+                || rec.PendingEnd || rec.PendingBytes != 0 || rec.PendingTrailers is not null || rec.Held is not null
+                || FlowControl.Sendable(rec.SendWindow, S.connectionSendWindow, S.peerSettings.MaxFrameSize, len) != len)
+                return null;
+            return StreamMachine.Send(state, StreamEvent.Data, true, rec.Id) is StreamTransition.Moved { Next: StreamState.Closed closed } ? closed.Cause : null;
         }
 
         public ProtocolError? OnSendData(SendData c)
@@ -122,13 +160,10 @@ public static partial class Connection
             if (!rec.OurHeadersDone) return Reject(c, "trailers before the header section (§8.1)");
             if (!rec.State.WeMaySend || rec.PendingEnd || rec.PendingTrailers is not null || rec.Held is { EndStream: true })
                 return Reject(c, $"cannot send trailers on a stream in state {rec.State.Name} or after its end");
-            return FieldValidation.CheckTrailers(c.Fields).MatchUnsafe(
-                Right: trailers =>
-                {
-                    Update(rec, Drain(rec with { Stamp = stamp, PendingTrailers = trailers }));
-                    return null;
-                },
-                Left: bad => Reject(c, $"malformed trailers: {bad.Reason} (§{bad.Section})"));
+            if (!FieldValidation.CheckTrailers(c.Fields).TryRight(out var trailers, out var bad))
+                return Reject(c, $"malformed trailers: {bad.Reason} (§{bad.Section})");
+            Update(rec, Drain(rec with { Stamp = stamp, PendingTrailers = trailers }));
+            return null;
         }
 
         public ProtocolError? OnResetStream(SendReset c)
@@ -187,13 +222,9 @@ public static partial class Connection
 
         public ProtocolError? OnUpdateSettings(UpdateSettings c)
         {
-            return c.Settings.Validate(senderIsServer: IsServer).MatchUnsafe(
-                Right: settings =>
-                {
-                    SendLocalSettings(settings);
-                    return null;
-                },
-                Left: why => Reject(c, why));
+            if (!c.Settings.Validate(senderIsServer: IsServer).TryRight(out var settings, out var why)) return Reject(c, why);
+            SendLocalSettings(settings);
+            return null;
         }
 
         public ProtocolError? OnDataConsumed(ConsumeData c) => c.Count <= 0 ? null : ReturnCredit(c.StreamId, c.Count);

@@ -7,7 +7,7 @@ namespace Http2.Reference.Protocol;
 
 public static partial class Connection
 {
-    private sealed partial class Machine
+    private partial struct Machine
     {
         /// <summary>One frame from the peer (§4-§6). Returns the error it causes, if any.</summary>
         public ProtocolError? OnFrame(Frame frame)
@@ -164,7 +164,8 @@ public static partial class Connection
                 return new ConnectionError(ErrorCode.EnhanceYourCalm, $"SETTINGS with more than {L.MaxSettingsEntries} entries", "CVE-2020-11080");
             var churn = Churn("SETTINGS frames");
             if (churn is not null) return churn;
-            return S.peerSettings.Apply(f.Settings, receiverIsClient: !IsServer).MatchUnsafe(Right: ApplyPeer, Left: error => error);
+            // Not a method group: this is a struct, and a delegate would act on a copy of it.
+            return S.peerSettings.Apply(f.Settings, receiverIsClient: !IsServer).TryRight(out var applied, out var error) ? ApplyPeer(applied) : error;
         }
 
         /// <summary>The peer's SETTINGS, valid: in force at once, and acknowledged (§6.5.3).</summary>
@@ -234,8 +235,8 @@ public static partial class Connection
             S.goAwayReceived = Math.Min(S.goAwayReceived ?? uint.MaxValue, f.LastStreamId);
             Emit(new GoAwayReceived(f.LastStreamId, f.Error, f.DebugData));
             // §6.8: streams we initiated above the last id were not processed; they may be retried elsewhere.
-            foreach (var r in Live().Where(r => !IsPeerInitiated(r.Id) && r.Id > f.LastStreamId).ToList())
-                Close(r, CloseCause.ResetReceived, ErrorCode.RefusedStream);
+            foreach (var r in Live()) // a snapshot: safe to close streams while walking it
+                if (!IsPeerInitiated(r.Id) && r.Id > f.LastStreamId) Close(r, CloseCause.ResetReceived, ErrorCode.RefusedStream);
             return null;
         }
 

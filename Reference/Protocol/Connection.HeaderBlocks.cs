@@ -8,7 +8,7 @@ namespace Http2.Reference.Protocol;
 public static partial class Connection
 {
     // Header blocks from the peer: HEADERS, CONTINUATION, PUSH_PROMISE, decoded fragment by fragment (§4.3, §6.2, §6.6, §6.10).
-    private sealed partial class Machine
+    private partial struct Machine
     {
         // ---- HEADERS, CONTINUATION (§6.2, §6.10, §4.3) -------------------------------
 

@@ -8,7 +8,7 @@ namespace Http2.Reference.Protocol;
 public static partial class Connection
 {
     // What the core sends: SETTINGS, header blocks (HPACK is connection-wide), DATA as the windows allow.
-    private sealed partial class Machine
+    private partial struct Machine
     {
         // ---- sending ------------------------------------------------------------
 
@@ -125,7 +125,8 @@ public static partial class Connection
         {
             if (S.streamsWithPendingOutput == 0) return;
             var ids = System.Array.ConvertAll(Live(), r => r.Id);
-            var start = System.Array.FindIndex(ids, id => id > S.drainCursor);
+            var cursor = S.drainCursor;
+            var start = System.Array.FindIndex(ids, id => id > cursor);
             if (start < 0) start = 0;
             S.drainCursor = ids[start];
             bool progress;

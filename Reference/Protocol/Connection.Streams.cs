@@ -8,7 +8,7 @@ namespace Http2.Reference.Protocol;
 public static partial class Connection
 {
     // The stream table: lookup, copy on first write, counters, closing, the closed and reset memories.
-    private sealed partial class Machine
+    private partial struct Machine
     {
         // ---- the stream table -------------------------------------------------
 
@@ -18,29 +18,33 @@ public static partial class Connection
         private bool IsIdle(uint id) => IsPeerInitiated(id) ? id > S.highestPeerStreamId : id > S.highestLocalStreamId;
 
         // The tables of the state this call started from are never edited: the first
-        // edit copies them into builders, which Freeze turns into the new state's.
-        private StreamTable.Builder? streamEdits;
-        private ClosedStreams.Builder? closedEdits, resetEdits;
+        // edit copies them into builders (streamEdits, closedEdits, resetEdits, declared
+        // with the other fields), which Freeze turns into the new state's.
 
-        private StreamRecord? Find(uint id) => streamEdits is { } e ? e.Find(id) : S.streams.Find(id);
+        private StreamRecord? Find(uint id) => streamEdits.Active ? streamEdits.Find(id) : S.streams.Find(id);
 
         /// <summary>The live streams in id order, as a new array (safe to iterate while editing).</summary>
-        private StreamRecord[] Live() => streamEdits is { } e ? e.Snapshot() : S.streams.Snapshot();
+        private StreamRecord[] Live() => streamEdits.Active ? streamEdits.Snapshot() : S.streams.Snapshot();
 
-        private int LiveCount => streamEdits is { } e ? e.Count : S.streams.Count;
+        private int LiveCount => streamEdits.Active ? streamEdits.Count : S.streams.Count;
 
-        private StreamTable.Builder Table() => streamEdits ??= S.streams.ToBuilder();
+        [System.Diagnostics.CodeAnalysis.UnscopedRef]
+        private ref StreamTable.Builder Table()
+        {
+            if (!streamEdits.Active) streamEdits = S.streams.ToBuilder();
+            return ref streamEdits;
+        }
 
         /// <summary>Every stream leaves the table at once (the connection ends).</summary>
         private void DropStreams()
         {
             S.streams = StreamTable.Empty;
-            streamEdits = null;
+            streamEdits = default;
             S.activeLocalStreams = S.activePeerStreams = S.peerSendingStreams = S.reservedLocalStreams = S.streamsWithPendingOutput = S.heldResponses = 0;
         }
 
         private CloseCause? RecentlyClosed(uint id) =>
-            (resetEdits is { } re ? re.Find(id) : S.reset.Find(id)) ?? (closedEdits is { } ce ? ce.Find(id) : S.closed.Find(id));
+            (resetEdits.Active ? resetEdits.Find(id) : S.reset.Find(id)) ?? (closedEdits.Active ? closedEdits.Find(id) : S.closed.Find(id));
 
         /// <summary>
         /// Remembers a closed stream: those we reset in their own memory, which
@@ -48,18 +52,26 @@ public static partial class Connection
         /// </summary>
         private void Remember(uint id, CloseCause cause)
         {
-            if (cause == CloseCause.ResetSent) (resetEdits ??= S.reset.ToBuilder()).Add(id, cause);
-            else (closedEdits ??= S.closed.ToBuilder()).Add(id, cause);
+            if (cause == CloseCause.ResetSent)
+            {
+                if (!resetEdits.Active) resetEdits = S.reset.ToBuilder();
+                resetEdits.Add(id, cause);
+            }
+            else
+            {
+                if (!closedEdits.Active) closedEdits = S.closed.ToBuilder();
+                closedEdits.Add(id, cause);
+            }
         }
 
         /// <summary>The new state: the edited fields and tables, frozen. The builders are of no use afterwards.</summary>
         private ConnectionState Freeze()
         {
-            if (streamEdits is not null) S.streams = streamEdits.Freeze();
-            if (closedEdits is not null) S.closed = closedEdits.Freeze();
-            if (resetEdits is not null) S.reset = resetEdits.Freeze();
-            streamEdits = null;
-            closedEdits = resetEdits = null;
+            if (streamEdits.Active) S.streams = streamEdits.Freeze();
+            if (closedEdits.Active) S.closed = closedEdits.Freeze();
+            if (resetEdits.Active) S.reset = resetEdits.Freeze();
+            streamEdits = default;
+            closedEdits = resetEdits = default;
             S.generation = stamp;
             return next;
         }
@@ -118,7 +130,9 @@ public static partial class Connection
                 return;
             }
             if (before is not null) Count(before, -1);
-            Table().Set(after);
+            // The first stream of an empty table (a connection with one request at a time): a table of one, without a builder.
+            if (!streamEdits.Active && S.streams.Count == 0) S.streams = StreamTable.Of(after);
+            else Table().Set(after);
             Count(after, +1);
         }
 
@@ -133,7 +147,9 @@ public static partial class Connection
         private void Close(StreamRecord? before, uint id, bool announced, CloseCause cause, ErrorCode? closeCode)
         {
             if (before is not null) Count(before, -1);
-            Table().Remove(id);
+            // The last stream of the table leaves it: the empty table, without a builder.
+            if (!streamEdits.Active && S.streams.Count == 1 && S.streams.Find(id) is not null) S.streams = StreamTable.Empty;
+            else Table().Remove(id);
             Remember(id, cause);
             if (announced || (before?.Announced ?? false))
                 Emit(new StreamClosed(id, closeCode ?? ErrorCode.NoError));

@@ -30,16 +30,12 @@ public static partial class Connection
     {
         var m = new Machine(new ConnectionFields
         {
-            options = options,
+            rare = RareFields.First(options, Http2Settings.Initial, ClosedStreams.Create(options.Limits.ResetStreamMemory)),
             phase = options.Role == Role.Server ? ConnectionPhase.AwaitingPreface : ConnectionPhase.AwaitingSettings,
-            localSettings = Http2Settings.Initial,
-            advertisedSettings = Http2Settings.Initial,
-            peerSettings = Http2Settings.Initial,
             decoder = DecoderState.Initial(4096),
             encoder = EncoderState.Initial(options.EncoderStrategy.IfNone(() => EncoderStrategy.Nghttp2), options.EncoderTableCap),
             streams = StreamTable.Empty,
             closed = ClosedStreams.Create(options.Limits.ClosedStreamMemory),
-            reset = ClosedStreams.Create(options.Limits.ResetStreamMemory),
             connectionSendWindow = FlowControl.DefaultWindow,
             connectionReceiveWindow = FlowControl.DefaultWindow,
             resetBucket = TokenBucket.Full(options.Limits.Resets, now),
@@ -90,17 +86,17 @@ public static partial class Connection
         while (s.phase != ConnectionPhase.Closed && consumed < bytes.Length)
         {
             var maxFrame = Math.Max(s.localSettings.MaxFrameSize, s.advertisedSettings.MaxFrameSize);
-            var r = FrameReader.Read(bytes[consumed..], maxFrame);
-            if (r is FrameRead fr)
+            var r = FrameReader.ReadFrame(bytes[consumed..], maxFrame);
+            if (r.Frame is { } frame)
             {
-                consumed += fr.Consumed;
-                m.Run(m.OnFrame(fr.Frame));
+                consumed += r.Consumed;
+                m.Run(m.OnFrame(frame));
                 // Decided after each frame, not per call: the outputs are a function of the octets alone,
                 // however the transport split them (a PING after the GOAWAY that ends the connection is
                 // never answered, whether it came in the same read or the next).
                 m.MaybeFinishGracefully();
             }
-            else if (r is ReadFailed bad)
+            else if (r.Failed is { } bad)
             {
                 consumed += bad.Consumed;
                 var e = bad.Error;
@@ -144,18 +140,39 @@ public static partial class Connection
     {
         var m = new Machine(state.Fields, now, ExpectedOutputs(state, inputs));
         if (inputs is List<ConnectionCommand> list)
-            foreach (var input in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list)) StepOne(m, input); // no enumerator on the hot path
+            StepEach(ref m, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list)); // no enumerator on the hot path
         else if (inputs is ConnectionCommand[] array)
-            foreach (var input in array) StepOne(m, input);
+            StepEach(ref m, array);
         else
-            foreach (var input in inputs) StepOne(m, input);
+            foreach (var input in inputs) StepOne(ref m, input);
         return m.Finish(0);
+    }
+
+    /// <summary>
+    /// The commands in order; a header section followed by its stream's last DATA goes as one
+    /// step (<see cref="Machine.OnSendHeaders(SendHeaders, SendData?, out bool)"/>), with the
+    /// outputs of two.
+    /// </summary>
+    private static void StepEach(ref Machine m, ReadOnlySpan<ConnectionCommand> commands)
+    {
+        for (var i = 0; i < commands.Length; i++)
+        {
+            if (commands[i] is SendHeaders h && i + 1 < commands.Length && commands[i + 1] is SendData { EndStream: true } d
+                && d.StreamId == h.StreamId && m.S.phase != ConnectionPhase.Closed)
+            {
+                m.Run(m.OnSendHeaders(h, d, out var tookLast));
+                if (tookLast) i++;
+                continue;
+            }
+            StepOne(ref m, commands[i]);
+        }
     }
 
     /// <summary>
     /// How many outputs a batch of commands will likely give, so that the list is made once at its size:
     /// a command two (a frame and an event: a small response is HEADERS, DATA, DataAccepted, StreamClosed),
-    /// DATA one frame more per frame size it spans; and the call may add a timer request.
+    /// DATA one frame more per frame size it spans; and the call may add a timer request (a response on a
+    /// connection with one stream: five outputs, five places).
     /// </summary>
     private static int ExpectedOutputs(ConnectionState state, IEnumerable<ConnectionCommand> inputs)
     {
@@ -167,13 +184,13 @@ public static partial class Connection
         };
         if (commands.IsEmpty) return inputs is ICollection<ConnectionCommand> c ? Math.Clamp(c.Count * 2 + 4, 8, 4096) : 8;
         var frameSize = Math.Max(1, (int)state.Fields.peerSettings.MaxFrameSize);
-        var n = 4;
+        var n = 1;
         foreach (var command in commands)
             n += command is SendData d ? 2 + d.Data.Length / frameSize : 2;
-        return Math.Clamp(n, 8, 4096);
+        return Math.Clamp(n, 2, 4096);
     }
 
-    private static void StepOne(Machine m, ConnectionCommand input)
+    private static void StepOne(ref Machine m, ConnectionCommand input)
     {
         if (m.S.phase == ConnectionPhase.Closed)
         {
@@ -188,22 +205,35 @@ public static partial class Connection
     /// from the first edit, of its stream table and closed-stream memories)
     /// edited in place, and the outputs so far. <see cref="Finish"/> freezes
     /// it into the new state; the state it was copied from is never written.
+    /// A struct, a local of the call (no object per call), passed by reference
+    /// only: a copy would edit apart (so no method of it is ever made a delegate).
     /// </summary>
-    private sealed partial class Machine(in ConnectionFields s, TimeSpan now, int expectedOutputs = 8)
+    private partial struct Machine(in ConnectionFields s, TimeSpan now, int expectedOutputs = 8)
     {
         // The next state, private to this call until Finish returns it: its fields are the call's working copy.
         private readonly ConnectionState next = new(in s);
         public ref ConnectionFields S => ref next.Building;
         // This call's stream records (StreamRecord.Stamp): no other call, before, after or beside it from the same state, has this stamp.
         private readonly long stamp = s.generation + 1;
-        private readonly List<ConnectionEvent> outputs = new(expectedOutputs);
+        // The stream table and closed-stream memories being edited (Connection.Streams.cs): structs, edited in place in these fields, never copied out.
+        private StreamTable.Builder streamEdits;
+        private ClosedStreams.Builder closedEdits, resetEdits;
+        // The outputs: the first alone, a list from the second on (many calls have one output, a request's HeadersReceived, say).
+        private readonly int expectedOutputs = expectedOutputs;
+        private ConnectionEvent? firstOutput;
+        private List<ConnectionEvent>? outputs;
         private readonly TimeSpan now = now;
         private ConnectionLimits L => S.options.Limits;
         private bool IsServer => S.options.Role == Role.Server;
 
-        public void Emit(ConnectionEvent o) => outputs.Add(o);
+        public void Emit(ConnectionEvent o)
+        {
+            if (outputs is not null) outputs.Add(o);
+            else if (firstOutput is null) firstOutput = o;
+            else outputs = new List<ConnectionEvent>(Math.Max(2, expectedOutputs)) { firstOutput, o };
+        }
 
-        public void Send(Frame f) => outputs.Add(new FrameReady(f));
+        public void Send(Frame f) => Emit(new FrameReady(f));
 
         public bool PrefaceDone() => S.phase != ConnectionPhase.AwaitingPreface;
 
@@ -327,7 +357,8 @@ public static partial class Connection
                 S.nextDeadline = deadline;
                 if (deadline is { } at && S.phase != ConnectionPhase.Closed) Emit(new TimerRequested(at));
             }
-            return new ConnectionResult(Freeze(), outputs, consumed);
+            IReadOnlyList<ConnectionEvent> all = outputs ?? (firstOutput is null ? NoOutputs : new[] { firstOutput }); // an array: the shell walks it as a span
+            return new ConnectionResult(Freeze(), all, consumed);
         }
 
         private TimeSpan? Deadline()

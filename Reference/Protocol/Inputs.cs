@@ -33,7 +33,14 @@ public sealed record SendHeaders(uint StreamId, IReadOnlyList<HeaderField> Field
     /// one (RFC 9110 §6.6.1; <see cref="HttpSemantics.DateField"/>). The time
     /// of day is an input like every other: the shell formats it (once a second).
     /// </summary>
-    public Option<HeaderField> Date { get; init; }
+    public Option<HeaderField> Date
+    {
+        get => date is null ? Option<HeaderField>.None : Option<HeaderField>.Some(date);
+        init => date = value.IsSome ? (HeaderField)value : null;
+    }
+
+    // A reference rather than an Option (a value and a flag): a smaller command per response.
+    private readonly HeaderField? date;
 }
 
 /// <summary>

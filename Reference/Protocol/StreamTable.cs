@@ -28,6 +28,9 @@ internal sealed class StreamTable
 
     public int Count => count;
 
+    /// <summary>A table of one record.</summary>
+    public static StreamTable Of(StreamRecord record) => new([record], 0, 1);
+
     public StreamRecord? Find(uint id)
     {
         var i = IndexOf(items, first, count, id);
@@ -66,9 +69,11 @@ internal sealed class StreamTable
     /// <summary>
     /// The table being edited by one call: the only writer of its array, until
     /// <see cref="Freeze"/> hands the array to an immutable table and every
-    /// further edit throws.
+    /// further edit throws. A mutable struct, kept in a field of the call that
+    /// edits it and used only there, by reference (a copy would edit apart):
+    /// one object less per call.
     /// </summary>
-    internal sealed class Builder
+    internal struct Builder
     {
         private StreamRecord[] items;
         private int first;
@@ -81,16 +86,19 @@ internal sealed class StreamTable
             this.count = count;
         }
 
-        public int Count => count;
+        /// <summary>False for the default value: no edit has begun.</summary>
+        public readonly bool Active => items is not null;
 
-        public StreamRecord? Find(uint id)
+        public readonly int Count => count;
+
+        public readonly StreamRecord? Find(uint id)
         {
             var i = IndexOf(items, first, count, id);
             return i >= 0 ? items[first + i] : null;
         }
 
         /// <summary>The records in id order, as a new array (safe to iterate while editing).</summary>
-        public StreamRecord[] Snapshot() => items.AsSpan(first, count).ToArray();
+        public readonly StreamRecord[] Snapshot() => items.AsSpan(first, count).ToArray();
 
         /// <summary>Adds or replaces.</summary>
         public void Set(StreamRecord r)
@@ -138,7 +146,7 @@ internal sealed class StreamTable
             return count == 0 ? Empty : new StreamTable(items, first, count);
         }
 
-        private void Writable()
+        private readonly void Writable()
         {
             if (frozen) throw new InvalidOperationException("the stream table was frozen into a connection state");
         }
@@ -192,13 +200,16 @@ internal sealed class ClosedStreams
         return null;
     }
 
-    /// <summary>The memory being extended by one call.</summary>
-    internal sealed class Builder(int capacity, Log log, long end)
+    /// <summary>The memory being extended by one call: a mutable struct, used only by reference from a field of that call (as <see cref="StreamTable.Builder"/>).</summary>
+    internal struct Builder(int capacity, Log log, long end)
     {
         private Log log = log;
         private long end = end;
 
-        public CloseCause? Find(uint id) => ClosedStreams.Find(log, end, capacity, id);
+        /// <summary>False for the default value: nothing was remembered yet.</summary>
+        public readonly bool Active => log is not null;
+
+        public readonly CloseCause? Find(uint id) => ClosedStreams.Find(log, end, capacity, id);
 
         /// <summary>Remembers a stream.</summary>
         public void Add(uint id, CloseCause cause)
@@ -220,7 +231,7 @@ internal sealed class ClosedStreams
         }
 
         /// <summary>The memory as an immutable value (entries past its end are never visible to it).</summary>
-        public ClosedStreams Freeze() => new(capacity, log, end);
+        public readonly ClosedStreams Freeze() => new(capacity, log, end);
     }
 
     internal sealed class Log

@@ -149,7 +149,7 @@ internal sealed partial class Http2Connection
     private StreamContext NewContext(uint id, bool pushed)
     {
         var handler = factory();
-        handler.Attach(host, client, id, pushed);
+        handler.Attach(host, id, pushed);
         return new StreamContext(handler);
     }
 

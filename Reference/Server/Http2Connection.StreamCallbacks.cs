@@ -12,7 +12,12 @@ internal sealed partial class Http2Connection
         public readonly RequestHandler Handler = handler;
         // callback sequencing
         public bool Busy;
-        public Queue<(Func<StreamContext, Task>, Action<StreamContext>?, bool)>? Backlog;
+        /// <summary>Callbacks waiting for the running one (a handler's slow work).</summary>
+        public Queue<(Func<StreamContext, Task>, Action<StreamContext>?, bool)>? Backlog
+        {
+            get => rare?.Backlog;
+            set { if (rare is not null || value is not null) (rare ??= new()).Backlog = value; }
+        }
         public bool Failed;
         public bool Closed;
         /// <summary>The code of the core's StreamClosed (read by the close callback, which runs after it is set).</summary>
@@ -20,7 +25,12 @@ internal sealed partial class Http2Connection
         private bool closeDelivered;
         // response body
         public BodyReader? Body;
-        public IReadOnlyList<HeaderField>? Trailers;
+        /// <summary>The response's trailers, sent after the body.</summary>
+        public IReadOnlyList<HeaderField>? Trailers
+        {
+            get => rare?.Trailers;
+            set { if (rare is not null || value is not null) (rare ??= new()).Trailers = value; }
+        }
         /// <summary>The body's production (null: no body in progress).</summary>
         public ResponseProduction? Production;
         /// <summary>A <see cref="SendData"/> of the production waits among the deferred commands: nothing more is fed until the core answers it.</summary>
@@ -29,12 +39,26 @@ internal sealed partial class Http2Connection
         public bool WaitingForOutput;
         // semantics
         /// <summary>Why the handler's last response attempt was refused (it may retry); null once one is sent.</summary>
-        public string? InvalidResponse;
+        public string? InvalidResponse
+        {
+            get => rare?.InvalidResponse;
+            set { if (rare is not null || value is not null) (rare ??= new()).InvalidResponse = value; }
+        }
         /// <summary>The request has <c>Expect: 100-continue</c> and no 100 (or final response) was sent yet.</summary>
         public bool AwaitingContinue;
         // for the access line
         public int Status;
         public long SentOctets;
+
+        // What few streams use (a backlog of callbacks, trailers, a refused response), made on first use: a smaller context per request.
+        private RareParts? rare;
+
+        private sealed class RareParts
+        {
+            public Queue<(Func<StreamContext, Task>, Action<StreamContext>?, bool)>? Backlog;
+            public IReadOnlyList<HeaderField>? Trailers;
+            public string? InvalidResponse;
+        }
 
         public void CloseHandler(ErrorCode code)
         {

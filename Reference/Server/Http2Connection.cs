@@ -147,6 +147,8 @@ internal sealed partial class Http2Connection
     {
         private static readonly ResponseResult Gone = ResponseResult.NotSent("the connection is closed");
 
+        public IPEndPoint? Client => connection.client;
+
         public ResponseResult SendResponse(RequestHandler handler, ResponsePlan plan) =>
             connection.OnLoop // a handler the loop called (the usual case): at once, without the closures of Ask
                 ? connection.finished ? Discarded(plan) : connection.SendResponse(handler, plan)

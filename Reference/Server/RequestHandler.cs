@@ -32,22 +32,36 @@ public abstract class RequestHandler
     private bool aborted;
 
     /// <summary>The client's address and port.</summary>
-    public IPEndPoint? ClientAddress { get; private set; }
+    public IPEndPoint? ClientAddress => host?.Client; // the connection's: not kept per request
 
     /// <summary>The stream's identifier (odd for requests, even for pushed streams).</summary>
     public uint StreamId { get; private set; }
 
     /// <summary>The <c>:scheme</c> pseudo-header.</summary>
-    public string Scheme => schemeText ??= Field(":scheme") is not { } s ? "" : s.Value.Span.SequenceEqual("https"u8) ? "https" : s.Value.ToUtf8();
+    public string Scheme => Rare().Scheme ??= Field(":scheme") is not { } s ? "" : s.Value.Span.SequenceEqual("https"u8) ? "https" : s.Value.ToUtf8();
 
     /// <summary>The <c>:method</c> pseudo-header.</summary>
     public string Method { get; private set; } = "";
 
     /// <summary>The <c>:authority</c> pseudo-header, else the <c>host</c> field (RFC 9113 §8.3.1).</summary>
-    public string Host => hostText ??= (Field(":authority") ?? Field("host")) is { } h && !h.Value.IsEmpty ? h.Value.ToUtf8() : "";
+    public string Host => Rare().Host ??= (Field(":authority") ?? Field("host")) is { } h && !h.Value.IsEmpty ? h.Value.ToUtf8() : "";
 
-    // Scheme and Host are found and decoded on first use: most handlers never read them.
-    private string? schemeText, hostText;
+    // Scheme and Host are found and decoded on first use, and kept apart with the trailers: most handlers never read them, most requests have none.
+    private RareParts? rare;
+
+    /// <summary>The rare parts, made once even when the handler's task and the connection ask at the same time.</summary>
+    private RareParts Rare()
+    {
+        if (Volatile.Read(ref rare) is { } made) return made;
+        var fresh = new RareParts();
+        return Interlocked.CompareExchange(ref rare, fresh, null) ?? fresh;
+    }
+
+    private sealed class RareParts
+    {
+        public string? Scheme, Host;
+        public IReadOnlyList<HeaderField>? Trailers;
+    }
 
     /// <summary>The <c>:path</c> pseudo-header.</summary>
     public string Path { get; private set; } = "";
@@ -63,7 +77,7 @@ public abstract class RequestHandler
     /// The request's trailer fields (RFC 9113 §8.1), in wire order; empty
     /// when the request had none. Set before <see cref="OnRequestDone"/>.
     /// </summary>
-    public IReadOnlyList<HeaderField> Trailers { get; private set; } = [];
+    public IReadOnlyList<HeaderField> Trailers => rare?.Trailers ?? [];
 
     /// <summary>The value of the first trailer field named <paramref name="name"/> (any case), or null.</summary>
     public string? Trailer(string name) => Find(Trailers, name);
@@ -266,10 +280,9 @@ public abstract class RequestHandler
 
     // ---- called by the connection ----
 
-    internal void Attach(IStreamHost streamHost, IPEndPoint? client, uint streamId, bool pushed)
+    internal void Attach(IStreamHost streamHost, uint streamId, bool pushed)
     {
         host = streamHost;
-        ClientAddress = client;
         StreamId = streamId;
         Pushed = pushed;
     }
@@ -278,7 +291,7 @@ public abstract class RequestHandler
     internal void SetRequest(IReadOnlyList<HeaderField> fields, string? recentPath = null)
     {
         Headers = fields;
-        schemeText = hostText = null;
+        if (rare is not null) rare.Scheme = rare.Host = null;
         var conditional = false;
         foreach (var f in ReadOnlyLists.Span(fields))
         {
@@ -319,7 +332,7 @@ public abstract class RequestHandler
     /// </summary>
     internal long ReceivedAt { get; set; }
 
-    internal void SetTrailers(IReadOnlyList<HeaderField> fields) => Trailers = fields;
+    internal void SetTrailers(IReadOnlyList<HeaderField> fields) => Rare().Trailers = fields;
 
     internal void MarkResponded() => Interlocked.Exchange(ref responded, 1);
 
@@ -381,8 +394,8 @@ public readonly record struct PushResult
     public override string ToString() => Pushed ? $"pushed on stream {Handler!.StreamId}" : "not pushed: " + Reason;
 }
 
-/// <summary>A response as submitted by a handler.</summary>
-internal sealed record ResponsePlan(int Status, IReadOnlyList<HeaderField> Headers, ResponseBody? Body, IReadOnlyList<HeaderField>? Trailers);
+/// <summary>A response as submitted by a handler (a value: nothing is allocated to hand it to the connection).</summary>
+internal readonly record struct ResponsePlan(int Status, IReadOnlyList<HeaderField> Headers, ResponseBody? Body, IReadOnlyList<HeaderField>? Trailers);
 
 /// <summary>A push as submitted by a handler.</summary>
 internal sealed record PushPlan(string Path, string Method, IReadOnlyList<HeaderField> RequestHeaders, ResponsePlan Response);
@@ -390,6 +403,8 @@ internal sealed record PushPlan(string Path, string Method, IReadOnlyList<Header
 /// <summary>What a handler asks of its connection; implemented by the connection.</summary>
 internal interface IStreamHost
 {
+    /// <summary>The client's address and port (the connection's).</summary>
+    IPEndPoint? Client { get; }
     ResponseResult SendResponse(RequestHandler handler, ResponsePlan plan);
     ResponseResult SendInformational(RequestHandler handler, int status, IReadOnlyList<HeaderField> headers);
     PushResult Push(RequestHandler parent, PushPlan plan);

@@ -112,6 +112,36 @@ public class FrameCodecProperties
             Assert.Equal(whole.Error, byteByByte.Error);
         });
 
+    [Property(DisplayName = "RFC 9113 §4.1, §4.2, §6: the connection's frame reading (no result object) gives what Read gives: the same frame, error and octets consumed, or need-more",
+        MaxTest = 300)]
+    public Property ConnectionReadingAgreesWithRead() =>
+        Prop.ForAll(Arb.From(Gen.ArrayOf(FrameGen.RawFrame)), Arb.From(Gen.Choose(0, 40)), (raws, cut) =>
+        {
+            var stream = FrameWriter.ToBytes(raws.Select(r => (Frame)new UnknownFrame(new FrameType((byte)(r.Type % 11)), r.Flags, r.StreamId, r.Payload)));
+            var rest = new ReadOnlyMemory<byte>(stream, 0, Math.Max(0, stream.Length - cut));
+            foreach (var max in new[] { 16u, Max })
+                for (var input = rest; ;)
+                {
+                    var parsed = FrameReader.ReadFrame(input, max);
+                    switch (FrameReader.Read(input, max))
+                    {
+                        case FrameRead read:
+                            Assert.Equal((read.Frame, (ReadFailed?)null, read.Consumed), (parsed.Frame, parsed.Failed, parsed.Consumed));
+                            input = input[read.Consumed..];
+                            continue;
+                        case ReadFailed failed:
+                            Assert.Null(parsed.Frame);
+                            Assert.Equal(failed, parsed.Failed);
+                            Assert.Equal(failed.Consumed, parsed.Consumed);
+                            break;
+                        case NeedMore:
+                            Assert.Equal(default, parsed);
+                            break;
+                    }
+                    break;
+                }
+        });
+
     [Fact(DisplayName = "RFC 9113 §4.2: an oversized frame is rejected from a header split across sequence segments, before its payload")]
     public void OversizeAcrossSegments()
     {

@@ -18,7 +18,11 @@ namespace Conformance.Tests.Protocol;
 /// state and the states that follow it), send and receive data, and move
 /// the clock; some calls carry several commands or frames for one stream
 /// (a call edits its own copy of a stream record in place: a header section
-/// and DATA in one call, DATA frames and a WINDOW_UPDATE in one read).
+/// and DATA in one call, a header section and its whole body in one call,
+/// DATA frames and a WINDOW_UPDATE in one read), and
+/// change what a state shares with the states after it until one changes it
+/// (settings sent, acknowledged and received, GOAWAY both ways, a header
+/// block split over two reads, the date, the reset and churn budgets).
 /// </summary>
 public class BranchReplayTests
 {
@@ -27,8 +31,8 @@ public class BranchReplayTests
     [Property(DisplayName = "Purity: two branches stepped from one old state on two threads each equal their single-thread replay, and the old state is unchanged", MaxTest = 25)]
     public Property TwoBranchesOnTwoThreads() =>
         Prop.ForAll(
-            (from a in Gen.Choose(0, 99).NonEmptyListOf()
-             from b in Gen.Choose(0, 99).NonEmptyListOf()
+            (from a in Gen.Choose(0, 146).NonEmptyListOf()
+             from b in Gen.Choose(0, 146).NonEmptyListOf()
              select (a.ToArray(), b.ToArray())).ToArbitrary(),
             t =>
             {
@@ -90,6 +94,7 @@ public class BranchReplayTests
             var id = (uint)(n % 7) * 2 + 1; // 1..13, open, closed and idle ones alike
             var advance = TimeSpan.FromMilliseconds(n % 3 * 400);
             byte[] Frames(params Frame[] f) => FrameWriter.ToBytes(f);
+            var block = n / 7 == 18 ? fork.Headers(nextId, n % 2 == 0).Fragment : default; // encoded once: the encoder's table moves with it
             Input input = (n / 7) switch
             {
                 0 => new(Frames(fork.Headers(nextId, n % 2 == 0)), null, advance),
@@ -108,9 +113,21 @@ public class BranchReplayTests
                 13 when n % 2 == 0 => new(null, null, advance,
                     [new SendHeaders(id, [HeaderField.Of(":status", "200")], false), new SendData(id, new byte[n], false), new SendData(id, new byte[n * 3], n % 4 == 0)]),
                 13 => new(Frames(new DataFrame(id, new byte[n % 5], false), new WindowUpdateFrame(id, (uint)n), new DataFrame(id, new byte[n % 3], true), new WindowUpdateFrame(id, 7)), null, advance),
+                14 => new(null, new UpdateSettings(Http2Settings.ServerDefaults with { InitialWindowSize = (uint)n * 100 }), advance),
+                15 => new(Frames(new SettingsFrame(true, [])), null, advance),
+                16 => new(Frames(new GoAwayFrame(nextId + 10, ErrorCode.NoError)), null, advance),
+                17 => new(null, new SetDate(HeaderField.Of("date", $"Thu, 03 Dec 2026 19:{n % 60:00}:00 GMT")), advance),
+                18 => new(Frames(new HeadersFrame(nextId, block.Memory[..3], n % 2 == 0, EndHeaders: false)), null, advance),
+                19 => new(null, null, advance, [new SendHeaders(id, [HeaderField.Of(":status", "200")], false), new SendData(id, new byte[n % 20], true)]),
                 _ => new(null, new SendGoAway(ErrorCode.NoError), advance),
             };
-            if (n / 7 == 0) nextId += 2;
+            if (n / 7 == 18)
+            {
+                // The rest of the block in the next read: the state between the two reads holds a header block in progress.
+                inputs.Add(input);
+                input = new(Frames(new ContinuationFrame(nextId, block.Memory[3..], true)), null, advance);
+            }
+            if (n / 7 is 0 or 18) nextId += 2;
             inputs.Add(input);
         }
         return inputs;
@@ -138,5 +155,7 @@ public class BranchReplayTests
         $"{s.Phase} streams {s.StreamCount} [{string.Join(" ", s.Streams.Values.OrderBy(r => r.Id).Select(r => $"{r.Id}:{r.State.Name}:{r.SendWindow}/{r.ReceiveWindow}:{r.PendingBytes}"))}]"
         + $" closed [{string.Join(" ", Enumerable.Range(1, 40).Select(i => s.RecentlyClosed((uint)i).Match(c => $"{i}:{c}", () => "")).Where(x => x != ""))}]"
         + $" windows {s.ConnectionSendWindow}/{s.ConnectionReceiveWindow} ids {s.HighestPeerStreamId}/{s.HighestLocalStreamId}"
-        + $" hpack {s.Decoder.Table.Size}/{s.Encoder.Table.Size} queued {s.QueuedControlFrames} deadline {s.NextDeadline}";
+        + $" hpack {s.Decoder.Table.Size}/{s.Encoder.Table.Size} queued {s.QueuedControlFrames} deadline {s.NextDeadline}"
+        + $" settings {s.LocalSettings}/{s.AdvertisedSettings}/{s.PeerSettings} unacknowledged {s.UnacknowledgedSettings.Count}"
+        + $" goaway {s.GoAwaySent}/{s.GoAwayReceivedLastStreamId} block {s.InHeaderBlock} date {s.Date} budgets {s.ResetBudget}/{s.ChurnBudget}";
 }

@@ -243,6 +243,43 @@ public class PropertyTests
         Assert.Equal(one.StreamCount, batch.State.StreamCount);
     }
 
+    [Property(DisplayName = "StepAll of responses (header sections, 1xx, bodies in one or several DATA, over small and large windows, on GET, HEAD, a POST still sending and closed streams) gives the outputs and state of stepping them one by one",
+        MaxTest = 300)]
+    public Property StepAllResponsesMatchSteps() =>
+        Prop.ForAll(Arb.From(Gen.Choose(0, 79).NonEmptyListOf()), Arb.From(Gen.Elements(5u, 20u, 65535u)), (script, window) =>
+        {
+            var s = new Server();
+            s.Feed(new SettingsFrame(false, [new Setting(SettingId.InitialWindowSize, window)]));
+            s.Request(1);
+            s.Request(3, false, Server.Post(40));
+            s.Request(5, true, (":method", "HEAD"), (":scheme", "https"), (":path", "/"), (":authority", "example.org"));
+            s.Request(7);
+            var inputs = script.Select(n =>
+            {
+                var id = (uint)(n % 5) * 2 + 1; // 1, 3, 5, 7 and 9 (never opened)
+                return (n / 5) switch
+                {
+                    < 5 => (ConnectionCommand)new SendHeaders(id, [HeaderField.Of(":status", "200")], false),
+                    5 => new SendHeaders(id, [HeaderField.Of(":status", "103")], false),
+                    6 => new SendHeaders(id, [HeaderField.Of(":status", "204")], true),
+                    < 12 => new SendData(id, new byte[n % 13], true),
+                    < 15 => new SendData(id, new byte[n % 7], false),
+                    _ => new SendReset(id, ErrorCode.Cancel),
+                };
+            }).ToArray();
+            var batch = Connection.StepAll(s.State, inputs, s.Now);
+            var one = s.State;
+            var outs = new List<ConnectionEvent>();
+            foreach (var i in inputs) { var r = Connection.Step(one, i, s.Now); one = r.State; outs.AddRange(r.Outputs); }
+            string Show(IEnumerable<ConnectionEvent> o) => string.Join("\n", o.Where(x => x is not TimerRequested).Select(x => x is FrameReady f ? FrameFormatter.Format(f.Frame) : x.ToString()));
+            string State(ConnectionState c) =>
+                $"{string.Join(" ", Enumerable.Range(1, 9).Select(i => $"{i}:{c.StreamStateOf((uint)i).Map(x => x.Name).IfNone("-")}/{c.RecentlyClosed((uint)i).Map(x => x.ToString()).IfNone("-")}/{c.WritableBytes((uint)i)}"))}"
+                + $" count {c.StreamCount} peer {c.ActivePeerStreams} window {c.ConnectionSendWindow}";
+            Assert.Equal(Show(outs), Show(batch.Outputs));
+            Assert.Equal(State(one), State(batch.State));
+            return true;
+        });
+
     [Fact(DisplayName = "Purity: an old state stays valid and replays to the same result")]
     public void OldStateReplays()
     {

@@ -42,6 +42,17 @@ public sealed class HttpClientTests(ServerFixture servers)
         Assert.Equal("small segments", await client.GetStringAsync($"{servers.Base(tls)}/test/small-segments", Ct));
     }
 
+    [Theory(DisplayName = "Handler API: ClientAddress is the client's address and port (the seed's client_address)")]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ClientAddress(bool tls)
+    {
+        using var client = ServerFixture.Http2Client();
+        var answer = (await client.GetStringAsync($"{servers.Base(tls)}/test/client", Ct)).Split(' ');
+        Assert.Equal("127.0.0.1", answer[0]);
+        Assert.InRange(int.Parse(answer[1], System.Globalization.CultureInfo.InvariantCulture), 1, 65535);
+    }
+
     [Fact(DisplayName = "Handler API: many concurrent requests on one connection are all answered")]
     public async Task Concurrent()
     {

@@ -56,6 +56,9 @@ internal sealed class TestHandler : DemoHandler
                 _ = Task.Delay(20).ContinueWith(_ => { Volatile.Write(ref ready, true); Resume(); });
                 return Task.CompletedTask;
             }
+            case "/test/client":
+                SendResponse(200, body: ClientAddress is { } peer ? $"{peer.Address} {peer.Port}" : "none");
+                return Task.CompletedTask;
             case "/test/small-segments":
                 // A small body of known length in two segments: both go, END_STREAM after the second.
                 SendResponse(200, body: ResponseBody.FromSegments(["small "u8.ToArray(), "segments"u8.ToArray()], 14));
