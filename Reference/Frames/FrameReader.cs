@@ -38,18 +38,15 @@ public static class FrameReader
     /// <param name="input">Received octets, starting at a frame boundary (after the connection preface).</param>
     /// <param name="maxFrameSize">The local SETTINGS_MAX_FRAME_SIZE the peer must respect (§4.2).</param>
     /// <returns><see cref="FrameRead"/>, <see cref="NeedMore"/> or <see cref="ReadFailed"/>.</returns>
-    public static ReadResult Read(ReadOnlyMemory<byte> input, uint maxFrameSize)
-    {
-        if (input.Length < FrameConstants.HeaderLength)
-            return NeedHeader;
-        var header = FrameHeader.Parse(input.Span);
-        if (header.Length > maxFrameSize)
-            return Oversize(header, maxFrameSize);
-        var total = header.TotalLength;
-        if (input.Length < total)
-            return new NeedMore(total);
-        return Parse(header, input.Slice(FrameConstants.HeaderLength, (int)header.Length));
-    }
+    public static ReadResult Read(ReadOnlyMemory<byte> input, uint maxFrameSize) =>
+        ReadFrame(input, maxFrameSize) switch
+        {
+            { Frame: { } frame } parsed => new FrameRead(frame, parsed.Consumed),
+            { Failed: { } failed } => failed,
+            // Neither: the frame is not all here yet (only then is its header read again).
+            _ when input.Length < FrameConstants.HeaderLength => NeedHeader,
+            _ => new NeedMore(FrameHeader.Parse(input.Span).TotalLength),
+        };
 
     /// <summary>
     /// What <see cref="Read(ReadOnlyMemory{byte}, uint)"/> gives, without the
