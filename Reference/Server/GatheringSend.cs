@@ -55,12 +55,12 @@ internal static class GatheringSend
     [ThreadStatic] private static List<(byte[] Array, GCHandle Pin, nint Address)>? pins;
 
     /// <summary>
-    /// Sends <paramref name="segments"/> from <paramref name="skip"/> octets on
-    /// until the socket would block; returns the octets sent (all of them when
-    /// the socket took everything). Throws <see cref="IOException"/> when the
-    /// socket fails, and <see cref="ObjectDisposedException"/> once it is closed.
+    /// Sends <paramref name="segments"/> until the socket would block, dropping
+    /// from the list what it sent (<see cref="Drop"/>: what is left is the rest);
+    /// returns the octets sent. Throws <see cref="IOException"/> when the socket
+    /// fails, and <see cref="ObjectDisposedException"/> once it is closed.
     /// </summary>
-    public static long Send(Socket socket, List<ArraySegment<byte>> segments, long skip = 0)
+    public static long Send(Socket socket, List<ArraySegment<byte>> segments)
     {
         var handle = socket.SafeHandle;
         var added = false;
@@ -69,14 +69,13 @@ internal static class GatheringSend
             handle.DangerousAddRef(ref added);
             var fd = handle.DangerousGetHandle();
             var sent = 0L;
-            var (index, offset) = Locate(segments, skip);
-            while (index < segments.Count)
+            while (segments.Count > 0)
             {
-                var (n, next) = SendFrom(fd, segments, index, offset);
+                var n = SendSome(fd, segments);
                 if (n < 0) return sent; // would block: the rest waits for room
                 sent += n;
-                // After a partial send the next call says whether there is more room.
-                (index, offset) = next >= 0 ? (next, 0) : Advance(segments, index, offset, n);
+                Drop(segments, n); // after a partial send the next call says whether there is more room
+                if (n == 0 && segments.Count > 0) return sent; // nothing taken, yet no EAGAIN: never spin
             }
             return sent;
         }
@@ -91,11 +90,21 @@ internal static class GatheringSend
         }
     }
 
-    /// <summary>
-    /// One <c>sendmsg</c> of up to <see cref="MaxSegments"/> segments from (<paramref name="index"/>, <paramref name="offset"/>):
-    /// the octets sent (-1 when it would block), and where the segments offered end (the position after them when all were sent).
-    /// </summary>
-    private static (long Sent, int Next) SendFrom(nint fd, List<ArraySegment<byte>> segments, int index, int offset)
+    /// <summary>Drops the first <paramref name="sent"/> octets of <paramref name="segments"/> (at most all of them), and the empty segments before the rest.</summary>
+    public static void Drop(List<ArraySegment<byte>> segments, long sent)
+    {
+        var whole = 0;
+        while (whole < segments.Count && sent >= segments[whole].Count)
+        {
+            sent -= segments[whole].Count;
+            whole++;
+        }
+        segments.RemoveRange(0, whole);
+        if (sent > 0) segments[0] = segments[0][(int)sent..];
+    }
+
+    /// <summary>One <c>sendmsg</c> of up to <see cref="MaxSegments"/> segments from the first: the octets sent, -1 when it would block.</summary>
+    private static long SendSome(nint fd, List<ArraySegment<byte>> segments)
     {
         var iov = vectors ??= GC.AllocateArray<IoVec>(MaxSegments, pinned: true);
         var pinned = pins ??= new();
@@ -103,24 +112,20 @@ internal static class GatheringSend
         try
         {
             var used = 0;
-            var offered = 0L;
-            var i = index;
-            for (; i < all.Length && used < MaxSegments; i++)
+            for (var i = 0; i < all.Length && used < MaxSegments; i++)
             {
                 var s = all[i];
-                var skip = i == index ? offset : 0;
-                if (s.Count - skip == 0) continue;
-                iov[used++] = new IoVec { Base = Address(pinned, s.Array!) + s.Offset + skip, Length = (nuint)(s.Count - skip) };
-                offered += s.Count - skip;
+                if (s.Count == 0) continue;
+                iov[used++] = new IoVec { Base = Address(pinned, s.Array!) + s.Offset, Length = (nuint)s.Count };
             }
             var message = new MsgHdr { Iov = Marshal.UnsafeAddrOfPinnedArrayElement(iov, 0), IovLength = (nuint)used };
             while (true)
             {
                 var n = SendMsg(fd, ref message, MsgDontWait | MsgNoSignal);
-                if (n >= 0) return (n, n == offered ? i : -1);
+                if (n >= 0) return n;
                 var errno = Marshal.GetLastPInvokeError();
                 if (errno == EIntr) continue;
-                if (errno == EAgain) return (-1, -1);
+                if (errno == EAgain) return -1;
                 throw new IOException($"sendmsg: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
             }
         }
@@ -140,19 +145,5 @@ internal static class GatheringSend
         var address = pin.AddrOfPinnedObject();
         pinned.Add((array, pin, address));
         return address;
-    }
-
-    /// <summary>The segment and offset <paramref name="skip"/> octets into <paramref name="segments"/>.</summary>
-    private static (int Index, int Offset) Locate(List<ArraySegment<byte>> segments, long skip) => Advance(segments, 0, 0, skip);
-
-    private static (int Index, int Offset) Advance(List<ArraySegment<byte>> segments, int index, int offset, long n)
-    {
-        while (index < segments.Count && n >= segments[index].Count - offset)
-        {
-            n -= segments[index].Count - offset;
-            index++;
-            offset = 0;
-        }
-        return (index, offset + (int)n);
     }
 }

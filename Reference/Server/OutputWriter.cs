@@ -111,9 +111,8 @@ internal sealed class OutputWriter(Stream transport, TimeSpan idleTimeout, Func<
         long size = batch.Length;
         if (GatheringSend.Enabled)
         {
-            var sent = GatheringSend.Send(gatherTo!, list);
+            var sent = GatheringSend.Send(gatherTo!, list); // drops what it sent from the list
             if (sent == size) return ValueTask.CompletedTask;
-            if (sent > 0) Skip(list, sent);
             size -= sent;
         }
         else if (!batch.HasReferences)
@@ -124,21 +123,14 @@ internal sealed class OutputWriter(Stream transport, TimeSpan idleTimeout, Func<
         return send.IsCompletedSuccessfully && send.Result == size ? ValueTask.CompletedTask : new ValueTask(RestAsync(send, list, size));
     }
 
-    private async Task RestAsync(Task<int> send, IList<ArraySegment<byte>> list, long size)
+    private async Task RestAsync(Task<int> send, List<ArraySegment<byte>> list, long size)
     {
         for (var sent = await send.ConfigureAwait(false); sent < size; sent = await gatherTo!.SendAsync(list, SocketFlags.None).ConfigureAwait(false))
         {
             if (sent <= 0) throw new IOException("the socket took nothing of a gathering write");
             size -= sent;
-            Skip(list, sent);
+            GatheringSend.Drop(list, sent);
         }
-    }
-
-    /// <summary>Drops the first <paramref name="sent"/> octets of <paramref name="list"/> (fewer than it holds).</summary>
-    private static void Skip(IList<ArraySegment<byte>> list, long sent)
-    {
-        while (sent >= list[0].Count) { sent -= list[0].Count; list.RemoveAt(0); }
-        list[0] = list[0][(int)sent..];
     }
 
     /// <summary>

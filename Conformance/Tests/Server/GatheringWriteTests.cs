@@ -85,6 +85,27 @@ public sealed class GatheringWriteTests
         Assert.Equal(expected, await read.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
     }
 
+    [Fact(DisplayName = "Dropping the octets a send took leaves the rest: within a segment, at a boundary, past empty segments, all of it")]
+    public void DropLeavesTheRest()
+    {
+        byte[] a = [1, 2, 3], b = [4, 5];
+        List<ArraySegment<byte>> Segments() => [new(a), new([]), new(b)];
+        byte[] Rest(List<ArraySegment<byte>> l) => [.. l.SelectMany(s => s)];
+        var list = Segments();
+        GatheringSend.Drop(list, 1);
+        Assert.Equal(new byte[] { 2, 3, 4, 5 }, Rest(list));
+        list = Segments();
+        GatheringSend.Drop(list, 3);
+        Assert.Equal(new byte[] { 4, 5 }, Rest(list));
+        Assert.Single(list); // the empty segment went with the whole one before it
+        list = Segments();
+        GatheringSend.Drop(list, 4);
+        Assert.Equal(new byte[] { 5 }, Rest(list));
+        list = Segments();
+        GatheringSend.Drop(list, 5);
+        Assert.Empty(list);
+    }
+
     [Fact(DisplayName = "The direct gathering send stops where the socket would block and resumes from there")]
     public async Task DirectSendStopsAndResumes()
     {
@@ -98,16 +119,17 @@ public sealed class GatheringWriteTests
         Assert.True(segments.Count > GatheringSend.MaxSegments); // more than one system call's worth
         var sent = GatheringSend.Send(server, segments);
         Assert.InRange(sent, 1, expected.Length - 1); // the peer reads nothing yet: the socket filled
-        sent += GatheringSend.Send(server, segments, sent); // still (nearly) full: no error, never past the end
+        sent += GatheringSend.Send(server, segments); // still (nearly) full: no error, never past the end
         Assert.InRange(sent, 1, expected.Length - 1);
         var read = ReadAllAsync(client, expected.Length, 0);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (sent < expected.Length && DateTime.UtcNow < deadline)
         {
-            sent += GatheringSend.Send(server, segments, sent);
+            sent += GatheringSend.Send(server, segments);
             await Task.Delay(1, TestContext.Current.CancellationToken);
         }
         Assert.Equal(expected.Length, sent);
+        Assert.Empty(segments); // what was sent is dropped from the list
         Assert.Equal(expected, await read.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
     }
 
