@@ -64,11 +64,7 @@ internal sealed partial class Http2Connection
                     Step(new SendTrailers(ctx.Handler.StreamId, ctx.Trailers ?? []));
                     break;
                 case ProductionStep.WaitForOutput:
-                    if (!ctx.WaitingForOutput)
-                    {
-                        ctx.WaitingForOutput = true;
-                        waitingForOutput.Add(ctx);
-                    }
+                    WaitForOutput(ctx);
                     return false;
                 case ProductionStep.Finish:
                     ctx.Production = null;
@@ -102,6 +98,14 @@ internal sealed partial class Http2Connection
         deferredOctets += f.Octets.Length;
     }
 
+    /// <summary>Puts <paramref name="ctx"/> among the streams waiting for room in the output queue, once.</summary>
+    private void WaitForOutput(StreamContext ctx)
+    {
+        if (ctx.WaitingForOutput) return;
+        ctx.WaitingForOutput = true;
+        waitingForOutput.Add(ctx);
+    }
+
     /// <summary>
     /// The streams that waited for room in the output queue go on, in the order
     /// they began to wait, their bodies' commands in one call of the core; once
@@ -129,11 +133,7 @@ internal sealed partial class Http2Connection
                 ctx.WaitingForOutput = false;
                 if (ResponseProduction.Room(output.Queued + deferredOctets, limit) > 0 || ctx.Closed || closing || closeRequested)
                     Pump(ctx, ProductionEvent.OutputDrained.Instance);
-                else if (!ctx.WaitingForOutput) // not pumped: waits on, in its turn
-                {
-                    ctx.WaitingForOutput = true;
-                    waitingForOutput.Add(ctx);
-                }
+                else WaitForOutput(ctx); // not pumped: waits on, in its turn
             }
         }
         finally
