@@ -5,8 +5,11 @@
 # median of RUNS. Prints requests/s, p50/p99 latency (from h2load's
 # per-request log), server CPU time per request (utime+stime from
 # /proc/PID/stat), idle RSS (VmRSS after start, before any request), peak
-# RSS (VmHWM) and the user part of the CPU time (utime alone: the kernel's
-# share of a loopback run moves with its timing), side by side.
+# RSS (VmHWM), the user part of the CPU time (utime alone: the kernel's
+# share of a loopback run moves with its timing) and h2load's own CPU per
+# request (on loopback the kernel's work for a segment is charged to whichever
+# side runs it, so a server cost that only moved to the client shows there),
+# side by side.
 #
 # The servers (SERVERS, default "h2ref h2ref-d nghttpd kestrel"):
 #   h2ref      h2ref serve (JIT): /bytes/N generated in memory by the demo routes
@@ -56,8 +59,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for tool in h2load taskset "$NGHTTPD"; do
-  command -v "$tool" >/dev/null || { echo "bench-server: $tool is missing (apt-get install nghttp2-client nghttp2-server util-linux)"; exit 1; }
+for tool in h2load taskset /usr/bin/time "$NGHTTPD"; do
+  command -v "$tool" >/dev/null || { echo "bench-server: $tool is missing (apt-get install nghttp2-client nghttp2-server util-linux time)"; exit 1; }
 done
 
 echo "== building (Release)"
@@ -126,7 +129,7 @@ run() {
   log="$work/req.log"; out="$work/h2load.out"
   rm -f "$log" # h2load appends to its log file
   before=$(cpu_ticks "$pid"); local ubefore; ubefore=$(user_ticks "$pid")
-  taskset -c 1 h2load -n "$n" "${load[@]}" --log-file="$log" "http://127.0.0.1:$port$path" >"$out" 2>&1 || true
+  /usr/bin/time -f "%U %S" -o "$work/client.time" taskset -c 1 h2load -n "$n" "${load[@]}" --log-file="$log" "http://127.0.0.1:$port$path" >"$out" 2>&1 || true
   after=$(cpu_ticks "$pid"); local uafter; uafter=$(user_ticks "$pid")
   local ok rps
   ok=$(grep -Eo '[0-9]+ succeeded' "$out" | awk '{print $1}')
@@ -138,8 +141,10 @@ run() {
   cpu_us=$(awk -v d=$((after - before)) -v t="$TICK" -v n="$n" 'BEGIN {printf "%.2f", d / t / n * 1e6}')
   local user_us
   user_us=$(awk -v d=$((uafter - ubefore)) -v t="$TICK" -v n="$n" 'BEGIN {printf "%.2f", d / t / n * 1e6}')
-  echo "$rps $lat $cpu_us $user_us" >>"$work/$name.$tag"
-  echo "   $name $tag: $rps req/s, p50/p99 $lat us, $cpu_us us CPU/request, user $user_us" >&2
+  local client_us # h2load's own CPU (user+sys): a server cost that only moved to the client would show here
+  client_us=$(awk -v n="$n" '{printf "%.2f", ($1 + $2) / n * 1e6}' "$work/client.time")
+  echo "$rps $lat $cpu_us $user_us $client_us" >>"$work/$name.$tag"
+  echo "   $name $tag: $rps req/s, p50/p99 $lat us, $cpu_us us CPU/request, user $user_us, client $client_us" >&2
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -210,13 +215,14 @@ if [ "${SCALE:-0}" = 1 ]; then
 fi
 
 mb() { awk '{printf "%.1f", $1/1024}' "$1"; }
-printf '\n%-10s %-8s %12s %10s %10s %12s %10s %10s %10s\n' server run "req/s" "p50 us" "p99 us" "cpu us/req" "idle MB" "peak MB" "user us"
+printf '\n%-10s %-8s %12s %10s %10s %12s %10s %10s %10s %10s\n' server run "req/s" "p50 us" "p99 us" "cpu us/req" "idle MB" "peak MB" "user us" "client us"
 for size in ${SIZES:-13 65536}; do
   for s in "${servers[@]}"; do
     f="$work/$s.$size"
-    printf '%-10s %-8s %12s %10s %10s %12s %10s %10s %10s\n' "$s" "$size" \
+    printf '%-10s %-8s %12s %10s %10s %12s %10s %10s %10s %10s\n' "$s" "$size" \
       "$(awk '{print $1}' "$f" | median)" "$(awk '{print $2}' "$f" | median)" "$(awk '{print $3}' "$f" | median)" \
-      "$(awk '{print $4}' "$f" | median)" "$(mb "$work/$s.$size.idle")" "$(mb "$work/$s.$size.hwm")" "$(awk '{print $5}' "$f" | median)"
+      "$(awk '{print $4}' "$f" | median)" "$(mb "$work/$s.$size.idle")" "$(mb "$work/$s.$size.hwm")" "$(awk '{print $5}' "$f" | median)" \
+      "$(awk '{print $6}' "$f" | median)"
   done
 done
 if [ "${SCALE:-0}" = 1 ]; then
@@ -224,9 +230,10 @@ if [ "${SCALE:-0}" = 1 ]; then
     for s in "${scale[@]}"; do
       f="$work/$s.$tag"
       [ -s "$f" ] || continue
-      printf '%-10s %-8s %12s %10s %10s %12s %10s %10s %10s\n' "$s" "$tag" \
+      printf '%-10s %-8s %12s %10s %10s %12s %10s %10s %10s %10s\n' "$s" "$tag" \
         "$(awk '{print $1}' "$f" | median)" "$(awk '{print $2}' "$f" | median)" "$(awk '{print $3}' "$f" | median)" \
-        "$(awk '{print $4}' "$f" | median)" "-" "$(mb "$work/$s.scale.hwm")" "$(awk '{print $5}' "$f" | median)"
+        "$(awk '{print $4}' "$f" | median)" "-" "$(mb "$work/$s.scale.hwm")" "$(awk '{print $5}' "$f" | median)" \
+        "$(awk '{print $6}' "$f" | median)"
     done
   done
   echo
