@@ -39,7 +39,7 @@
 # still ran partly unoptimized code (run-to-run spread of 2-5x).
 #
 # usage: tools/bench-server.sh [RUNS]     (default 3; env N13/N64 change the request counts,
-#        SIZES the response sizes (default "13 65536"), SERVERS the servers, AOT=1 or H2REF_AOT=FILE the NativeAOT server, H2REF_BASE=DIR another
+#        SIZES the response sizes (default "13 65536"; larger ones get N64 x 64 KiB octets, at least 500 requests), SERVERS the servers, AOT=1 or H2REF_AOT=FILE the NativeAOT server, H2REF_BASE=DIR another
 #        build's h2ref -d, SCALE=1 the scale runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -80,8 +80,7 @@ if [ -n "${H2REF_AOT:-}" ]; then
 fi
 
 mkdir -p "$work/htdocs/bytes"
-head -c 13 /dev/zero | tr '\0' 'a' >"$work/htdocs/bytes/13"
-head -c 65536 /dev/zero | tr '\0' 'a' >"$work/htdocs/bytes/65536"
+for size in 13 65536 ${SIZES:-}; do head -c "$size" /dev/zero | tr '\0' 'a' >"$work/htdocs/bytes/$size"; done
 
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -152,6 +151,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 read -r -a servers <<<"$SERVERS"
 for size in ${SIZES:-13 65536}; do
   n=$N13; [ "$size" = 65536 ] && n=$N64
+  [ "$size" -gt 65536 ] && n=$((N64 * 65536 / size < 500 ? 500 : N64 * 65536 / size)) # other sizes: 64 KiB's octets, at least 500 requests
   echo "== ${size}-byte responses: h2load -n $n ${LOAD[*]}, $RUNS interleaved runs"
   for s in "${servers[@]}"; do start "$s"; done
   for round in 1 2; do # warm-up (JIT, pools; see the header); not counted
