@@ -88,13 +88,17 @@ internal sealed partial class Http2Connection
                     // The payload leaves from where it is, in the batch's gathering write: no copy into the buffer.
                     FrameWriter.WriteHeader((uint)d.Data.Length, FrameType.Data, d.EndStream ? (byte)FrameFlags.EndStream : (byte)0, d.StreamId, output.Pending);
                     if (!output.Pending.Reference(d.Data.Memory)) output.Pending.Write(d.Data.Span);
+                    if (loans is { Count: > 0 }) Returned(d.Data.Memory);
                     if (options.AccessLog && streams.TryGetValue(d.StreamId, out var referencing)) referencing.SentOctets += d.Data.Length;
                     frameLog?.Sent(d);
                     break;
                 case FrameReady f:
                     FrameWriter.Write(f.Frame, output.Pending);
-                    if (f.Frame is DataFrame data && options.AccessLog && streams.TryGetValue(data.StreamId, out var sending))
-                        sending.SentOctets += data.Data.Length; // for the access line
+                    if (f.Frame is DataFrame data)
+                    {
+                        if (loans is { Count: > 0 }) Returned(data.Data.Memory);
+                        if (options.AccessLog && streams.TryGetValue(data.StreamId, out var sending)) sending.SentOctets += data.Data.Length; // for the access line
+                    }
                     frameLog?.Sent(f.Frame);
                     break;
                 case TimerRequested t:

@@ -98,6 +98,7 @@ internal sealed partial class Http2Connection
     private void DeliverClosed(StreamClosed c)
     {
         streams.Remove(c.StreamId, out var ctx);
+        ForgetLoans(c.StreamId);
         if (ctx is null && c.StreamId % 2 == 1 && c.StreamId > highestCreated)
         {
             highestCreated = c.StreamId;

@@ -32,6 +32,9 @@ internal sealed class OutputBuffer : IBufferWriter<byte>, IDisposable
     private int referenced;
     private List<ArraySegment<byte>>? gather;
 
+    /// <summary>Arrays of the shared pool that go back to it once this buffer was written (<see cref="ReturnAfterWrite"/>).</summary>
+    private List<byte[]>? returns;
+
     /// <summary>
     /// What the last filling reached when it was emptied: the next one rents that much at
     /// once. Growing from <see cref="InitialCapacity"/> by doubling on every write copied
@@ -101,12 +104,24 @@ internal sealed class OutputBuffer : IBufferWriter<byte>, IDisposable
         length += octets.Length;
     }
 
-    /// <summary>Empties the buffer and gives its array back to the pool.</summary>
+    /// <summary>
+    /// <paramref name="array"/>, rented from the shared pool, is given back to it when this
+    /// buffer is cleared after its write: the octets referenced from it, in this buffer and
+    /// in those written before it, have left by then.
+    /// </summary>
+    public void ReturnAfterWrite(byte[] array) => (returns ??= new()).Add(array);
+
+    /// <summary>Empties the buffer after its write (or when nothing of it will be written) and gives its array, and the arrays lent to it, back to the pool.</summary>
     public void Clear()
     {
         lastFill = length;
         length = 0;
         DropReferences();
+        if (returns is { Count: > 0 })
+        {
+            foreach (var a in returns) ArrayPool<byte>.Shared.Return(a);
+            returns.Clear();
+        }
         Release();
     }
 
@@ -136,10 +151,15 @@ internal sealed class OutputBuffer : IBufferWriter<byte>, IDisposable
         if (a.Length > 0) ArrayPool<byte>.Shared.Return(a);
     }
 
+    /// <summary>
+    /// The connection ended. Lent arrays are left to the collector, not returned: an
+    /// unwritten buffer's loans may still be referenced by the write in progress.
+    /// </summary>
     public void Dispose()
     {
         length = 0;
         DropReferences();
+        returns?.Clear();
         Release();
     }
 }

@@ -16,6 +16,22 @@ public sealed class ServedDirectory : IAsyncLifetime
     public byte[] Big { get; } = new byte[300_000];
     public ServeProcess Server { get; private set; } = null!;
 
+    /// <summary>
+    /// Files above the cache's 64 KiB, each of different random octets (so a read
+    /// buffer that held one file's octets and went out in another's response shows), by
+    /// path: read from disk in chunks on every request.
+    /// </summary>
+    public Dictionary<string, byte[]> Distinct { get; } = new[] { 65_537, 200_003, 700_001, 1_300_007 }
+        .Select((length, i) => (Path: $"/sub/r{i}.bin", Octets: RandomOctets(length, 7541 + i)))
+        .ToDictionary(f => f.Path, f => f.Octets);
+
+    private static byte[] RandomOctets(int length, int seed)
+    {
+        var octets = new byte[length];
+        new Random(seed).NextBytes(octets);
+        return octets;
+    }
+
     public async ValueTask InitializeAsync()
     {
         new Random(9113).NextBytes(Big);
@@ -26,6 +42,7 @@ public sealed class ServedDirectory : IAsyncLifetime
         File.WriteAllText(Path.Combine(Root, "with space.txt"), "spaced\n");
         File.WriteAllText(Path.Combine(Root, "empty.txt"), "");
         File.WriteAllBytes(Path.Combine(Root, "sub", "big.bin"), Big);
+        foreach (var (path, octets) in Distinct) File.WriteAllBytes(Root + path, octets);
         File.WriteAllText(Path.Combine(Root, "sub", "deeper", "index.html"), "<h1>deeper</h1>\n");
         foreach (var name in new[] { "style.css", "app.js", "app.mjs", "pic.svg", "data.json", "mod.wasm", "img.png", "font.woff2", "noextension", "archive.unknownext" })
             File.WriteAllText(Path.Combine(Root, name), name);

@@ -178,12 +178,11 @@ public sealed class StaticFiles
     {
         if (range is RangeRequest.Part part)
         {
-            stream.Position = part.First;
-            handler.SendResponse(206, PartFields(type, part, length, tags), ResponseBody.FromStream(new BoundedStream(stream, part.Length)));
+            handler.SendResponse(206, PartFields(type, part, length, tags), ResponseBody.FromFile(stream, part.First, part.Length));
             return true;
         }
         var head = handler.Method == "HEAD";
-        handler.SendResponse(200, WholeFields(type, length, [.. tags.Select(t => HeaderField.Of(t.Item1, t.Item2))]), head ? null : ResponseBody.FromStream(stream));
+        handler.SendResponse(200, WholeFields(type, length, [.. tags.Select(t => HeaderField.Of(t.Item1, t.Item2))]), head ? null : ResponseBody.FromFile(stream, 0, length));
         if (head) stream.Dispose();
         return true;
     }
@@ -277,44 +276,5 @@ public sealed class StaticFiles
 
         static string[] Components(string relative) =>
             relative.Split([Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar], StringSplitOptions.RemoveEmptyEntries);
-    }
-
-    /// <summary>
-    /// <c>count</c> octets of a file from its current position (a 206 body), disposed with it.
-    /// Seekable, so the body's length is known and its last octets carry END_STREAM.
-    /// </summary>
-    private sealed class BoundedStream(FileStream file, long count) : Stream
-    {
-        private readonly long start = file.Position;
-        private long Left => count - (file.Position - start);
-        public override bool CanRead => true;
-        public override bool CanSeek => true;
-        public override bool CanWrite => false;
-        public override long Length => count;
-        public override long Position { get => file.Position - start; set => Seek(value, SeekOrigin.Begin); }
-        public override int Read(byte[] buffer, int offset, int size) => Read(buffer.AsSpan(offset, size));
-        public override int Read(Span<byte> buffer) => file.Read(buffer[..(int)Math.Clamp(Left, 0, buffer.Length)]);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            file.ReadAsync(buffer[..(int)Math.Clamp(Left, 0, buffer.Length)], cancellationToken);
-        public override long Seek(long offset, SeekOrigin origin)
-        {
-            var target = origin switch
-            {
-                SeekOrigin.Begin => offset,
-                SeekOrigin.Current => Position + offset,
-                _ => count + offset,
-            };
-            ArgumentOutOfRangeException.ThrowIfNegative(target, nameof(offset));
-            file.Position = start + target;
-            return target;
-        }
-        public override void Flush() { }
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int size) => throw new NotSupportedException();
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) file.Dispose();
-            base.Dispose(disposing);
-        }
     }
 }
