@@ -218,8 +218,8 @@ internal sealed partial class Http2Connection
     /// <summary>What a read into <paramref name="buffer"/> (rented) gave; octets read make the buffer a loan until they are written (<see cref="Lend"/>).</summary>
     private ProductionEvent ReadResult(StreamContext ctx, BodyReader body, byte[] buffer, int n)
     {
-        if (n > 0) Lend(buffer, ctx.Handler.StreamId, n);
-        else ArrayPool<byte>.Shared.Return(buffer);
+        if (n <= 0) ArrayPool<byte>.Shared.Return(buffer);
+        else if (!ctx.Closed) Lend(buffer, ctx.Handler.StreamId, n); // a read that ended after its stream closed: its octets are never sent, the collector takes the buffer
         return n == ResponseBody.NotYet ? ProductionEvent.NotYet.Instance
             : new ProductionEvent.Octets(buffer.AsMemory(0, Math.Max(n, 0)), ResponseProduction.IsLast(n, body.Remaining));
     }

@@ -99,6 +99,9 @@ internal sealed partial class Http2Connection
     /// <summary>Octets of pooled arrays the connection holds for reading and writing (tests: 0 while idle).</summary>
     internal int HeldBufferOctets => Volatile.Read(ref readBufferOctets) + Inspect(c => c.output.HeldOctets);
 
+    /// <summary>Read buffers of response bodies handed to the core and not yet written or forgotten (<see cref="loans"/>); read by tests.</summary>
+    internal int LoanedBuffers => Inspect(c => c.loans?.Count ?? 0);
+
     private static TimeSpan Now => Stopwatch.GetElapsedTime(Epoch);
 
     /// <summary>

@@ -43,4 +43,30 @@ public sealed class ConnectionMemoryTests
                 $"round {round}: an idle connection holds {connection.HeldBufferOctets} octets of buffers");
         }
     }
+
+    [Fact(DisplayName = "A body read from a stream goes out exact from pooled read buffers, and none stays lent once its streams ended, those reset mid-body included")]
+    public async Task ReadBuffersAreReturnedOrForgotten()
+    {
+        await using var server = new Http2Server("127.0.0.1", 0, () => new TestHandler(), null, ServerFixture.Quiet);
+        server.Start();
+        var url = $"http://127.0.0.1:{server.LocalEndPoint!.Port}/test/stream-bytes/";
+        using var client = ServerFixture.Http2Client();
+        var whole = new[] { 1_000_003, 300_007, 65_536 }.Select(async n =>
+        {
+            var got = await client.GetByteArrayAsync(url + n, Ct);
+            Assert.True(TestHandler.StreamOctets(n).AsSpan().SequenceEqual(got), $"{n} octets: the body differs from the stream's");
+        });
+        // Dropped after 20 KB: the client resets the stream while the server has chunks read and not yet sent.
+        var abandoned = Enumerable.Range(0, 8).Select(async _ =>
+        {
+            using var response = await client.GetAsync(url + 2_000_000, HttpCompletionOption.ResponseHeadersRead, Ct);
+            await using var body = await response.Content.ReadAsStreamAsync(Ct);
+            await body.ReadAtLeastAsync(new byte[20_000], 20_000, throwOnEndOfStream: false, Ct);
+        });
+        await Task.WhenAll([.. whole, .. abandoned]);
+        Assert.Equal(1, server.ConnectionCount);
+        var connection = server.Connections.Single();
+        Assert.True(await Eventually(() => connection.LoanedBuffers == 0, TimeSpan.FromSeconds(30)),
+            $"{connection.LoanedBuffers} read buffers are still lent after every stream ended");
+    }
 }

@@ -56,6 +56,10 @@ internal sealed class TestHandler : DemoHandler
                 _ = Task.Delay(20).ContinueWith(_ => { Volatile.Write(ref ready, true); Resume(); });
                 return Task.CompletedTask;
             }
+            case var p when p.StartsWith("/test/stream-bytes/", StringComparison.Ordinal):
+                // N pseudo-random octets (seeded by N) from a stream: read into the server's pooled buffers.
+                SendResponse(200, body: ResponseBody.FromStream(new MemoryStream(StreamOctets(int.Parse(p.AsSpan(19), System.Globalization.CultureInfo.InvariantCulture)))));
+                return Task.CompletedTask;
             case "/test/client":
                 SendResponse(200, body: ClientAddress is { } peer ? $"{peer.Address} {peer.Port}" : "none");
                 return Task.CompletedTask;
@@ -125,6 +129,14 @@ internal sealed class TestHandler : DemoHandler
     protected override void OnClose(ErrorCode error) => Journal.Enqueue((Path, "close " + error.Name));
 
     public static bool Saw(string path, string ev) => Journal.Any(j => j.Path == path && j.Event == ev);
+
+    /// <summary>The octets of /test/stream-bytes/N.</summary>
+    public static byte[] StreamOctets(int length)
+    {
+        var octets = new byte[length];
+        new Random(length).NextBytes(octets);
+        return octets;
+    }
 }
 
 /// <summary>An h2c and a TLS reference server on loopback (ephemeral ports) running one handler, started and stopped with the fixture.</summary>
