@@ -160,8 +160,8 @@ internal sealed partial class Http2Connection
 
     /// <summary>
     /// Reads the source: an in-memory body hands over its octets without a
-    /// copy (the core keeps them by reference); other sources fill a new
-    /// buffer (also kept by the core until sent). True when the read is done
+    /// copy (the core keeps them by reference); other sources fill a buffer
+    /// from the shared pool (kept by the core until sent, see <see cref="loans"/>). True when the read is done
     /// (pump on); false when it runs on, and its end pumps again.
     /// </summary>
     private bool Read(StreamContext ctx)
@@ -177,9 +177,10 @@ internal sealed partial class Http2Connection
             Produced(ctx, new ProductionEvent.Octets(direct, direct.IsEmpty || body.Remaining == 0));
             return true;
         }
-        var buffer = ArrayPool<byte>.Shared.Rent(ResponseProduction.ReadSize(body.Remaining));
+        var size = ResponseProduction.ReadSize(body.Remaining);
+        var buffer = ArrayPool<byte>.Shared.Rent(size); // lent to the core by ReadResult, back to the pool once written
         ValueTask<int> read;
-        try { read = body.ReadAsync(buffer.AsMemory(0, ResponseProduction.ReadSize(body.Remaining))); }
+        try { read = body.ReadAsync(buffer.AsMemory(0, size)); }
         catch
         {
             ArrayPool<byte>.Shared.Return(buffer); // the read ended, with nothing handed on

@@ -125,8 +125,9 @@ internal sealed partial class Http2Connection
     /// buffers it filled most of its memory under load. Every payload the
     /// server sends stays as it is until written: an in-memory body (bytes,
     /// text, segments, a cached file) must not change until it is sent (the
-    /// handler API says so), and a body read from a stream or a pull source
-    /// is read into a new array per read, which nothing writes afterwards.
+    /// handler API says so), and a body read from a stream, a pull source or a
+    /// file is read into an array rented per read, which nothing writes until it
+    /// goes back to the pool after the write of its last octet (<see cref="loans"/>).
     /// </summary>
     private const int ReferencedPayload = 4096;
 
