@@ -81,10 +81,7 @@ public static partial class Connection
             if (last is not null && !informational && !endStream && LastDataCloses(rec, mv.Next, last) is { } cause)
             {
                 // What OnSendData's first branch does with the record as it would be now (state mv.Next, header section sent).
-                var len = last.Data.Length;
-                Send(new DataFrame(id, last.Data, true));
-                S.connectionSendWindow -= len;
-                Emit(new DataAccepted(id, len));
+                SendAtOnce(id, last.Data, true);
                 Close(rec, cause);
                 tookLast = true;
                 return null;
@@ -104,10 +101,8 @@ public static partial class Connection
         /// </summary>
         private CloseCause? LastDataCloses(StreamRecord rec, StreamState state, SendData last)
         {
-            var len = last.Data.Length;
             if (last.StreamId != rec.Id || !last.EndStream || S.heldResponses != 0 || !state.WeMaySend
-                || rec.PendingEnd || rec.PendingBytes != 0 || rec.PendingTrailers is not null || rec.Held is not null
-                || FlowControl.Sendable(rec.SendWindow, S.connectionSendWindow, S.peerSettings.MaxFrameSize, len) != len)
+                || rec.PendingEnd || rec.PendingTrailers is not null || !GoesAtOnce(rec, last.Data.Length, true))
                 return null;
             return StreamMachine.Send(state, StreamEvent.Data, true, rec.Id) is StreamTransition.Moved { Next: StreamState.Closed closed } ? closed.Cause : null;
         }
@@ -123,13 +118,10 @@ public static partial class Connection
             var data = c.Data;
             var len = data.Length;
             var held = rec.Held is not null;
-            // Hot path: nothing buffered and the whole body fits the windows and one frame.
-            if (rec.PendingBytes == 0 && !held && FlowControl.Sendable(rec.SendWindow, S.connectionSendWindow, S.peerSettings.MaxFrameSize, len) == len && (len > 0 || c.EndStream))
+            if (GoesAtOnce(rec, len, c.EndStream))
             {
-                Send(new DataFrame(id, data, c.EndStream));
-                S.connectionSendWindow -= len;
+                SendAtOnce(id, data, c.EndStream);
                 var state = c.EndStream && StreamMachine.Send(rec.State, StreamEvent.Data, true, id) is StreamTransition.Moved mv ? mv.Next : rec.State;
-                Emit(new DataAccepted(id, len));
                 if (state is StreamState.Closed closed) Close(rec, closed.Cause);
                 else
                 {
@@ -151,6 +143,19 @@ public static partial class Connection
             Emit(new DataAccepted(id, accepted));
             Update(rec, Drain(next, fresh: data.Memory[..accepted]));
             return null;
+        }
+
+        /// <summary>The hot path: nothing buffered or held, and the whole body fits the windows and one frame.</summary>
+        private bool GoesAtOnce(StreamRecord rec, int len, bool endStream) =>
+            rec.PendingBytes == 0 && rec.Held is null && (len > 0 || endStream)
+            && FlowControl.Sendable(rec.SendWindow, S.connectionSendWindow, S.peerSettings.MaxFrameSize, len) == len;
+
+        /// <summary>A body that <see cref="GoesAtOnce"/>: one DATA frame, the connection's window spent, the octets accepted.</summary>
+        private void SendAtOnce(uint id, Bytes data, bool endStream)
+        {
+            Send(new DataFrame(id, data, endStream));
+            S.connectionSendWindow -= data.Length;
+            Emit(new DataAccepted(id, data.Length));
         }
 
         public ProtocolError? OnSendTrailers(SendTrailers c)
