@@ -88,17 +88,12 @@ internal sealed partial class Http2Connection
                     // The payload leaves from where it is, in the batch's gathering write: no copy into the buffer.
                     FrameWriter.WriteHeader((uint)d.Data.Length, FrameType.Data, d.EndStream ? (byte)FrameFlags.EndStream : (byte)0, d.StreamId, output.Pending);
                     if (!output.Pending.Reference(d.Data.Memory)) output.Pending.Write(d.Data.Span);
-                    if (loans is { Count: > 0 }) Returned(d.Data.Memory);
-                    if (options.AccessLog && streams.TryGetValue(d.StreamId, out var referencing)) referencing.SentOctets += d.Data.Length;
+                    DataQueued(d);
                     frameLog?.Sent(d);
                     break;
                 case FrameReady f:
                     FrameWriter.Write(f.Frame, output.Pending);
-                    if (f.Frame is DataFrame data)
-                    {
-                        if (loans is { Count: > 0 }) Returned(data.Data.Memory);
-                        if (options.AccessLog && streams.TryGetValue(data.StreamId, out var sending)) sending.SentOctets += data.Data.Length; // for the access line
-                    }
+                    if (f.Frame is DataFrame data) DataQueued(data);
                     frameLog?.Sent(f.Frame);
                     break;
                 case TimerRequested t:
@@ -116,6 +111,13 @@ internal sealed partial class Http2Connection
                     break; // answers read at the call site (DataAccepted, PushPromiseSent, CommandRejected) and notices
             }
         }
+    }
+
+    /// <summary>A DATA frame went into the output buffer (referenced or copied): a read buffer it ends goes back after the write; the access line counts its octets.</summary>
+    private void DataQueued(DataFrame d)
+    {
+        if (loans is { Count: > 0 }) Returned(d.Data.Memory);
+        if (options.AccessLog && streams.TryGetValue(d.StreamId, out var sending)) sending.SentOctets += d.Data.Length;
     }
 
     /// <summary>
